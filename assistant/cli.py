@@ -1,0 +1,251 @@
+"""The ``curio`` command: a thin shell over the same functions the app uses.
+
+Contract (DESIGN.md): every command that prints results takes ``--json``; exit 0 on success,
+2 on bad input with a one-line reason on stderr. No stack traces reach the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import CurioError
+from assistant.settings import Settings, get_settings, offline_switches
+
+
+class UsageError(CurioError):
+    """Bad command-line words."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exits with 2 and a usage block
+        raise UsageError(
+            f"{message} (see `curio {self.prog.split()[-1]} --help`)"
+            if " " in self.prog
+            else f"{message} (see `curio --help`)"
+        )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = get_settings()
+    updates: dict[str, Any] = {}
+    if getattr(args, "index", None):
+        updates["index"] = Path(args.index)
+    return base.model_copy(update=updates) if updates else base
+
+
+def _progress(enabled: bool) -> Callable[[Iterable[Any], int], Iterable[Any]] | None:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    def wrap(items: Iterable[Any], total: int) -> Iterable[Any]:
+        return tqdm(
+            items,
+            total=total,
+            desc="embedding",
+            unit="batch",
+            file=sys.stderr,
+            disable=None,
+            leave=False,
+        )
+
+    return wrap
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from assistant.index import open_index
+
+    settings = _settings(args)
+    index = open_index(settings, build=False)
+    report = index.ingest(
+        [Path(p) for p in args.paths], rebuild=args.rebuild, progress=_progress(not args.json)
+    )
+    for skipped in report.skipped:
+        print(str(skipped), file=sys.stderr)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(report.summary())
+    if report.files_read == 0:
+        raise CurioError(
+            "nothing could be ingested"
+            + (f": {report.skipped[0]}" if len(report.skipped) == 1 else "")
+        )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from assistant.index import open_index
+
+    index = open_index(_settings(args), build=False)
+    known = {str(r["key"]): r for r in index.sources()} if index.exists() else {}
+    missing = [k for k in args.keys if k not in known]
+    if missing:
+        raise CurioError(f"not in the index: {', '.join(missing)} (see `curio sources`)")
+    report = index.ingest([], remove_keys=args.keys)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(f"removed {', '.join(args.keys)}; {report.total} chunks in the index")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from assistant.index import open_index
+
+    rows = open_index(_settings(args)).sources()
+    if args.json:
+        _print_json({"sources": rows})
+    else:
+        for r in rows:
+            print(
+                f"{r['key']}  ({r['chunks']} chunks)  {r['title']}"
+                + (f" — {r['publisher']} {r['year']}" if r["publisher"] else "")
+            )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.index import open_index
+    from assistant.retrieve import Retriever
+
+    settings = _settings(args)
+    retriever = Retriever(
+        open_index(settings, progress=_progress(not args.json)),
+        mode=args.retriever or settings.retriever,
+    )
+    hits = retriever.search(args.query, k=args.k)
+    if args.json:
+        _print_json({"hits": [h.to_json() for h in hits]})
+        return 0
+    if not hits:
+        print("Nothing in the guidance matched that search.")
+    for n, hit in enumerate(hits, start=1):
+        m = hit.chunk.metadata
+        origin = ", ".join(str(x) for x in (m.get("publisher"), m.get("year")) if x)
+        print(
+            f"[{n}] {hit.chunk.title} — {hit.chunk.section}"
+            + (f" ({origin})" if origin else "")
+            + f"  [{hit.chunk.source}]  relevance {hit.relevance:.2f}"
+        )
+        text = " ".join(hit.chunk.text.split())
+        print(f"    {text[:400]}{'…' if len(text) > 400 else ''}\n")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    raise CurioError("`curio review` is not available yet.")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    raise CurioError("`curio ask` is not available yet.")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    raise CurioError("`curio eval` is not available yet.")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.app import serve
+
+    settings = get_settings()
+    updates: dict[str, Any] = {}
+    if args.host:
+        updates["host"] = args.host
+    if args.port:
+        updates["port"] = args.port
+    serve(settings.model_copy(update=updates) if updates else settings)
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="curio", description="Curio: questions, not verdicts.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        help_: str,
+        index: bool = True,
+        json_flag: bool = True,
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        if index:
+            p.add_argument("--index", metavar="DIR", help="where the index lives (CURIO_INDEX)")
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    p = add("serve", cmd_serve, "Start the app in a browser.", index=False, json_flag=False)
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+
+    p = add("ingest", cmd_ingest, "Add documents (md, txt, pdf, docx, html) to the index.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--rebuild", action="store_true", help="start the index again from empty")
+
+    p = add("remove", cmd_remove, "Remove documents from the index (names as in `curio sources`).")
+    p.add_argument("keys", nargs="+", metavar="SOURCE")
+
+    add("sources", cmd_sources, "List the documents in the index.")
+
+    p = add("search", cmd_search, "Search the guidance.")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=5, help="how many passages (default 5)")
+    p.add_argument("--retriever", choices=["hybrid", "dense", "bm25"])
+
+    p = add("review", cmd_review, "Review a draft assessment, plan or case note.")
+    p.add_argument("file", metavar="FILE|-")
+
+    p = add("ask", cmd_ask, "Ask a question about the guidance.")
+    p.add_argument("question")
+
+    p = add("eval", cmd_eval, "Score the review engine on the evaluation scenarios.")
+    p.add_argument("--split", choices=["tune", "test", "all"], default="all")
+    p.add_argument("--report", metavar="DIR", help="write a Markdown report with a chart")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    offline_switches()
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except CurioError as exc:
+        print(f"curio: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("curio: stopped; nothing was changed by the interrupted step.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("CURIO_DEBUG"):
+            raise
+        print(
+            f"curio: unexpected problem ({type(exc).__name__}: {exc}); "
+            "run with CURIO_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

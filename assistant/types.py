@@ -1,0 +1,150 @@
+"""Plain data shared by retrieval, review, chat, the CLI and the app.
+
+Kept free of heavy imports so every layer (and every test) can use them.
+The JSON shapes follow the CLI contract in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One citable piece of a source document, as stored in the index."""
+
+    id: str
+    text: str
+    source: str  # file name (or path relative to the ingested folder)
+    title: str
+    section: str  # section path, e.g. "Post-separation abuse" or "Part A > Contact"
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lenses(self) -> list[str]:
+        raw = self.metadata.get("lenses", "")
+        return [x for x in str(raw).split(",") if x]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its score (higher is better) and where it came from."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None  # cosine similarity, when the dense retriever saw it
+    bm25_score: float | None = None
+
+    @property
+    def relevance(self) -> float:
+        """A 0..1 relevance figure people can read: the cosine similarity to the query."""
+        return max(0.0, min(1.0, self.dense_score if self.dense_score is not None else 0.0))
+
+    def to_json(self) -> dict[str, Any]:
+        meta = self.chunk.metadata
+        return {
+            "source": self.chunk.source,
+            "title": self.chunk.title,
+            "section": self.chunk.section,
+            "text": self.chunk.text,
+            "score": round(self.score, 6),
+            "publisher": meta.get("publisher", ""),
+            "year": meta.get("year", ""),
+            "jurisdiction": meta.get("jurisdiction", ""),
+            "status": meta.get("status", ""),
+            "page": meta.get("page"),
+            "chunk_id": self.chunk.id,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    title: str
+    section: str
+    chunk_id: str = ""
+    publisher: str = ""
+    year: str = ""
+    jurisdiction: str = ""
+    status: str = ""
+    text: str = ""
+    relevance: float = 0.0
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> Citation:
+        m = hit.chunk.metadata
+        return cls(
+            source=hit.chunk.source,
+            title=hit.chunk.title,
+            section=hit.chunk.section,
+            chunk_id=hit.chunk.id,
+            publisher=str(m.get("publisher", "")),
+            year=str(m.get("year", "")),
+            jurisdiction=str(m.get("jurisdiction", "")),
+            status=str(m.get("status", "")),
+            text=hit.chunk.text,
+            relevance=round(hit.relevance, 4),
+        )
+
+    @property
+    def caveat(self) -> str:
+        """Flag a superseded or other-nation source, so nobody relies on it unawares."""
+        notes = []
+        if self.status and not self.status.lower().startswith("current"):
+            notes.append(self.status)
+        if self.jurisdiction and self.jurisdiction not in ("England", "UK"):
+            notes.append(f"{self.jurisdiction} guidance")
+        return "; ".join(notes)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"caveat": self.caveat}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Flag:
+    lens: str
+    kind: Literal["present", "absent"]
+    evidence: list[Evidence] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    looked_for: str = ""  # for absent flags: what was looked for and not found
+    score: float = 0.0  # detector confidence, for ordering
+    name: str = ""  # the lens's readable name
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lens": self.lens,
+            "name": self.name,
+            "kind": self.kind,
+            "evidence": [asdict(e) for e in self.evidence],
+            "looked_for": self.looked_for,
+            "questions": list(self.questions),
+            "citations": [
+                {"source": c.source, "title": c.title, "section": c.section}
+                | {"publisher": c.publisher, "year": c.year, "caveat": c.caveat}
+                for c in self.citations
+            ],
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class ReviewResult:
+    flags: list[Flag] = field(default_factory=list)
+    message: str = ""  # e.g. "this does not look like case material, so no lenses were checked"
+    is_case_material: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flags": [f.to_json() for f in self.flags],
+            "message": self.message,
+            "is_case_material": self.is_case_material,
+        }
