@@ -148,3 +148,42 @@ class ReviewResult:
             "message": self.message,
             "is_case_material": self.is_case_material,
         }
+
+
+@dataclass
+class Answer:
+    """One assistant turn in any mode: text with [n] markers and the passages they point at."""
+
+    text: str
+    mode: str = "ask"
+    declined: bool = False  # true when the guidance is silent on the question
+    citations: list[Citation] = field(default_factory=list)  # citations[i] is marker [i + 1]
+    flags: list[Flag] = field(default_factory=list)  # review mode: the lens flags shown
+    notices: list[str] = field(default_factory=list)  # e.g. "2 citations matched nothing..."
+    model: str = "none"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "mode": self.mode,
+            "declined": self.declined,
+            "citations": [
+                {
+                    "marker": n,
+                    "source": c.source,
+                    "title": c.title,
+                    "section": c.section,
+                    "relevance": c.relevance,
+                    "publisher": c.publisher,
+                    "year": c.year,
+                    "jurisdiction": c.jurisdiction,
+                    "status": c.status,
+                    "caveat": c.caveat,
+                    "chunk_id": c.chunk_id,
+                }
+                for n, c in enumerate(self.citations, start=1)
+            ],
+            "flags": [f.to_json() for f in self.flags],
+            "notices": list(self.notices),
+            "model": self.model,
+        }

@@ -1,0 +1,119 @@
+"""The audit log: one JSON line per answer or feedback mark, never the case text itself.
+
+Supervisors and information governance can see what Curio raised and cited, with which model,
+prompt catalogue and index, without the log becoming a second copy of case records. The input
+is recorded only as its SHA-256, so the same draft can be matched across lines, nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterable
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import Any
+
+from assistant import __version__
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+class AuditLog:
+    """Append-only JSON lines, rotated by size (keeps 5 old files)."""
+
+    def __init__(self, path: Path, max_bytes: int = 5_000_000, backups: int = 5) -> None:
+        self.path = Path(path).expanduser()
+        self.max_bytes = max_bytes
+        self.backups = backups
+        self._lock = threading.Lock()
+        self._handler: RotatingFileHandler | None = None
+
+    def _open(self) -> RotatingFileHandler:
+        if self._handler is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handler = RotatingFileHandler(
+                self.path, maxBytes=self.max_bytes, backupCount=self.backups, encoding="utf-8"
+            )
+        return self._handler
+
+    def write(self, event: dict[str, Any]) -> None:
+        line = json.dumps(
+            {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "curio": __version__} | event,
+            ensure_ascii=False,
+        )
+        with self._lock:
+            handler = self._open()
+            record = _Record(line)
+            if handler.shouldRollover(record):
+                handler.doRollover()
+            handler.stream.write(line + "\n")
+            handler.stream.flush()
+
+    def answer(
+        self,
+        *,
+        mode: str,
+        input_text: str,
+        lenses: Iterable[str],
+        citations: Iterable[Any],
+        model: str,
+        prompts_version: str,
+        index_fingerprint: str,
+        declined: bool = False,
+        session: str = "",
+    ) -> None:
+        """Record one answer. ``citations`` are Citation objects; only ids and sources are kept."""
+        cites = list(citations)
+        self.write(
+            {
+                "event": "answer",
+                "mode": mode,
+                "session": session,
+                "input_sha256": text_hash(input_text),
+                "input_chars": len(input_text),
+                "lenses": sorted(set(lenses)),
+                "chunks": [getattr(c, "chunk_id", "") for c in cites],
+                "sources": sorted({getattr(c, "source", "") for c in cites}),
+                "declined": declined,
+                "model": model,
+                "prompts_version": prompts_version,
+                "index": index_fingerprint,
+            }
+        )
+
+    def feedback(self, *, lens: str, mark: str, reason: str = "", session: str = "") -> None:
+        """A practitioner's mark on a flag (useful / not relevant / wrong), without case text."""
+        self.write(
+            {
+                "event": "feedback",
+                "session": session,
+                "lens": lens,
+                "mark": mark,
+                "reason": reason[:500],
+            }
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handler is not None:
+                self._handler.close()
+                self._handler = None
+
+
+class _Record:
+    """Just enough of a logging.LogRecord for RotatingFileHandler.shouldRollover."""
+
+    def __init__(self, line: str) -> None:
+        self.msg = line
+        self.args = ()
+        self.exc_info = None
+        self.exc_text = None
+        self.stack_info = None
+
+    def getMessage(self) -> str:  # noqa: N802 - logging's name
+        return self.msg
