@@ -6,13 +6,13 @@ PIP    := $(BIN)/pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.curio-installed
 TSTAMP := $(VENV)/.curio-test-installed
 
-.PHONY: run test install test-deps browser lint format bench eval clean
+.PHONY: run test install test-deps browser lint format bench eval docs clean
 
 run: install
 	$(BIN)/curio serve
 
 test: test-deps
-	$(BIN)/ruff check assistant tests evals
+	$(BIN)/ruff check assistant tests evals tools
 	$(BIN)/pytest -q -p no:cacheprovider
 
 install: $(STAMP)
@@ -43,7 +43,7 @@ browser:
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint:
-	$(BIN)/ruff check assistant tests evals
+	$(BIN)/ruff check assistant tests evals tools
 	$(BIN)/ruff format --check assistant tests evals
 
 format:
@@ -55,6 +55,9 @@ eval: install
 
 bench: test-deps
 	$(BIN)/python -m evals.bench --out bench-report
+
+docs: install
+	$(BIN)/python tools/update_readme.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -136,3 +136,20 @@ def offline_switches() -> None:
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     }.items():
         os.environ.setdefault(key, value)
+
+
+def settings_reference() -> str:
+    """The configuration table for the README, generated so it cannot drift from the code."""
+    rows = ["| Variable | Default | What it does |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "~/.curio" if name == "home" else "(computed)"
+        elif isinstance(field.default, Path):
+            try:
+                default = str(field.default.relative_to(REPO_ROOT)) + "/"
+            except ValueError:
+                default = str(field.default)
+        else:
+            default = "(unset)" if field.default is None else str(field.default)
+        rows.append(f"| `CURIO_{name.upper()}` | `{default}` | {field.description} |")
+    return "\n".join(rows)
