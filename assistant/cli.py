@@ -151,7 +151,14 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    raise CurioError("`curio ask` is not available yet.")
+    from assistant.chat import build_curio, render_text
+
+    answer = build_curio(_settings(args)).ask(args.question)
+    if args.json:
+        _print_json(answer.to_json())
+    else:
+        print(render_text(answer))
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
