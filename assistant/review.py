@@ -1,0 +1,750 @@
+"""The curiosity review: which of the fifteen lenses a draft falls short on, and why.
+
+The method is meant to be explained to a practitioner flag by flag:
+
+1. The text is checked (not empty, not too long, looks like English prose, looks like case
+   material about a child or family). If not, the result carries a message and no flags.
+2. The text is split into sentences with character offsets; every sentence is embedded once.
+3. For each lens, each sentence is tested for the *shortfall* ("present") and for *coverage*:
+   - rules: the catalogue's regular expressions (e.g. "engaged well", "has insight",
+     "will not let him in", "no longer lives ... so the risk is reduced"); a coverage phrase
+     preceded by a negation ("no chronology", "not seen alone") does not count as coverage;
+   - meaning: a small logistic-regression classifier over sentence embeddings, trained on the
+     catalogue's exemplars plus ``prompts/labelled_sentences.jsonl``, and the cosine
+     similarity to the nearest exemplar. Both must agree before a sentence counts without a rule.
+4. A lens is raised as **present** when shortfall sentences exist and the text does not also
+   cover the ground; it is raised as **absent** when the lens is relevant (its gates hold: e.g.
+   a baby or pregnancy for the infant lens, a child of 10 or over with exploitation signs for
+   exploitation), nothing covers it, and no shortfall sentence was found.
+5. Each flag gets the catalogue's questions (names filled in where found) and citations from
+   the retriever, preferring passages tagged with the lens. Flags are ordered most serious
+   first (the lens's severity, present before absent, then confidence).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.lenses import Catalogue, Lens, expand_child
+from assistant.types import Citation, Evidence, Flag, Hit, ReviewResult
+
+NOT_CASE_MATERIAL = "this does not look like case material, so no lenses were checked"
+EMPTY_TEXT = "there is no text to review: paste or upload a draft assessment, plan or case note"
+NOT_TEXT = "this does not look like text (it may be a binary file), so no lenses were checked"
+NOT_ENGLISH = (
+    "this does not look like English, and Curio's lenses only work on English text, "
+    "so no lenses were checked"
+)
+#: Longer texts are refused, not truncated: a silently truncated review would read as complete.
+DEFAULT_MAX_CHARS = 200_000
+
+
+class SupportsEncode(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SupportsSearch(Protocol):
+    def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]: ...
+
+
+# --- relevance gates ------------------------------------------------------------------------
+
+_AGE_PATTERNS = (
+    re.compile(r"\b(?:aged|age)\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))", re.I),
+    re.compile(r"\b(\d{1,2})[- ]years?[- ]old\b", re.I),
+    re.compile(r"\b[A-Z][a-z]+\s*\((\d{1,2})\)"),
+    re.compile(r"\b[A-Z][a-z]+,\s*(\d{1,2})\b(?![,.]?\d)(?!\s*(?:weeks?|months?|years? ago))"),
+    re.compile(r"\b[A-Z][a-z]+ (?:is|was) (?:now )?(\d{1,2})\b(?!\s*(?:weeks?|months?))"),
+    re.compile(r"\((\d{1,2})\s*(?:years?|yrs?)\)", re.I),
+)
+
+_GATE_WORDS: dict[str, tuple[str, ...]] = {
+    "child": (
+        r"child|children|son|daughter|bab(y|ies)|unborn|infant|toddler|boy",
+        r"girl|young (person|people)",
+        r"pupil|siblings?|kids?|newborn|step(son|daughter)|teenager|nursery|school|pregnan\w*",
+        r"aged \d|\d+[- ]years?[- ]old",
+    ),
+    "infant": (
+        r"pregnan\w*|unborn|bab(y|ies)|newborn|infant|toddler|due date|expecting",
+        r"\d{1,2}[- ](weeks?|months?)[- ]old|aged \d{1,2} (weeks|months)",
+        r"\(\d{1,2} (weeks|months)\)",
+        r"[0-2][- ]years?[- ]old|aged [0-2]\b|[A-Z][a-z]+ \([0-2]\)",
+    ),
+    "domestic_abuse": (
+        r"domestic (abuse|violence)|assault\w*|hit|hitting|punch\w*|slap\w*|kick\w*|strangl\w*",
+        r"chok\w*|push(ed)?|shov\w*|coerci\w*|controlling|threat\w*|violen\w*|abus\w*|argument\w*",
+        r"row|rows|incidents?|injur\w*|bruis\w*|police|MARAC|DASH",
+        r"non-molestation|shout\w*|scream\w*",
+    ),
+    "separation": (
+        r"left the (family )?(home|house|address)|moved out",
+        r"no longer (lives|living|resides|resident)",
+        r"separat\w*|split up|relationship (is|has) (now )?(over|ended)|ended the relationship",
+        r"bail\w*|excluded from the (home|address)|occupation order|staying with|has left",
+        r"living elsewhere|lives elsewhere",
+    ),
+    "safety_plan": (
+        r"safety plan|protective plan|written agreement|contingency|the plan|plan is|must not",
+        r"will (call|ring|phone|contact) the police|will not (let|allow)",
+        r"will ensure|has agreed|agreed to",
+    ),
+    "engagement": (
+        r"engag\w*|attend\w*|agreed|agrees|insight|programme|course|cooperat\w*|co-operat\w*",
+        r"complian\w*|promis\w*|remorse\w*|willing|motivated|acknowledg\w*",
+        r"open and honest|receptive",
+    ),
+    "male_adult": (
+        r"father|dad|stepfather|step-father|partner|boyfriend|husband|mr|male|uncle|grandfather",
+        r"he|him|his",
+    ),
+    "history": (
+        r"previous\w*|earlier|prior|history|historic\w*|again|repeat\w*|re-?referr\w*|second|third",
+        r"fourth|fifth|last year|before|known to|closed|chronology",
+        r"notifications|referrals|callouts",
+        r"incidents|20[0-2]\d",
+    ),
+    "neglect_signs": (
+        r"home conditions|untidy|messy|clutter\w*|dirty|grubby|unkempt|hygiene|smell\w*|head lice",
+        r"dental|teeth|missed (\w+ )?appointments?|(poor|low) (school )?attendance|\d+%",
+        r"attendance (is|was) (low|poor|\d+%)|hungry|hunger|nappy|nappies",
+        r"unwashed|bedding|mattress",
+        r"neglect\w*|lateness|late to school|little food|no food|weight|squalor|infestation",
+    ),
+    "info_sharing": (
+        r"referr\w*|MASH|checks?|information|contacted|strategy|police|GP|school|health visitor",
+        r"midwife|probation|consent",
+    ),
+    "exploitation_signs": (
+        r"missing|older (boys|men|males|friends|associates|man|youths|peers)",
+        r"new (phone|clothes|trainers)",
+        r"unexplained (money|cash|items)|cash|out of area|another (town|city)|county lines",
+        r"excluded from school|exclusion|online|snapchat|instagram|tiktok|gifts|taxis?|found in",
+        r"out late|staying out|exploit\w*|groom\w*",
+    ),
+    "mh_substance": (
+        r"depress\w*|anxiety|anxious|mental (health|ill\w*)|alcohol",
+        r"drink\w*|drunk|cannabis|cocaine",
+        r"heroin|drugs?|substance|overdose|self-harm\w*|suicid\w*|psychosis|bipolar|CAMHS|PTSD",
+        r"personality disorder|postnatal|perinatal|low mood|medication",
+    ),
+}
+#: Relevance gates: does the text mention the circumstances that make a lens worth checking?
+GATES: dict[str, re.Pattern[str]] = {
+    name: re.compile(r"\b(" + "|".join(parts) + r")\b", re.I) for name, parts in _GATE_WORDS.items()
+}
+_TEEN_WORDS = re.compile(
+    r"\b(teenager|teenage|adolescent|young person|secondary school|year (7|8|9|10|11|12|13)|"
+    r"college|GCSEs?|sixth form)\b",
+    re.I,
+)
+
+_NEGATION = re.compile(
+    r"\b(not|no|never|without|nor|yet to|unable|declined|refused|lack\w*|absence of)\b|n't\b", re.I
+)
+
+# Signals that a text is about a particular child or family (case material) or is not.
+_CASE_CUES = re.compile(
+    r"\b(mother|mum|father|dad|stepfather|step-father|grandmother|nan|boyfriend|partner|"
+    r"the children|the child|the baby|home visit|seen alone|was seen|were seen|disclosed|"
+    r"told me|referral|police (were )?called|incident|assessment|safety plan|MASH|visit|"
+    r"school|nursery|unborn)\b",
+    re.I,
+)
+_NON_CASE_CUES = re.compile(
+    r"\b(agenda|apologies|AOB|any other business|minutes of|learning outcomes?|objectives?|"
+    r"session \d|module|workshop|delegates|participants|trainees|facilitator|coffee|lunch|"
+    r"break|slides|pre-reading|room booking|venue|timetable|item \d|action log|terms of "
+    r"reference|quorate|budget|recruitment|training plan|course outline|quarter \d|Q[1-4])\b",
+    re.I,
+)
+_ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "to",
+        "of",
+        "a",
+        "in",
+        "is",
+        "was",
+        "that",
+        "he",
+        "she",
+        "her",
+        "his",
+        "with",
+        "for",
+        "on",
+        "not",
+        "at",
+        "by",
+        "be",
+        "has",
+        "have",
+        "they",
+        "it",
+        "this",
+        "are",
+        "were",
+        "said",
+        "mother",
+        "father",
+        "children",
+        "child",
+        "had",
+        "from",
+        "as",
+        "but",
+        "will",
+        "been",
+        "an",
+        "or",
+        "who",
+        "which",
+        "their",
+        "there",
+        "when",
+        "would",
+        "what",
+        "we",
+        "i",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+_ABBREVIATIONS = ("mr", "mrs", "ms", "dr", "e.g", "i.e", "etc", "no", "st", "approx", "dob", "ref")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n")
+_BULLET = re.compile(r"\s*(?:[-*\u2022]|\d+[.)]|[a-z][.)])\s")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split into sentences, list items and headings, keeping character offsets into ``text``.
+
+    A single line break inside a paragraph is a wrapped line, not a sentence end (pasted
+    e-mails and text files are often hard-wrapped); a blank line, a bullet, or a short line
+    with no full stop (a heading) does end one.
+    """
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group(0) == "\n":
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line = text[line_start : m.start()].strip()
+            rest = text[m.end() :]
+            next_line = rest.split("\n", 1)[0]
+            breaks = (
+                not line
+                or not next_line.strip()
+                or bool(_BULLET.match(next_line))
+                or line.endswith((":", ";"))
+                or (
+                    len(line) < 60 and not line.endswith((",", "and", "or")) and line_start >= start
+                )
+            )
+            if not breaks:
+                continue
+            stop = m.start()
+        else:
+            stop = m.end()
+            last = re.search(r"(\w+(?:\.\w+)*)\.$", text[start:stop])
+            if last and last.group(1).lower() in _ABBREVIATIONS:
+                continue  # "Mr. Hale" is not the end of a sentence
+        _append(out, text, start, stop)
+        start = m.end()
+    _append(out, text, start, len(text))
+    return out
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped or not re.search(r"\w", stripped):
+        return
+    lead = len(piece) - len(piece.lstrip())
+    s = start + lead
+    e = s + len(stripped)
+    out.append(Sentence(s, e, text[s:e]))
+
+
+# --- names for questions --------------------------------------------------------------------
+
+_NOT_NAMES = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "He",
+        "She",
+        "They",
+        "It",
+        "This",
+        "That",
+        "There",
+        "Mother",
+        "Father",
+        "Mum",
+        "Dad",
+        "Baby",
+        "Child",
+        "Children",
+        "School",
+        "Police",
+        "Social",
+        "Worker",
+        "MASH",
+        "Ms",
+        "Mr",
+        "Mrs",
+        "Miss",
+        "Dr",
+        "Unborn",
+        "Both",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "We",
+        "I",
+        "On",
+        "In",
+        "At",
+        "After",
+        "Before",
+        "When",
+        "While",
+        "During",
+        "Since",
+        "Following",
+        "Today",
+        "Yesterday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Year",
+        "Health",
+        "Visitor",
+        "GP",
+        "Nursery",
+    ]
+)
+_CHILD_NAME = re.compile(
+    r"\b([A-Z][a-z]{1,15})\s*(?:\(|,\s*)(?:aged\s+)?(\d{1,2})(?:\s*(years?|yrs?|months?|weeks?))?"
+    r"(?:\s*old)?\s*[),]"
+)
+_CHILD_NAME2 = re.compile(
+    r"\b([A-Z][a-z]{1,15}),?\s+(?:is\s+|who is\s+)?(?:aged\s+)?(\d{1,2})[- ](years?|months?|weeks?)"
+    r"(?:[- ]old)?"
+)
+_CHILD_NAME3 = re.compile(r"\b([A-Z][a-z]{1,15})(?: [A-Z][a-z]+)? is (?:aged )?(\d{1,2})\b")
+_ADULT_NAME = re.compile(
+    r"\b(?:father|dad|stepfather|step-father|partner|boyfriend|ex-partner|husband)\s*,?\s+"
+    r"((?:Mr\.?\s+)?[A-Z][a-z]{1,15})\b|\b([A-Z][a-z]{1,15})\s*\((?:the\s+)?(?:children's\s+)?"
+    r"(?:father|dad|stepfather|mother's partner|partner|boyfriend|ex-partner)\)"
+    r"|\b(Mr\.?\s+[A-Z][a-z]+)"
+)
+_MOTHER_NAME = re.compile(
+    r"\b(?:mother|mum)\s*,?\s+([A-Z][a-z]{1,15})\b|\b([A-Z][a-z]{1,15})\s*\((?:the\s+)?"
+    r"(?:children's\s+)?(?:mother|mum)\)|\b((?:Ms|Mrs|Miss)\.?\s+[A-Z][a-z]+)"
+)
+
+
+def _flat(text: str) -> str:
+    """Line breaks as spaces, so patterns match across wrapped lines."""
+    return re.sub(r"\s", " ", text)
+
+
+def child_names(text: str) -> list[str]:
+    """Names written with an age, e.g. "Kayla (4)", "Tyler Grant is 14", "Poppy (4 months)"."""
+    out: list[str] = []
+    for pat in (_CHILD_NAME, _CHILD_NAME2, _CHILD_NAME3):
+        for m in pat.finditer(text):
+            name = m.group(1)
+            if name not in _NOT_NAMES and int(m.group(2)) <= 17 and name not in out:
+                out.append(name)
+    return out
+
+
+def find_names(text: str) -> dict[str, str]:
+    """Best-effort names to fill question placeholders; a missing name uses the fallback words."""
+    names: dict[str, str] = {}
+    children: list[tuple[str, int, str]] = []
+    for pat in (_CHILD_NAME, _CHILD_NAME2):
+        for m in pat.finditer(text):
+            name, age, unit = m.group(1), int(m.group(2)), (m.group(3) or "years").lower()
+            if name in _NOT_NAMES or age > 17:
+                continue
+            months = age if unit.startswith("month") else 0 if unit.startswith("week") else age * 12
+            if name not in [c[0] for c in children]:
+                children.append((name, months, unit))
+    if len(children) == 1:
+        names["child"] = children[0][0]
+    infants = [c for c in children if c[1] < 36]
+    if len(infants) == 1:
+        names["infant"] = infants[0][0]
+    teens = [c for c in children if c[1] >= 120]
+    if len(teens) == 1:
+        names["teen"] = teens[0][0]
+    for key, pat in (("adult", _ADULT_NAME), ("mother", _MOTHER_NAME)):
+        for m in pat.finditer(text):
+            name = next(g for g in m.groups() if g)
+            if name.split()[-1] not in _NOT_NAMES and name not in [c[0] for c in children]:
+                names[key] = name.replace(".", "")
+                break
+    return names
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\|([^{}]*)\}")
+
+
+def fill_question(question: str, names: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        return names.get(m.group(1)) or m.group(2)
+
+    out = _PLACEHOLDER.sub(sub, question)
+    return out[:1].upper() + out[1:]
+
+
+# --- the reviewer ---------------------------------------------------------------------------
+
+
+def load_labelled_sentences(path: Path) -> list[tuple[str, str]]:
+    """(text, label) pairs; label is ``present:<lens>``, ``covered:<lens>`` or ``neutral``."""
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.append((row["text"], row["label"]))
+    return rows
+
+
+@dataclass
+class Thresholds:
+    """Tuned on the tune split only (see evals/)."""
+
+    classifier_present: float = 0.55  # classifier probability for a present label
+    similarity_present: float = 0.62  # cosine to the nearest present exemplar
+    classifier_covered: float = 0.55
+    similarity_covered: float = 0.62
+
+
+class Reviewer:
+    """Reviews case text against the lens catalogue. Build once per process; ``review`` is cheap."""
+
+    def __init__(
+        self,
+        embedder: SupportsEncode,
+        catalogue: Catalogue,
+        retriever: SupportsSearch | None = None,
+        *,
+        labelled_path: Path | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        thresholds: Thresholds | None = None,
+        citations_per_flag: int = 3,
+    ) -> None:
+        self.embedder = embedder
+        self.catalogue = catalogue
+        self.retriever = retriever
+        self.max_chars = max_chars
+        self.thresholds = thresholds or Thresholds()
+        self.citations_per_flag = citations_per_flag
+        self._citation_cache: dict[str, list[Citation]] = {}
+        self._pattern_cache: dict[tuple[str, str, tuple[str, ...]], list[re.Pattern[str]]] = {}
+        self._lock = threading.Lock()
+        if labelled_path is None and catalogue.path is not None:
+            labelled_path = catalogue.path.parent / "labelled_sentences.jsonl"
+        extra = load_labelled_sentences(labelled_path) if labelled_path else []
+        self._train(extra)
+
+    # Exemplar embeddings and the classifier are built once, since they depend only on data.
+    def _train(self, extra: list[tuple[str, str]]) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        texts: list[str] = []
+        labels: list[str] = []
+        for lens in self.catalogue:
+            for t in lens.present_examples:
+                texts.append(t)
+                labels.append(f"present:{lens.id}")
+            for t in lens.covered_examples:
+                texts.append(t)
+                labels.append(f"covered:{lens.id}")
+        for t, label in extra:
+            texts.append(t)
+            labels.append(label)
+        vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+        self._ex_vectors = vectors
+        self._ex_labels = np.array(labels)
+        clf = LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
+        clf.fit(vectors, labels)
+        self._clf = clf
+        self._classes = {c: i for i, c in enumerate(clf.classes_)}
+
+    # --- input checks ---
+    def check_input(self, text: Any) -> str | None:
+        """A message when the input cannot be reviewed, else None."""
+        if isinstance(text, bytes | bytearray):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError:
+                return NOT_TEXT
+        if not isinstance(text, str):
+            return NOT_TEXT
+        if not text.strip():
+            return EMPTY_TEXT
+        if len(text) > self.max_chars:
+            return (
+                f"this text is {len(text):,} characters long and Curio reviews at most "
+                f"{self.max_chars:,} at a time, so no lenses were checked: review the draft a "
+                "section at a time"
+            )
+        sample = text[:20000]
+        control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd")
+        if control > max(3, len(sample) // 200):
+            return NOT_TEXT
+        words = _WORD.findall(sample.lower())
+        if len(words) >= 12:
+            english = sum(1 for w in words if w in _ENGLISH_WORDS) / len(words)
+            letters = [ch for ch in sample if ch.isalpha()]
+            ascii_share = sum(1 for ch in letters if ch.isascii()) / max(1, len(letters))
+            if english < 0.08 or ascii_share < 0.8:
+                return NOT_ENGLISH
+        return None
+
+    @staticmethod
+    def is_case_material(text: str) -> bool:
+        """About a particular child or family, rather than a plan, agenda or policy?"""
+        case = len(_CASE_CUES.findall(text))
+        ages = sum(len(p.findall(text)) for p in _AGE_PATTERNS)
+        non_case = len(_NON_CASE_CUES.findall(text))
+        words = max(1, len(_WORD.findall(text)))
+        score = case + 2 * ages
+        if score < 3 or words < 8:
+            return False
+        return non_case * 2 < score and non_case / words < 0.03
+
+    @staticmethod
+    def gates(text: str) -> dict[str, bool]:
+        text = " ".join(text.split())
+        g = {name: bool(p.search(text)) for name, p in GATES.items()}
+        ages = [int(a) for p in _AGE_PATTERNS for a in p.findall(text)]
+        g["older_child"] = any(10 <= a <= 17 for a in ages) or bool(_TEEN_WORDS.search(text))
+        return g
+
+    # --- detection ---
+    def _patterns(self, lens: Lens, kind: str, names: tuple[str, ...]) -> list[re.Pattern[str]]:
+        """The lens's patterns with ``{child}`` standing for the children named in this text."""
+        sources = lens.present_sources if kind == "present" else lens.covered_sources
+        compiled = lens.present_patterns if kind == "present" else lens.covered_patterns
+        if not names or not any("{child}" in src for src in sources):
+            return list(compiled)
+        key = (lens.id, kind, names)
+        if key not in self._pattern_cache:
+            if len(self._pattern_cache) > 500:
+                self._pattern_cache.clear()
+            self._pattern_cache[key] = [
+                re.compile(expand_child(src, names), re.I) if "{child}" in src else pat
+                for src, pat in zip(sources, compiled, strict=True)
+            ]
+        return self._pattern_cache[key]
+
+    @staticmethod
+    def _rule_present(patterns: list[re.Pattern[str]], sentence: str) -> bool:
+        return any(p.search(sentence) for p in patterns)
+
+    @staticmethod
+    def _rule_covered(patterns: list[re.Pattern[str]], sentence: str) -> bool:
+        for p in patterns:
+            for m in p.finditer(sentence):
+                before = sentence[max(0, m.start() - 25) : m.start()]
+                if not _NEGATION.search(before) and not _NEGATION.search(m.group(0)[:12]):
+                    return True
+        return False
+
+    def review(self, text: Any) -> ReviewResult:
+        """Review one draft. Never raises on bad input: the message says what was wrong."""
+        try:
+            problem = self.check_input(text)
+        except Exception:  # defensive: odd objects must not crash the caller
+            problem = NOT_TEXT
+        if problem:
+            return ReviewResult(flags=[], message=problem, is_case_material=False)
+        if isinstance(text, bytes | bytearray):
+            text = bytes(text).decode("utf-8")
+        if not self.is_case_material(text):
+            return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
+        sentences = split_sentences(text)
+        if not sentences:
+            return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
+        vectors = np.asarray(self.embedder.encode([s.text for s in sentences]), dtype=np.float32)
+        probs = self._clf.predict_proba(vectors)
+        sims = vectors @ self._ex_vectors.T  # (n_sentences, n_exemplars)
+        gates = self.gates(text)
+        names = find_names(text)
+        kids = tuple(child_names(text))
+        flags = [
+            f
+            for lens in self.catalogue
+            if (f := self._judge(lens, sentences, probs, sims, gates, kids)) is not None
+        ]
+        for f in flags:
+            lens = self.catalogue[f.lens]
+            f.name = lens.name
+            f.questions = [fill_question(q, names) for q in lens.questions]
+            f.citations = self.citations_for(lens)
+        flags.sort(
+            key=lambda f: (self.catalogue[f.lens].severity, f.kind != "present", -f.score, f.lens)
+        )
+        msg = (
+            "" if flags else "no lens flags were raised; the questions still stand for supervision"
+        )
+        return ReviewResult(flags=flags, message=msg, is_case_material=True)
+
+    def _semantic(
+        self, lens: Lens, kind: str, probs: np.ndarray, sims: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        label = f"{kind}:{lens.id}"
+        idx = self._classes.get(label)
+        p = probs[:, idx] if idx is not None else np.zeros(probs.shape[0])
+        mask = self._ex_labels == label
+        s = sims[:, mask].max(axis=1) if mask.any() else np.zeros(probs.shape[0])
+        return p, s
+
+    def _judge(
+        self,
+        lens: Lens,
+        sentences: list[Sentence],
+        probs: np.ndarray,
+        sims: np.ndarray,
+        gates: dict[str, bool],
+        kids: tuple[str, ...] = (),
+    ) -> Flag | None:
+        t = self.thresholds
+        # Age gates hold for present flags too: no exploitation flag for a toddler.
+        if any(not gates.get(g, True) for g in lens.requires if g in ("infant", "older_child")):
+            return None
+        p_pres, s_pres = self._semantic(lens, "present", probs, sims)
+        p_cov, s_cov = self._semantic(lens, "covered", probs, sims)
+        evidence: list[Evidence] = []
+        score = 0.0
+        cov = np.zeros(len(sentences), dtype=bool)
+        rule_pres = np.zeros(len(sentences), dtype=bool)
+        sem_pres = np.zeros(len(sentences), dtype=bool)
+        pres_patterns = self._patterns(lens, "present", kids)
+        cov_patterns = self._patterns(lens, "covered", kids)
+        for i, s in enumerate(sentences):
+            flat = _flat(s.text)
+            # Within one sentence the specific shortfall phrase wins over a coverage word
+            # ("He gave consent on behalf of the family" is not consent covered).
+            rule_pres[i] = self._rule_present(pres_patterns, flat)
+            if rule_pres[i]:
+                continue
+            sem_cov = p_cov[i] >= t.classifier_covered and s_cov[i] >= t.similarity_covered
+            cov[i] = sem_cov or self._rule_covered(cov_patterns, flat)
+            if not cov[i]:
+                sem_pres[i] = (
+                    p_pres[i] >= t.classifier_present and s_pres[i] >= t.similarity_present
+                )
+        covered = bool(cov.any())
+        for i, s in enumerate(sentences):
+            # A rule hit is excused only by coverage in the same or the next sentence
+            # ("He engaged well. Attendance alone does not show change..."); a meaning-only
+            # hit is excused by coverage anywhere, since it is the weaker signal.
+            if rule_pres[i] and lens.coverage_scope == "text":
+                excused = covered  # markers (e.g. strangulation) answered anywhere in the text
+            elif rule_pres[i]:
+                excused = bool(cov[i + 1]) if i + 1 < len(sentences) else False
+            elif sem_pres[i]:
+                excused = covered
+            else:
+                continue
+            if not excused:
+                evidence.append(Evidence(s.start, s.end, s.text))
+                p = float(p_pres[i])
+                score = max(score, 0.6 + 0.4 * p if rule_pres[i] else p)
+        if evidence:
+            return Flag(lens=lens.id, kind="present", evidence=evidence, score=score)
+        if covered or sem_pres.any() or rule_pres.any() or not lens.absent_check:
+            return None
+        if not all(gates.get(g, False) for g in lens.requires):
+            return None
+        return Flag(lens=lens.id, kind="absent", looked_for=lens.looked_for, score=0.5)
+
+    # --- citations ---
+    def citations_for(self, lens: Lens) -> list[Citation]:
+        """Passages for the lens's fixed guidance queries; cached, as the queries never change."""
+        if self.retriever is None:
+            return []
+        with self._lock:
+            if lens.id in self._citation_cache:
+                return list(self._citation_cache[lens.id])
+        hits: list[Hit] = []
+        for q in lens.guidance_queries:
+            try:
+                hits.extend(self.retriever.search(q, k=4, prefer_lens=lens.id))
+            except Exception:  # a broken index must not stop the review; flags still stand
+                continue
+        best: dict[str, Hit] = {}
+        for h in hits:
+            if h.chunk.id not in best or h.score > best[h.chunk.id].score:
+                best[h.chunk.id] = h
+        ranked = sorted(best.values(), key=lambda h: (lens.id not in h.chunk.lenses, -h.score))
+        cites = [Citation.from_hit(h) for h in ranked[: self.citations_per_flag]]
+        with self._lock:
+            self._citation_cache[lens.id] = cites
+        return list(cites)
+
+
+_default: Reviewer | None = None
+_default_lock = threading.Lock()
+
+
+def get_reviewer(retriever: SupportsSearch | None = None) -> Reviewer:
+    """The process-wide reviewer with the bundled model and catalogue (built on first use)."""
+    global _default
+    from assistant.embed import get_embedder
+    from assistant.lenses import load_catalogue
+
+    with _default_lock:
+        if _default is None:
+            _default = Reviewer(get_embedder(), load_catalogue(), retriever)
+        elif retriever is not None and _default.retriever is not retriever:
+            _default.retriever = retriever
+            _default._citation_cache.clear()
+        return _default
