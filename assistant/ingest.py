@@ -8,6 +8,7 @@ cannot be read are reported with a one-line reason and skipped; they never stop 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,21 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
 CHUNK_CHARS = 1000
 CHUNK_OVERLAP = 150
+
+# pypdf logs what it finds wrong in a damaged file ("EOF marker not found"). With no handler
+# configured, Python prints such records straight to stderr, which would break the one-line
+# reason the CLI promises; a NullHandler keeps them for whoever configures logging.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
+# Control characters have no place in guidance text; printed by `curio search` they could drive
+# the user's terminal (ANSI escape sequences, 8-bit CSI). Tabs and line breaks are kept.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Remove control characters (form feeds become line breaks)."""
+    return _CONTROL_CHARS.sub("", text.replace("\x0c", "\n"))
+
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _LENS_COMMENT = re.compile(r"<!--\s*lenses:\s*([^>]*?)\s*-->", re.I)
@@ -285,6 +301,10 @@ def load_document(path: Path, key: str, max_bytes: int | None = None) -> LoadedD
             title = str(meta.get("title") or title)
         else:
             title, sections = stem_title, [Section("Text", text.strip())]
+    for section in sections:
+        section.text = clean_text(section.text)
+    title = clean_text(title)
+    sections = [s for s in sections if s.text.strip()]
     if not sections:
         raise CurioError(f"{name} has no text")
     return LoadedDoc(
