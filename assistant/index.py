@@ -278,10 +278,7 @@ class Index:
         to_embed: list[Chunk],
         progress: Callable[[Iterable[Any], int], Iterable[Any]] | None,
     ) -> None:
-        name = f"{PREFIX}{int(time.time() * 1000)}_{uuid.uuid4().hex[:6]}"
-        collection = self._client.create_collection(
-            name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        name, collection = self._new_generation()
         batch = 64
         fresh = {c.id for c in to_embed}
         reused = [c for c in chunks if c.id not in fresh]
@@ -297,6 +294,30 @@ class Index:
             part = to_embed[start : start + batch]
             vectors = self.embedder.encode([embedding_text(c) for c in part])
             _add(collection, part, vectors)
+        self._publish(name, len(chunks))
+
+    def write_vectors(self, chunks: list[Chunk], vectors: Any, batch: int = 4096) -> None:
+        """Write a whole generation from vectors computed elsewhere (benchmarks, bulk imports).
+
+        The vectors must come from this index's model; they are stored as given.
+        """
+        if len(chunks) != len(vectors):
+            raise CurioError(f"{len(chunks)} chunks but {len(vectors)} vectors.")
+        with self._lock:
+            name, collection = self._new_generation()
+            for start in range(0, len(chunks), batch):
+                _add(collection, chunks[start : start + batch], vectors[start : start + batch])
+            self._publish(name, len(chunks))
+
+    def _new_generation(self) -> tuple[str, Any]:
+        name = f"{PREFIX}{int(time.time() * 1000)}_{uuid.uuid4().hex[:6]}"
+        collection = self._client.create_collection(
+            name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        return name, collection
+
+    def _publish(self, name: str, total: int) -> None:
+        """Move the pointer to a complete generation, then drop the old ones."""
         # the switch: one transactional write
         self._pointer.upsert(
             ids=[POINTER_ID],
@@ -305,7 +326,7 @@ class Index:
                 {
                     "collection": name,
                     "model": self.embedder.fingerprint,
-                    "chunks": len(chunks),
+                    "chunks": total,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 }
             ],
