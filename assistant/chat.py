@@ -79,6 +79,7 @@ REFLECT_STAGES: tuple[tuple[str, str], ...] = (
         "child rather than just being agreed to?",
     ),
 )
+REFLECT_FRAME = "Supervision case notes about the child and family, in the practitioner's words:"
 HISTORY_QUESTION = (
     "What does the history tell us: earlier incidents, previous partners, earlier referrals? "
     "What does that pattern mean for the child now?"
@@ -554,7 +555,9 @@ class Curio:
             if text:
                 session.case_notes.append(text)
         case = "\n\n".join(session.case_notes)
-        result = self.reviewer.review(case)
+        # Reflect mode is about a case by definition; conversational notes can be too short for
+        # the reviewer's case-material check, so they are framed as what they are.
+        result = self.reviewer.review(f"{REFLECT_FRAME}\n\n{case}")
         stage_name, stage_question = REFLECT_STAGES[session.reflect_turn % len(REFLECT_STAGES)]
         session.reflect_turn += 1
         flags = result.flags if result.is_case_material else []

@@ -304,7 +304,7 @@ class Redactor:
             ph = f"<{m.group(1)}_{m.group(2)}>"
             return self.to_value.get(ph, m.group(0))
 
-        return re.sub(r"<?\s*\b([A-Z][A-Z_]*?)_(\d+)\b\s*>?", back, text)
+        return re.sub(r"(?:<\s*)?\b([A-Z][A-Z_]*?)_(\d+)\b(?:\s*>)?", back, text)
 
 
 def _resolve(spans: list[Span]) -> list[Span]:
