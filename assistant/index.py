@@ -169,8 +169,11 @@ class Index:
         self.refresh()
         return self._chunks
 
-    def get_chunk(self, chunk_id: str) -> Chunk | None:
-        self.refresh()
+    def get_chunk(self, chunk_id: str, refresh: bool = True) -> Chunk | None:
+        """The chunk with this id. ``refresh=False`` skips re-reading the pointer (a Chroma
+        read each time), for callers that looked up many ids from a collection they just got."""
+        if refresh:
+            self.refresh()
         i = self._by_id.get(chunk_id)
         return self._chunks[i] if i is not None else None
 

@@ -96,7 +96,8 @@ class Retriever:
         )
         out = []
         for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True):
-            chunk = self.index.get_chunk(cid)
+            # one pointer read per search, not one per candidate (40 Chroma reads at 1 ms each)
+            chunk = self.index.get_chunk(cid, refresh=False)
             if chunk is not None:
                 out.append((chunk, 1.0 - float(dist)))
         return out
