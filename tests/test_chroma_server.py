@@ -249,7 +249,8 @@ def test_review_through_the_server_matches_the_embedded_store(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if importlib.util.find_spec("assistant.review") is None:
+    in_ci = os.environ.get("CI", "").lower() == "true"  # in CI nothing may be skipped
+    if importlib.util.find_spec("assistant.review") is None and not in_ci:
         pytest.skip("the review engine (assistant/review.py) has not landed yet")
     local, remote = both
     draft = tmp_path / "draft.txt"
@@ -259,7 +260,7 @@ def test_review_through_the_server_matches_the_embedded_store(
         env_settings(chroma_url=url, corpus=str(subset))
         code = main(["review", str(draft), "--index", str(index.directory), "--json"])
         captured = capsys.readouterr()
-        if code == 2 and "not available yet" in captured.err:
+        if code == 2 and "not available yet" in captured.err and not in_ci:
             pytest.skip("`curio review` is not wired into the CLI yet")
         assert code == 0, captured.err
         results.append(json.loads(captured.out)["flags"])

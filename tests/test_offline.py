@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import json
+import os
 import socket
 import sys
 import urllib.request
@@ -225,7 +226,8 @@ def test_review_and_every_chat_mode_offline(
     corpus_index: Index,
     tmp_path: Path,
 ) -> None:
-    if importlib.util.find_spec("assistant.chat") is None:
+    in_ci = os.environ.get("CI", "").lower() == "true"  # in CI nothing may be skipped
+    if importlib.util.find_spec("assistant.chat") is None and not in_ci:
         pytest.skip("the chat layer (assistant/chat.py) has not landed yet")
     from assistant.chat import MODES, build_curio
 
