@@ -109,9 +109,12 @@ CSS = """
 .curio-source {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 8px 10px; margin-bottom: 8px; font-size: 0.88rem;}
 .curio-source .meta {color: var(--body-text-color-subdued); font-size: 0.8rem;}
-.curio-source .passage {white-space: pre-wrap; margin-top: 4px; max-height: 160px;
+.curio-source .passage {white-space: pre-wrap; margin-top: 4px; max-height: 110px;
   overflow-y: auto;}
 .curio-caveat {color: #92400e; font-weight: 600;}
+#sources {max-height: 620px; overflow-y: auto; padding-right: 4px;}
+#flags {max-height: 640px; overflow-y: auto; padding-right: 4px;}
+#source-pick .wrap {max-height: 230px; overflow-y: auto;}
 .curio-section {white-space: pre-wrap; font-size: 0.9rem; max-height: 420px; overflow-y: auto;}
 .curio-muted {color: var(--body-text-color-subdued); font-size: 0.9rem;}
 .curio-status:empty {display: none;}
@@ -893,7 +896,7 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                             f"(up to {settings.max_upload_mb:g} MB)",
                             file_types=UPLOAD_TYPES,
                             type="filepath",
-                            height=130,
+                            height=150,
                             scale=3,
                             elem_id="upload",
                         )
@@ -942,6 +945,7 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                 status = gr.Markdown("", elem_id="curio-status", elem_classes="curio-status")
                 chatbot = gr.Chatbot(
                     label="Conversation",
+                    show_label=False,
                     height=380,
                     sanitize_html=True,
                     elem_id="chat",
