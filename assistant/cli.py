@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from assistant.errors import CurioError
 from assistant.settings import Settings, get_settings, offline_switches
 
@@ -73,17 +75,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = index.ingest(
         [Path(p) for p in args.paths], rebuild=args.rebuild, progress=_progress(not args.json)
     )
-    for skipped in report.skipped:
+    alone = report.files_read == 0 and len(report.skipped) == 1
+    for skipped in [] if alone else report.skipped:
         print(str(skipped), file=sys.stderr)
     if args.json:
         _print_json(report.to_json())
     else:
         print(report.summary())
     if report.files_read == 0:
-        raise CurioError(
-            "nothing could be ingested"
-            + (f": {report.skipped[0]}" if len(report.skipped) == 1 else "")
-        )
+        raise CurioError("nothing could be ingested" + (f": {report.skipped[0]}" if alone else ""))
     return 0
 
 
@@ -281,6 +281,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _debug() -> bool:
+    try:
+        return get_settings().debug
+    except Exception:  # the settings themselves may be what is wrong
+        return os.environ.get("CURIO_DEBUG", "").lower() in ("1", "true", "yes")
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """A pydantic error about CURIO_ variables, as one line a person can act on."""
+    first = exc.errors()[0]
+    name = "CURIO_" + str(first["loc"][0]).upper() if first.get("loc") else "a CURIO_ setting"
+    return f"the setting {name} is not valid: {first['msg']}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     offline_switches()
     try:
@@ -289,13 +303,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CurioError as exc:
         print(f"curio: {exc.message}", file=sys.stderr)
         return 2
+    except ValidationError as exc:
+        print(f"curio: {settings_problem(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("curio: stopped; nothing was changed by the interrupted step.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the last line of defence: one line, never a traceback
-        if os.environ.get("CURIO_DEBUG"):
+        if _debug():
             raise
         print(
             f"curio: unexpected problem ({type(exc).__name__}: {exc}); "

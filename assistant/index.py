@@ -9,6 +9,7 @@ queryable; the half-written collection is cleared away by the next ingest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import threading
@@ -113,6 +114,7 @@ class Index:
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, int] = {}
         self._bm25: Any = None
+        self.corpus_synced = False  # set once the starter corpus has been checked this process
 
     # ------------------------------------------------------------------ pointer and loading
 
@@ -471,4 +473,32 @@ def open_index(
         report = index.ingest([settings.corpus], progress=progress)
         if report.total == 0:
             raise CurioError(f"No guidance could be read from {settings.corpus}.")
+        index.corpus_synced = True
+    elif build and not index.corpus_synced:
+        sync_corpus(index, settings.corpus, progress)
     return index
+
+
+def sync_corpus(
+    index: Index,
+    corpus: Path,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+) -> IngestReport | None:
+    """Bring the starter corpus up to date in an index that holds it (after a `git pull`).
+
+    Only an index that already holds corpus documents is touched, so an index a team built
+    from its own documents alone stays as they made it. Unchanged files cost a hash each.
+    """
+    index.corpus_synced = True
+    if not corpus.is_dir():
+        return None
+    indexed = {c.metadata.get("key"): c.metadata.get("doc_hash") for c in index.chunks()}
+    files = [item for item in iter_files([corpus]) if not isinstance(item, Skipped)]
+    if not any(key in indexed for _, key in files):
+        return None
+    stale = [
+        key
+        for file, key in files
+        if indexed.get(key) != hashlib.sha256(file.read_bytes()).hexdigest()
+    ]
+    return index.ingest([corpus], progress=progress) if stale else None

@@ -72,7 +72,9 @@ class Retriever:
             for cid in scores:
                 if tag in str(chunks[cid].metadata.get("lenses", "")):
                     scores[cid] *= LENS_BOOST if scores[cid] > 0 else 1.0
-        best = sorted(scores, key=lambda cid: scores[cid], reverse=True)[:k]
+        best = _one_per_section(
+            sorted(scores, key=lambda cid: scores[cid], reverse=True), chunks, k
+        )
         missing = [cid for cid in best if cid not in dense_sim]
         if missing:  # every hit shows a readable relevance, BM25-only ones included
             dense_sim.update(self._similarities(qvec, missing))
@@ -122,6 +124,23 @@ class Retriever:
             cid: float(np.dot(np.asarray(vec, dtype=np.float32), qvec))
             for cid, vec in zip(got["ids"], got["embeddings"], strict=True)
         }
+
+
+def _one_per_section(ranked: list[str], chunks: dict[str, Chunk], k: int) -> list[str]:
+    """The k best chunks, at most one per section: neighbouring pieces of one section would
+    crowd out other sources, and a reader opens the whole section anyway."""
+    seen: set[tuple[str, str]] = set()
+    best: list[str] = []
+    for cid in ranked:
+        chunk = chunks[cid]
+        place = (str(chunk.metadata.get("key", chunk.source)), chunk.section)
+        if place in seen:
+            continue
+        seen.add(place)
+        best.append(cid)
+        if len(best) == k:
+            break
+    return best
 
 
 def hit_to_document(hit: Hit) -> Document:

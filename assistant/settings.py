@@ -105,6 +105,10 @@ class Settings(BaseSettings):
         ge=1000,
         description="Longest pasted text reviewed; longer text is refused with a message.",
     )
+    debug: bool = Field(
+        default=False,
+        description="Show full error details (tracebacks) instead of one-line messages.",
+    )
 
     @property
     def index_dir(self) -> Path:
