@@ -1,0 +1,136 @@
+"""``python -m evals.bench --out DIR``: speed, scale, memory and retrieval quality in one run.
+
+Writes DIR/REPORT.md, DIR/results.json and PNG plots. Meant for two CPU cores and under ten
+minutes; ``--quick`` shrinks every section for a smoke run (its figures are not comparable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import REPO_ROOT, Settings, offline_switches
+
+REVIEW_SIZES = (250, 1000, 2000, 4000, 16000)
+SCALE_SIZES = (1_000, 10_000, 100_000)
+SCALE_QUERIES = 40  # labelled questions timed per retriever and size (keeps the run bounded)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("bench-report"))
+    parser.add_argument("--corpus", type=Path, default=REPO_ROOT / "corpus")
+    parser.add_argument("--evals", type=Path, default=REPO_ROOT / "evals")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, few repetitions (a smoke run)"
+    )
+    parser.add_argument("--skip-scale", action="store_true", help="leave out section 4")
+    args = parser.parse_args(argv)
+    offline_switches()
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def log(message: str) -> None:
+        print(
+            f"[bench {time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True
+        )
+
+    from evals.bench import report, sections
+    from evals.bench.machine import load_average, machine_info, peak_rss_mb
+    from evals.bench.timing import EncodeTimer
+
+    loads = [load_average()]
+    results: dict[str, Any] = {
+        "command": "python -m evals.bench "
+        + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+        "machine": machine_info(),
+        "load_start": loads[0],
+        "notes": [],
+    }
+    labelled = sections.load_labelled(args.evals)
+    queries = [row["query"] for row in labelled] or ["safety plan after separation"]
+    with tempfile.TemporaryDirectory(prefix="curio-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        index_dir = tmp / "corpus-index"
+
+        log("3. ingestion (fresh process: model load, ingest, raw encode)")
+        results["ingestion"] = sections.ingestion(index_dir, args.corpus)
+        loads.append(load_average())
+        ing = results["ingestion"]
+        log(f"   {ing['chunks']} chunks in {ing['ingest_s']:.1f}s; raw {ing['raw_encode_s']:.1f}s")
+
+        from assistant.embed import get_embedder
+        from assistant.index import Index
+        from assistant.retrieve import Retriever
+
+        settings = Settings(index=index_dir, corpus=args.corpus, chroma_url=None)
+        embedder = get_embedder(settings)
+        results["model"] = embedder.fingerprint
+        index = Index(settings, embedder, index_dir)
+        retriever = Retriever(index)
+
+        log(f"1. retrieval quality ({len(labelled)} labelled questions) and the baseline")
+        if labelled:
+            results["quality"] = sections.quality(
+                retriever, embedder, args.corpus, labelled, tmp / "baseline"
+            )
+        else:
+            results["notes"].append("No labelled questions in evals/retrieval/: section 1 skipped.")
+        loads.append(load_average())
+
+        log("2. review latency")
+        reviewer, reason = sections.make_reviewer(embedder, retriever)
+        if reviewer is None:
+            results["review"] = {"skipped": reason}
+            log(f"   {reason}")
+        else:
+            timer = EncodeTimer(embedder)
+            sizes = (250, 1000, 2000) if args.quick else REVIEW_SIZES
+            results["review"] = sections.review_latency(
+                reviewer, sizes, log, max_reps=3 if args.quick else 20, timer=timer
+            )
+            timer.restore()
+        loads.append(load_average())
+
+        log("2. cold start and 5. serving memory (fresh process)")
+        results["cold"] = sections.cold_start(index_dir, tmp, queries)
+        loads.append(load_average())
+        log(f"   cold start {results['cold'].get('cold_start_s', float('nan')):.1f}s")
+
+        if not args.skip_scale:
+            sizes = (1_000, 5_000) if args.quick else SCALE_SIZES
+            log(f"4. search latency at {', '.join(f'{s:,}' for s in sizes)} chunks")
+            results["scale"] = sections.scale(
+                embedder,
+                index,
+                args.corpus,
+                queries[:SCALE_QUERIES],
+                sizes,
+                tmp / "scale",
+                log,
+                loads,
+            )
+        results["bench_peak_rss_mb"] = peak_rss_mb()
+
+    loads.append(load_average())
+    results["load_end"] = loads[-1]
+    results["load_max"] = max(loads)
+    results["elapsed_s"] = time.perf_counter() - started
+    results["why"] = sections.explain(results)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    images = report.plots(results, args.out)
+    (args.out / "REPORT.md").write_text(report.markdown(results, images), encoding="utf-8")
+    log(f"wrote {args.out / 'REPORT.md'} in {results['elapsed_s']:.0f}s")
+    for v in report.verdicts(results):
+        log(f"   {v['status']:>6}  {v['label']}: {v['value']} (target {v['target']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,395 @@
+"""The five measurements. Each returns plain dicts so the report can be written from JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.embed import Embedder
+from assistant.index import Index
+from assistant.ingest import Skipped, iter_files, load_document
+from assistant.retrieve import MODES, Retriever
+from assistant.settings import REPO_ROOT, Settings
+from assistant.types import Chunk
+from evals.bench.machine import load_average
+from evals.bench.metrics import first_rank, latency_summary, mrr_at_k, recall_at_k
+from evals.bench.synth import (
+    corpus_sentences,
+    perturbed_vectors,
+    synthetic_chunks,
+    synthetic_draft,
+    word_count,
+)
+from evals.bench.timing import EncodeTimer
+
+Log = Callable[[str], None]
+
+
+def load_labelled(evals_dir: Path) -> list[dict[str, str]]:
+    """Every ``{"query", "source"}`` line in evals/retrieval/*.jsonl (the set keeps growing)."""
+    rows: list[dict[str, str]] = []
+    for path in sorted((evals_dir / "retrieval").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows.append({"query": row["query"], "source": row["source"], "file": path.name})
+    return rows
+
+
+def _worker(args: list[str], timeout: float = 600) -> tuple[list[dict[str, Any]], float]:
+    """Run the worker; return its JSON lines and the wall time of the whole process."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "evals.bench.worker", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench worker {args[0]} failed:\n{proc.stderr[-3000:]}")
+    lines = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith("{")]
+    return lines, wall
+
+
+# ---------------------------------------------------------------------------- 3. ingestion
+
+
+def ingestion(index_dir: Path, corpus: Path) -> dict[str, Any]:
+    """Ingest the corpus in a fresh process (its peak RSS is the ingest's), vs raw encode."""
+    lines, wall = _worker(["ingest", "--index", str(index_dir), "--corpus", str(corpus)])
+    out = next(x for x in lines if x["kind"] == "ingest")
+    out["process_s"] = wall
+    out["chunks_per_s"] = out["chunks"] / out["ingest_s"]
+    out["raw_chunks_per_s"] = out["chunks"] / out["raw_encode_s"]
+    out["ratio"] = out["ingest_s"] / out["raw_encode_s"]
+    return out
+
+
+# ---------------------------------------------------------------------------- 1. quality
+
+
+def _scores(rankings: list[list[str]], targets: list[str]) -> dict[str, float]:
+    return {
+        "recall@1": recall_at_k(rankings, targets, 1),
+        "recall@5": recall_at_k(rankings, targets, 5),
+        "mrr@10": mrr_at_k(rankings, targets, 10),
+    }
+
+
+def baseline_store(embedder: Embedder, corpus: Path, folder: Path) -> tuple[Any, dict[str, Any]]:
+    """The afternoon-tutorial RAG: raw files, RecursiveCharacterTextSplitter 1000/200, Chroma."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    docs = []
+    for item in iter_files([corpus]):  # the same files Curio reads (folder READMEs skipped)
+        if isinstance(item, Skipped):
+            continue
+        path, _key = item
+        text = path.read_text(encoding="utf-8", errors="replace")
+        docs.extend(splitter.create_documents([text], metadatas=[{"source": path.name}]))
+    client = chromadb.PersistentClient(
+        path=str(folder), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    store = Chroma(
+        collection_name="baseline", embedding_function=embedder.as_langchain(), client=client
+    )
+    start = time.perf_counter()
+    store.add_documents(docs)
+    build_s = time.perf_counter() - start
+    return store, {"chunks": len(docs), "build_s": build_s, "chunks_per_s": len(docs) / build_s}
+
+
+def quality(
+    retriever: Retriever,
+    embedder: Embedder,
+    corpus: Path,
+    labelled: list[dict[str, str]],
+    folder: Path,
+) -> dict[str, Any]:
+    """Document-level recall@1, recall@5 and MRR@10 for Curio's retrievers and the baseline."""
+    targets = [row["source"] for row in labelled]
+    per_query: list[dict[str, Any]] = [dict(row) for row in labelled]
+    results: dict[str, dict[str, float]] = {}
+    for mode in ("bm25", "dense", "hybrid"):
+        rankings = []
+        for row, record in zip(labelled, per_query, strict=True):
+            hits = retriever.search(row["query"], k=10, mode=mode)
+            ranked = [h.chunk.source for h in hits]
+            rankings.append(ranked)
+            record[mode] = first_rank(ranked, row["source"])
+        results[mode] = _scores(rankings, targets)
+    store, build = baseline_store(embedder, corpus, folder)
+    rankings = []
+    for row, record in zip(labelled, per_query, strict=True):
+        docs = store.similarity_search(row["query"], k=10)
+        ranked = [str(d.metadata.get("source", "")) for d in docs]
+        rankings.append(ranked)
+        record["baseline"] = first_rank(ranked, row["source"])
+    results["baseline"] = _scores(rankings, targets)
+    gap = {m: results["hybrid"][m] - results["baseline"][m] for m in results["hybrid"]}
+    return {
+        "queries": len(labelled),
+        "files": sorted({row["file"] for row in labelled}),
+        "scores": results,
+        "gap_hybrid_minus_baseline": gap,
+        "baseline": build,
+        "per_query": per_query,
+    }
+
+
+# ---------------------------------------------------------------------------- 2. review
+
+
+def make_reviewer(embedder: Embedder, retriever: Retriever) -> tuple[Any, str]:
+    """Curio's review engine, or None and the reason it could not be built."""
+    try:
+        from assistant.lenses import load_catalogue
+        from assistant.review import Reviewer
+    except ImportError as exc:
+        return None, f"review engine not available ({exc})"
+    try:
+        return Reviewer(embedder, load_catalogue(), retriever), ""
+    except Exception as exc:  # a half-finished engine should not sink the other sections
+        return None, f"review engine not available ({type(exc).__name__}: {exc})"
+
+
+def review_latency(
+    reviewer: Any,
+    sizes: Sequence[int],
+    log: Log,
+    max_reps: int = 20,
+    budget_s: float = 30.0,
+    timer: EncodeTimer | None = None,
+) -> dict[str, Any]:
+    """p50/p95 per draft size; repetitions stop at max_reps or when the size's budget is spent."""
+    rows = []
+    for words in sizes:
+        warm = synthetic_draft(words, seed=0)
+        reviewer.review(warm)  # a warm server: the guidance citations per lens are cached
+        if timer:
+            timer.reset()
+        times: list[float] = []
+        flags = 0
+        spent = 0.0
+        rep = 1
+        while len(times) < max_reps and (len(times) < 3 or spent < budget_s):
+            text = synthetic_draft(words, seed=rep)
+            start = time.perf_counter()
+            result = reviewer.review(text)
+            took = time.perf_counter() - start
+            times.append(took)
+            spent += took
+            flags = len(result.flags)
+            rep += 1
+        row = {"words": word_count(warm), "target_words": words, "flags": flags}
+        row.update(latency_summary(times))
+        if timer and times:
+            row["encode_share"] = timer.seconds / sum(times)
+            row["texts_encoded"] = timer.texts / len(times)
+        rows.append(row)
+        log(f"review {words} words: p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms")
+    return {"rows": rows}
+
+
+def cold_start(index_dir: Path, folder: Path, queries: Sequence[str]) -> dict[str, Any]:
+    """From process start to the first review answered, then serving RSS after more work."""
+    draft = folder / "cold-start-draft.txt"
+    draft.write_text(synthetic_draft(1000, seed=99), encoding="utf-8")
+    args = ["serve", "--index", str(index_dir), "--draft", str(draft)]
+    for q in queries[:5]:
+        args += ["--search", q]
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evals.bench.worker", *args],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    out: dict[str, Any] = {"notes": []}
+    for line in proc.stdout:
+        if not line.startswith("{"):
+            continue
+        msg = json.loads(line)
+        if msg["kind"] == "first":
+            out["cold_start_s"] = time.perf_counter() - start
+            out["breakdown"] = msg
+        elif msg["kind"] == "serve":
+            out["serving"] = msg
+        elif msg["kind"] == "note":
+            out["notes"].append(msg["message"])
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if proc.wait() != 0:
+        raise RuntimeError(f"bench worker serve failed:\n{stderr[-3000:]}")
+    return out
+
+
+# ---------------------------------------------------------------------------- 4. scale
+
+
+def real_vectors(index: Index, chunks: list[Chunk]) -> np.ndarray:
+    """The stored vectors of the real corpus chunks, in the order given."""
+    vectors: dict[str, Any] = {}
+    for start in range(0, len(chunks), 500):
+        got = index.collection.get(
+            ids=[c.id for c in chunks[start : start + 500]], include=["embeddings"]
+        )
+        vectors.update(zip(got["ids"], got["embeddings"], strict=True))
+    return np.asarray([vectors[c.id] for c in chunks], dtype=np.float32)
+
+
+def corpus_texts(corpus: Path) -> list[str]:
+    texts = []
+    for item in iter_files([corpus]):
+        if isinstance(item, Skipped):
+            continue
+        path, key = item
+        texts.extend(s.text for s in load_document(path, key).sections)
+    return texts
+
+
+def scale(
+    embedder: Embedder,
+    base_index: Index,
+    corpus: Path,
+    queries: Sequence[str],
+    sizes: Sequence[int],
+    folder: Path,
+    log: Log,
+    loads: list[float] | None = None,
+) -> dict[str, Any]:
+    """Search latency per retriever as the index grows: real chunks plus synthetic ones."""
+    real = list(base_index.chunks())
+    base = real_vectors(base_index, real)
+    sentences = corpus_sentences(corpus_texts(corpus))
+    rows: list[dict[str, Any]] = []
+    embed_times: list[float] = []
+    for q in queries:  # the query embedding alone, for the breakdown
+        start = time.perf_counter()
+        embedder.encode([q])
+        embed_times.append(time.perf_counter() - start)
+    for size in sizes:
+        n_syn = max(0, size - len(real))
+        chunks = real[:size] + synthetic_chunks(sentences, n_syn, seed=size)
+        vectors = np.concatenate([base[:size], perturbed_vectors(base, n_syn, seed=size)])
+        settings = Settings(index=folder / f"scale-{size}", chroma_url=None)
+        index = Index(settings, embedder, settings.index_dir)
+        load = load_average()
+        start = time.perf_counter()
+        index.write_vectors(chunks, vectors)
+        write_s = time.perf_counter() - start
+        start = time.perf_counter()
+        index.bm25()
+        bm25_s = time.perf_counter() - start
+        retriever = Retriever(index)
+        for mode in MODES:
+            retriever.search(queries[0], k=5, mode=mode)  # first-query set-up is not latency
+        row: dict[str, Any] = {
+            "chunks": len(chunks),
+            "write_s": write_s,
+            "bm25_build_s": bm25_s,
+            "load_before": load,
+        }
+        for mode in ("bm25", "dense", "hybrid"):
+            times = []
+            for q in queries:
+                start = time.perf_counter()
+                retriever.search(q, k=5, mode=mode)
+                times.append(time.perf_counter() - start)
+            row[mode] = latency_summary(times)
+        row["load_after"] = load_average()
+        if loads is not None:
+            loads += [row["load_before"], row["load_after"]]
+        rows.append(row)
+        log(
+            f"scale {len(chunks)} chunks: write {write_s:.1f}s, hybrid p95 "
+            f"{row['hybrid']['p95_ms']:.0f} ms"
+        )
+        del retriever, index
+    return {
+        "rows": rows,
+        "queries": len(queries),
+        "query_embedding": latency_summary(embed_times),
+    }
+
+
+# ---------------------------------------------------------------------------- reasons
+
+
+def explain(results: dict[str, Any]) -> list[str]:
+    """For each missed target, the measured breakdown that says where the time or memory went."""
+    why: list[str] = []
+    cores = results["machine"]["cores"]
+    busy = results.get("load_max", 0.0) > 0.75 * cores + 1
+    contention = (
+        f" The one-minute load average reached {results.get('load_max', 0):.1f} on {cores} cores "
+        "during the run: other processes were competing for the CPU, and torch's two threads "
+        "wait on each other when a core is taken away, which inflates every model call."
+        if busy
+        else ""
+    )
+    review = results.get("review") or {}
+    row = next((r for r in review.get("rows", []) if r["target_words"] == 2000), None)
+    if row and row["p95_ms"] >= 1500:
+        share = row.get("encode_share")
+        detail = (
+            f" {share * 100:.0f}% of review time was spent embedding "
+            f"({row.get('texts_encoded', 0):.0f} texts per review: every sentence is embedded)."
+            if share is not None
+            else ""
+        )
+        why.append(f"Review of 2,000 words: p95 {row['p95_ms']:.0f} ms.{detail}{contention}")
+    ing = results.get("ingestion") or {}
+    if ing and ing["ratio"] > 1.3:
+        inside = ing.get("encode_in_ingest_s")
+        detail = (
+            f" Of the {ing['ingest_s']:.1f} s, {inside:.1f} s was inside `Embedder.encode` "
+            f"and {ing['ingest_s'] - inside:.1f} s was reading, chunking, Chroma writes and BM25."
+            if inside is not None
+            else ""
+        )
+        why.append(
+            f"Ingestion took {ing['ratio']:.2f}x the raw encode time "
+            f"({ing['ingest_s']:.1f} s vs {ing['raw_encode_s']:.1f} s).{detail}{contention}"
+        )
+    scale = results.get("scale") or {}
+    big = max(scale.get("rows", []), key=lambda r: r["chunks"], default=None)
+    if big and big["chunks"] >= 100_000 and big["hybrid"]["p95_ms"] >= 150:
+        qe = scale["query_embedding"]
+        why.append(
+            f"Hybrid search at {big['chunks']:,} chunks: p95 {big['hybrid']['p95_ms']:.0f} ms, of "
+            f"which the query embedding alone has p95 {qe['p95_ms']:.0f} ms; bm25 alone "
+            f"p95 {big['bm25']['p95_ms']:.0f} ms, dense alone {big['dense']['p95_ms']:.0f} ms "
+            f"(both include the embedding).{contention}"
+        )
+    cold = results.get("cold") or {}
+    if cold.get("cold_start_s", 0) >= 15:
+        b = cold["breakdown"]
+        why.append(
+            f"Cold start {cold['cold_start_s']:.1f} s: imports {b['imports_s']:.1f} s, model "
+            f"ready at {b['model_s']:.1f} s, index at {b['index_s']:.1f} s, reviewer at "
+            f"{b['reviewer_s']:.1f} s, first answer at {b['first_answer_s']:.1f} s.{contention}"
+        )
+    rss = (cold.get("serving") or {}).get("peak_rss_mb")
+    if rss is not None and rss >= 1500:
+        why.append(f"Serving peak RSS {rss:.0f} MB.")
+    quality = results.get("quality") or {}
+    if quality and quality["gap_hybrid_minus_baseline"]["recall@5"] <= 0:
+        why.append(
+            "Hybrid recall@5 is not above the baseline's: see the questions it missed in section 1."
+        )
+    return why

@@ -1,0 +1,173 @@
+"""The benchmark's arithmetic and generators: a wrong recall formula would publish wrong figures.
+
+Timings are not tested here (they depend on the machine); ``make bench`` measures them.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.settings import REPO_ROOT
+
+if str(REPO_ROOT) not in sys.path:  # evals/ is not an installed package
+    sys.path.insert(0, str(REPO_ROOT))
+
+from evals.bench import report  # noqa: E402
+from evals.bench.metrics import (  # noqa: E402
+    first_rank,
+    latency_summary,
+    mrr_at_k,
+    percentile,
+    recall_at_k,
+)
+from evals.bench.synth import (  # noqa: E402
+    corpus_sentences,
+    perturbed_vectors,
+    synthetic_chunks,
+    synthetic_draft,
+    word_count,
+)
+
+RANKINGS = [
+    ["a.md", "b.md", "a.md"],  # right document first
+    ["c.md", "c.md", "b.md"],  # third
+    ["c.md", "d.md", "e.md"],  # never
+]
+TARGETS = ["a.md", "b.md", "b.md"]
+
+
+def test_first_rank_counts_from_one_and_repeats_do_not_matter() -> None:
+    assert first_rank(["x", "y", "y"], "y") == 2
+    assert first_rank(["x"], "z") is None
+
+
+def test_recall_at_k() -> None:
+    assert recall_at_k(RANKINGS, TARGETS, 1) == pytest.approx(1 / 3)
+    assert recall_at_k(RANKINGS, TARGETS, 2) == pytest.approx(1 / 3)
+    assert recall_at_k(RANKINGS, TARGETS, 3) == pytest.approx(2 / 3)
+    assert recall_at_k([], [], 5) == 0.0
+
+
+def test_mrr_only_counts_ranks_within_k() -> None:
+    assert mrr_at_k(RANKINGS, TARGETS, 10) == pytest.approx((1 + 1 / 3 + 0) / 3)
+    assert mrr_at_k(RANKINGS, TARGETS, 2) == pytest.approx(1 / 3)
+
+
+def test_metrics_refuse_mismatched_lengths() -> None:
+    with pytest.raises(ValueError):
+        recall_at_k(RANKINGS, TARGETS[:2], 5)
+    with pytest.raises(ValueError):
+        mrr_at_k(RANKINGS[:1], TARGETS, 5)
+
+
+def test_percentile_matches_numpy() -> None:
+    values = [0.3, 0.1, 0.7, 0.2, 0.9, 0.5, 0.4]
+    for q in (0, 50, 95, 100):
+        assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
+    assert math.isnan(percentile([], 50))
+    summary = latency_summary([0.010, 0.020, 0.030])
+    assert summary["n"] == 3
+    assert summary["p50_ms"] == pytest.approx(20.0)
+
+
+SAMPLE = """## Heading
+
+- A first sentence with enough words in it. A second sentence that also counts here.
+| a | table | row that should not be used as prose |
+Short one.
+"""
+
+
+def test_corpus_sentences_keep_prose_only() -> None:
+    sentences = corpus_sentences([SAMPLE])
+    assert sentences == [
+        "A first sentence with enough words in it.",
+        "A second sentence that also counts here.",
+    ]
+
+
+def test_synthetic_chunks_are_deterministic_sized_and_unique() -> None:
+    sentences = corpus_sentences([SAMPLE]) * 20
+    chunks = synthetic_chunks(sentences, 50, seed=3, max_chars=300, per_doc=10)
+    again = synthetic_chunks(sentences, 50, seed=3, max_chars=300, per_doc=10)
+    assert [c.text for c in chunks] == [c.text for c in again]
+    assert len(chunks) == 50
+    assert len({c.id for c in chunks}) == 50
+    assert all(0 < len(c.text) <= 300 for c in chunks)
+    assert len({c.source for c in chunks}) == 5
+    assert all(c.metadata["source"] == c.source for c in chunks)
+    with pytest.raises(ValueError):
+        synthetic_chunks([], 1)
+
+
+def test_perturbed_vectors_stay_near_real_ones() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(20, 384)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    vectors = perturbed_vectors(base, 200, noise=0.03, seed=1)
+    assert vectors.shape == (200, 384)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    nearest = (vectors @ base.T).max(axis=1)
+    assert 0.7 < float(nearest.mean()) < 0.95  # near a real vector, not a copy of it
+
+
+@pytest.mark.parametrize("words", [250, 1000, 4000])
+def test_synthetic_draft_has_about_the_asked_length(words: int) -> None:
+    draft = synthetic_draft(words, seed=2)
+    assert words <= word_count(draft) < words + 40
+    assert draft == synthetic_draft(words, seed=2)
+    assert "\n\n" in draft
+
+
+def _results() -> dict[str, object]:
+    return {
+        "command": "python -m evals.bench --out x",
+        "elapsed_s": 1.0,
+        "load_start": 0.1,
+        "load_end": 0.1,
+        "load_max": 0.1,
+        "machine": {
+            "date": "today",
+            "cpu": "cpu",
+            "cores": 2,
+            "cores_usable": 2,
+            "ram_gb": 1.0,
+            "os": "os",
+            "python": "3.11",
+            "torch": "t",
+            "torch_threads": 2,
+            "sentence_transformers": "s",
+            "chromadb": "c",
+            "numpy": "n",
+            "openblas_coretype": "(unset)",
+        },
+        "review": {"rows": [{"target_words": 2000, "words": 2003, "n": 5.0, "flags": 3,
+                             "p50_ms": 800.0, "p95_ms": 1600.0}]},
+        "ingestion": {"ratio": 1.1, "ingest_s": 11.0, "raw_encode_s": 10.0, "chunks": 100,
+                      "files": 2, "chunks_per_s": 9.0, "raw_chunks_per_s": 10.0,
+                      "load_before": 0.1, "load_after": 0.1, "peak_rss_mb": 700.0},
+        "quality": {
+            "queries": 2,
+            "files": ["a.jsonl"],
+            "scores": {m: {"recall@1": 0.5, "recall@5": 1.0, "mrr@10": 0.75}
+                       for m in ("bm25", "dense", "hybrid", "baseline")},
+            "gap_hybrid_minus_baseline": {"recall@1": 0.0, "recall@5": 0.0, "mrr@10": 0.0},
+            "baseline": {"chunks": 10},
+            "per_query": [],
+        },
+    }  # fmt: skip
+
+
+def test_verdicts_do_not_loosen_targets() -> None:
+    by_key = {v["key"]: v for v in report.verdicts(_results())}
+    assert by_key["review"]["status"] == "MISSED"  # 1,600 ms is over 1.5 s
+    assert by_key["ingest"]["status"] == "met"
+    assert by_key["recall"]["status"] == "MISSED"  # equal is not above
+    assert by_key["search"]["status"] == "n/a"
+    text = report.markdown(_results(), [])
+    assert "| Review of 2,000 words, p95 | < 1500 ms | 1,600 ms | MISSED |" in text
