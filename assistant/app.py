@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from assistant.audit import FEEDBACK_REASONS
 from assistant.errors import CurioError
 from assistant.settings import Settings, get_settings, offline_switches
 from assistant.types import Answer, Citation, Flag
@@ -452,6 +453,8 @@ class CurioApp:
         state = state if isinstance(state, SessionState) else SessionState()
         if state.chat is None:
             state.chat = self.curio.new_session()
+            # one id for the session's answers and its feedback marks in the audit log
+            state.id = str(getattr(state.chat, "id", "") or state.id)
         return state
 
     # -- chat
@@ -705,9 +708,7 @@ class CurioApp:
         if mark is None:
             return self._status("Choose useful, not relevant or wrong.")
         try:
-            self.audit.feedback(
-                lens=lens, mark=mark, reason=(reason or "").strip()[:300], session=state.id
-            )
+            self.audit.feedback(lens=lens, mark=mark, reason=reason or "", session=state.id)
         except Exception:
             log.exception("feedback could not be written")
             return self._status("Your mark could not be saved (the audit log is not writable).")
@@ -913,8 +914,8 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                             flags_html = gr.HTML(render_flags([]), elem_id="flags")
                     with gr.Accordion("Was a flag useful? Tell the team", open=False):
                         gr.Markdown(
-                            "Your mark goes to the team's log with the lens name only, no case "
-                            "text. Please keep names and case details out of the reason.",
+                            "Your mark goes to the team's log with the lens name and the reason "
+                            "you pick only: never any case text.",
                             elem_classes="curio-muted",
                         )
                         with gr.Row():
@@ -922,7 +923,12 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                                 [], label="Flag", elem_id="flag-pick", allow_custom_value=True
                             )
                             mark = gr.Radio(list(MARKS), label="This flag was…", elem_id="mark")
-                        reason = gr.Textbox(label="Reason (optional)", max_length=300)
+                        reason = gr.Dropdown(
+                            list(FEEDBACK_REASONS),
+                            value=None,
+                            label="Why? (optional)",
+                            elem_id="mark-reason",
+                        )
                         mark_btn = gr.Button("Save mark", size="sm", elem_id="save-mark")
                         mark_status = gr.Markdown("", elem_id="mark-status")
                 with gr.Column(visible=False) as scenario_box:

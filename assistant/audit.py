@@ -18,6 +18,16 @@ from typing import Any
 
 from assistant import __version__
 
+#: The reasons a practitioner can give for a mark on a flag: the only reason text ever logged.
+FEEDBACK_REASONS: tuple[str, ...] = (
+    "The words do not mean that here",
+    "The draft already covers this",
+    "The questions do not fit this case",
+    "The guidance cited does not fit",
+    "Something else",
+)
+OTHER = FEEDBACK_REASONS[-1]
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
@@ -87,14 +97,20 @@ class AuditLog:
         )
 
     def feedback(self, *, lens: str, mark: str, reason: str = "", session: str = "") -> None:
-        """A practitioner's mark on a flag (useful / not relevant / wrong), without case text."""
+        """A practitioner's mark on a flag (useful / not relevant / wrong), without case text.
+
+        The reason is kept only when it is one of ``FEEDBACK_REASONS``; anything else someone
+        typed is recorded as ``"Something else"`` and its words are dropped, because free text
+        about a flag can quote the draft (names, addresses, what a child said).
+        """
+        reason = " ".join((reason or "").split())
         self.write(
             {
                 "event": "feedback",
                 "session": session,
                 "lens": lens,
                 "mark": mark,
-                "reason": reason[:500],
+                "reason": reason if reason in FEEDBACK_REASONS else (OTHER if reason else ""),
             }
         )
 

@@ -306,11 +306,12 @@ def test_feedback_mark_goes_to_audit_log_without_case_text(client: Any, server: 
     picker = out[FLAG_PICK]
     lens = unwrap(picker)
     assert lens
-    status = client.predict(lens, "Not relevant", "reason given here", api_name="/mark")
+    status = client.predict(lens, "Not relevant", "The draft already covers this", api_name="/mark")
     assert "marked not relevant" in status
     lines = server.settings.audit_path.read_text(encoding="utf-8").splitlines()
     events = [json.loads(x) for x in lines if '"feedback"' in x]
     assert events[-1]["lens"] == lens and events[-1]["mark"] == "not-relevant"
+    assert events[-1]["reason"] == "The draft already covers this"
     log = "\n".join(lines)
     assert "Holloway" not in log and "staying with a friend" not in log
 
