@@ -49,6 +49,7 @@ KNOWN_GATES: frozenset[str] = frozenset(
         "history",
         "neglect_signs",
         "info_sharing",
+        "checks_made",
         "exploitation_signs",
         "mh_substance",
     }
@@ -63,9 +64,16 @@ CHILD_WORDS = (
 )
 
 
-def expand_child(pattern: str, names: tuple[str, ...] = ()) -> str:
+#: ``{mother}`` stands for the non-abusing parent (usually the mother): these words, plus her
+#: first name when the text gives it ("Laura is to stop Gavin visiting").
+MOTHER_WORDS = r"mother|mum|mam|mummy|she|ms \w+|mrs \w+|miss \w+"
+
+
+def expand_child(pattern: str, names: tuple[str, ...] = (), mothers: tuple[str, ...] = ()) -> str:
     alternatives = CHILD_WORDS + "".join("|" + re.escape(n) for n in names)
-    return pattern.replace("{child}", f"(?:{alternatives})")
+    out = pattern.replace("{child}", f"(?:{alternatives})")
+    mother = MOTHER_WORDS + "".join("|" + re.escape(n) for n in mothers)
+    return out.replace("{mother}", f"(?:{mother})")
 
 
 _LIST_FIELDS = ("present_examples", "covered_examples", "questions", "guidance_queries")

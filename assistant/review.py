@@ -97,10 +97,11 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"will (call|ring|phone|contact) the police|will not (let|allow)",
         r"will ensure|has agreed|agreed to",
     ),
+    # Claims of change from engagement: not every "agreed" or "attended" (see the lens).
     "engagement": (
-        r"engag\w*|attend\w*|agreed|agrees|insight|programme|course|cooperat\w*|co-operat\w*",
-        r"complian\w*|promis\w*|remorse\w*|willing|motivated|acknowledg\w*",
-        r"open and honest|receptive",
+        r"engag\w*|insight|programme|course|sessions|counselling|cooperat\w*|co-operat\w*",
+        r"complian\w*|complied|promis\w*|remorse\w*|willing\w*|motivat\w*|apologis\w*",
+        r"committed|commitment|gone along|went along|going along|receptive",
     ),
     "male_adult": (
         r"father|dad|stepfather|step-father|partner|boyfriend|husband|mr|male|uncle|grandfather",
@@ -123,12 +124,25 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"referr\w*|MASH|checks?|information|contacted|strategy|police|GP|school|health visitor",
         r"midwife|probation|consent",
     ),
+    # Consent is worth asking about when the text records checks, a referral or sharing
+    # information between agencies, not whenever a school or the police are mentioned.
+    "checks_made": (
+        r"checks? (were |was |have been |has been )?(made|completed|done|carried out|undertaken)",
+        r"(agency|police|background|health|PNC|MASH|partner) checks|checks (with|on)",
+        r"information (was |were |has been |will be )?(shared|passed on|requested|sought)",
+        r"share (the )?information|information[- ]sharing|MASH|PPN|police (referral|notification)",
+        r"referral (was |has been )?(made|received|sent)|referred (to|by)|consent",
+        r"(contacted|spoke to|asked) the (GP|school|police|health visitor|midwife|nursery)",
+    ),
     "exploitation_signs": (
         r"missing|older (boys|men|males|friends|associates|man|youths|peers)",
         r"new (phone|clothes|trainers)",
         r"unexplained (money|cash|items)|cash|out of area|another (town|city)|county lines",
         r"excluded from school|exclusion|online|snapchat|instagram|tiktok|gifts|taxis?|found in",
         r"out late|staying out|exploit\w*|groom\w*",
+        r"money|£\d+|phones|two phones|new phone|gifts?|designer|sneak\w*|twenties|lads|older",
+        r"unauthorised absences?|absences|in a car|into a car|cars|app|messages|snapchat|online",
+        r"stay(s|ed|ing)? out|overnight|not come home|didn.t come home|miles from home",
     ),
     "mh_substance": (
         r"depress\w*|anxiety|anxious|mental (health|ill\w*)|alcohol",
@@ -153,10 +167,13 @@ _NEGATION = re.compile(
 
 # Signals that a text is about a particular child or family (case material) or is not.
 _CASE_CUES = re.compile(
-    r"\b(mother|mum|father|dad|stepfather|step-father|grandmother|nan|boyfriend|partner|"
-    r"the children|the child|the baby|home visit|seen alone|was seen|were seen|disclosed|"
-    r"told me|referral|police (were )?called|incident|assessment|safety plan|MASH|visit|"
-    r"school|nursery|unborn)\b",
+    r"\b(mother|mum|mummy|mam|father|dad|daddy|stepfather|step-father|stepdad|stepmum|"
+    r"grandmother|grandad|grandfather|nan|nanna|gran|aunt|uncle|boyfriend|girlfriend|partner|"
+    r"ex-partner|husband|wife|the children|the child|the kids|kids|son|daughter|the baby|baby|"
+    r"unborn|toddler|teenager|young person|home visit|seen alone|was seen|were seen|disclosed|"
+    r"told me|told her|told him|referral|police (were |was )?called|incident|assessment|"
+    r"safety plan|MASH|visit|visited|school|nursery|health visitor|midwife|social worker|"
+    r"family home|at home|the house)\b",
     re.I,
 )
 _NON_CASE_CUES = re.compile(
@@ -220,6 +237,16 @@ _ENGLISH_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """Does ``pattern`` match somewhere not negated just before, within the same sentence?"""
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        before = re.split(r"[.;:!?]", before)[-1]
+        if not _NEGATION.search(before):
+            return True
+    return False
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -372,13 +399,13 @@ _CHILD_NAME2 = re.compile(
 )
 _CHILD_NAME3 = re.compile(r"\b([A-Z][a-z]{1,15})(?: [A-Z][a-z]+)? is (?:aged )?(\d{1,2})\b")
 _ADULT_NAME = re.compile(
-    r"\b(?:father|dad|stepfather|step-father|partner|boyfriend|ex-partner|husband)\s*,?\s+"
+    r"\b(?i:father|dad|stepfather|step-father|partner|boyfriend|ex-partner|husband)\s*[,:]?\s+"
     r"((?:Mr\.?\s+)?[A-Z][a-z]{1,15})\b|\b([A-Z][a-z]{1,15})\s*\((?:the\s+)?(?:children's\s+)?"
     r"(?:father|dad|stepfather|mother's partner|partner|boyfriend|ex-partner)\)"
     r"|\b(Mr\.?\s+[A-Z][a-z]+)"
 )
 _MOTHER_NAME = re.compile(
-    r"\b(?:mother|mum)\s*,?\s+([A-Z][a-z]{1,15})\b|\b([A-Z][a-z]{1,15})\s*\((?:the\s+)?"
+    r"\b(?i:mother|mum)\s*[,:]?\s+([A-Z][a-z]{1,15})\b|\b([A-Z][a-z]{1,15})\s*\((?:the\s+)?"
     r"(?:children's\s+)?(?:mother|mum)\)|\b((?:Ms|Mrs|Miss)\.?\s+[A-Z][a-z]+)"
 )
 
@@ -423,9 +450,31 @@ def find_names(text: str) -> dict[str, str]:
         for m in pat.finditer(text):
             name = next(g for g in m.groups() if g)
             if name.split()[-1] not in _NOT_NAMES and name not in [c[0] for c in children]:
-                names[key] = name.replace(".", "")
+                names[key] = _tidy_name(name, text)
                 break
     return names
+
+
+_TITLE = re.compile(r"^(Mr|Mrs|Ms|Miss|Dr)\.?\s+")
+_CAPITALISED = re.compile(r"\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+
+
+def _tidy_name(name: str, text: str) -> str:
+    """A name as a supervisor would say it: "Carl" or "Mr Brennan", never "Mr Carl".
+
+    A word followed by a capitalised word somewhere in the text ("Carl Brennan") is a first
+    name and is used alone; a surname ("Mr Brennan", "Brennan (father)") becomes the first name
+    written with it elsewhere, else keeps its title.
+    """
+    title = _TITLE.match(name)
+    word = name[title.end() :] if title else name
+    after = re.finditer(r"\b" + re.escape(word) + _CAPITALISED.pattern, text)
+    if any(m.group(1) not in _NOT_NAMES for m in after):
+        return word  # "Carl Brennan" somewhere: Carl is a first name
+    for m in re.finditer(r"\b([A-Z][a-z]{1,15})\s+" + re.escape(word) + r"\b", text):
+        if m.group(1) not in _NOT_NAMES:
+            return m.group(1)
+    return f"{title.group(1)} {word}" if title else word
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\|([^{}]*)\}")
@@ -456,12 +505,29 @@ def load_labelled_sentences(path: Path) -> list[tuple[str, str]]:
 
 @dataclass
 class Thresholds:
-    """Tuned on the tune split only (see evals/)."""
+    """Defaults and bounds for the meaning-based detector.
 
-    classifier_present: float = 0.55  # classifier probability for a present label
-    similarity_present: float = 0.62  # cosine to the nearest present exemplar
+    The classifier threshold for each label (``present:<lens>``, ``covered:<lens>``) is chosen by
+    cross-validation on the labelled sentences (the one that maximises F1 on sentences the
+    classifier did not train on), clamped to ``[floor, ceiling]``; ``classifier_present`` and
+    ``classifier_covered`` are used for a label with too few sentences to tune. The cosine
+    floors stop the classifier from claiming a sentence that resembles no example at all.
+    """
+
+    classifier_present: float = 0.55
+    similarity_present: float = 0.45
     classifier_covered: float = 0.55
-    similarity_covered: float = 0.62
+    similarity_covered: float = 0.45
+    floor: float = 0.35
+    ceiling: float = 0.85
+    folds: int = 5
+
+
+@dataclass(frozen=True)
+class ExplainedEvidence(Evidence):
+    """Evidence with the reason it was picked: which rule, or which classifier and exemplar."""
+
+    why: str = ""
 
 
 class Reviewer:
@@ -494,8 +560,6 @@ class Reviewer:
 
     # Exemplar embeddings and the classifier are built once, since they depend only on data.
     def _train(self, extra: list[tuple[str, str]]) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         texts: list[str] = []
         labels: list[str] = []
         for lens in self.catalogue:
@@ -509,12 +573,45 @@ class Reviewer:
             texts.append(t)
             labels.append(label)
         vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+        self._ex_texts = texts
         self._ex_vectors = vectors
         self._ex_labels = np.array(labels)
-        clf = LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
-        clf.fit(vectors, labels)
-        self._clf = clf
-        self._classes = {c: i for i, c in enumerate(clf.classes_)}
+        self._clf = _classifier().fit(vectors, labels)
+        self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
+        self.label_thresholds = self._calibrate(vectors, np.array(labels))
+
+    def _calibrate(self, vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+        """Per-label probability thresholds by k-fold cross-validation (see Thresholds)."""
+        from sklearn.model_selection import StratifiedKFold
+
+        t = self.thresholds
+        counts = {c: int((labels == c).sum()) for c in self._classes}
+        usable = np.array([counts[x] >= t.folds for x in labels])
+        out: dict[str, float] = {}
+        if usable.sum() < 50:
+            return out
+        xs, ys = vectors[usable], labels[usable]
+        oof = np.zeros((len(ys), len(self._classes)), dtype=np.float32)
+        folds = StratifiedKFold(n_splits=t.folds, shuffle=True, random_state=0)
+        for train, held in folds.split(xs, ys):
+            clf = _classifier().fit(xs[train], ys[train])
+            cols = [self._classes[c] for c in clf.classes_]
+            oof[np.ix_(held, cols)] = clf.predict_proba(xs[held])
+        grid = np.arange(t.floor, t.ceiling + 1e-9, 0.025)
+        for label, col in self._classes.items():
+            if label == "neutral" or counts[label] < t.folds:
+                continue
+            truth = ys == label
+            best, best_f = None, -1.0
+            for thr in grid:
+                pred = oof[:, col] >= thr
+                tp = float((pred & truth).sum())
+                f1 = 2 * tp / max(1.0, float(pred.sum() + truth.sum()))
+                if f1 > best_f + 1e-9:
+                    best, best_f = float(thr), f1
+            if best is not None:
+                out[label] = round(best, 3)
+        return out
 
     # --- input checks ---
     def check_input(self, text: Any) -> str | None:
@@ -552,44 +649,67 @@ class Reviewer:
 
     @staticmethod
     def is_case_material(text: str) -> bool:
-        """About a particular child or family, rather than a plan, agenda or policy?"""
+        """About a particular child or family, rather than a plan, agenda or policy?
+
+        Short conversational notes ("saw mum today, she says he's been round again and the kids
+        were upset") count: the bar is two case cues for a note under 60 words, three above.
+        """
         case = len(_CASE_CUES.findall(text))
         ages = sum(len(p.findall(text)) for p in _AGE_PATTERNS)
         non_case = len(_NON_CASE_CUES.findall(text))
         words = max(1, len(_WORD.findall(text)))
-        score = case + 2 * ages
-        if score < 3 or words < 8:
+        score = case + 2 * ages + (1 if GATES["domestic_abuse"].search(text) else 0)
+        if words < 6 or score < (2 if words < 60 else 3):
             return False
         return non_case * 2 < score and non_case / words < 0.03
 
     @staticmethod
     def gates(text: str) -> dict[str, bool]:
+        """Which circumstances the text mentions; a negated mention ("no reports of violence",
+        "no concerns about drinking") does not open a gate."""
         text = " ".join(text.split())
-        g = {name: bool(p.search(text)) for name, p in GATES.items()}
+        g = {
+            name: (
+                bool(p.search(text))
+                if name in ("child", "infant", "male_adult")
+                else _affirmed(p, text)
+            )
+            for name, p in GATES.items()
+        }
         ages = [int(a) for p in _AGE_PATTERNS for a in p.findall(text)]
         g["older_child"] = any(10 <= a <= 17 for a in ages) or bool(_TEEN_WORDS.search(text))
         return g
 
     # --- detection ---
-    def _patterns(self, lens: Lens, kind: str, names: tuple[str, ...]) -> list[re.Pattern[str]]:
-        """The lens's patterns with ``{child}`` standing for the children named in this text."""
+    def _patterns(
+        self, lens: Lens, kind: str, names: tuple[str, ...], mothers: tuple[str, ...] = ()
+    ) -> list[re.Pattern[str]]:
+        """The lens's patterns with ``{child}`` and ``{mother}`` standing for the names here."""
         sources = lens.present_sources if kind == "present" else lens.covered_sources
         compiled = lens.present_patterns if kind == "present" else lens.covered_patterns
-        if not names or not any("{child}" in src for src in sources):
+        placeholders = ("{child}", "{mother}")
+        if not (names or mothers) or not any(p in src for src in sources for p in placeholders):
             return list(compiled)
-        key = (lens.id, kind, names)
+        key = (lens.id, kind, names + ("|",) + mothers)
         if key not in self._pattern_cache:
             if len(self._pattern_cache) > 500:
                 self._pattern_cache.clear()
             self._pattern_cache[key] = [
-                re.compile(expand_child(src, names), re.I) if "{child}" in src else pat
+                re.compile(expand_child(src, names, mothers), re.I)
+                if any(p in src for p in placeholders)
+                else pat
                 for src, pat in zip(sources, compiled, strict=True)
             ]
         return self._pattern_cache[key]
 
     @staticmethod
-    def _rule_present(patterns: list[re.Pattern[str]], sentence: str) -> bool:
-        return any(p.search(sentence) for p in patterns)
+    def _rule_present(patterns: list[re.Pattern[str]], sentence: str) -> str | None:
+        """The words a shortfall rule matched, or None."""
+        for p in patterns:
+            m = p.search(sentence)
+            if m:
+                return " ".join(m.group(0).split())[:80]
+        return None
 
     @staticmethod
     def _rule_covered(patterns: list[re.Pattern[str]], sentence: str) -> bool:
@@ -621,10 +741,13 @@ class Reviewer:
         gates = self.gates(text)
         names = find_names(text)
         kids = tuple(child_names(text))
+        mothers = tuple(
+            n for n in (names.get("mother", ""),) if n and " " not in n and n not in kids
+        )
         flags = [
             f
             for lens in self.catalogue
-            if (f := self._judge(lens, sentences, probs, sims, gates, kids)) is not None
+            if (f := self._judge(lens, sentences, probs, sims, gates, kids, mothers)) is not None
         ]
         for f in flags:
             lens = self.catalogue[f.lens]
@@ -641,13 +764,22 @@ class Reviewer:
 
     def _semantic(
         self, lens: Lens, kind: str, probs: np.ndarray, sims: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """Classifier probability, best cosine, nearest exemplar and threshold for one label."""
         label = f"{kind}:{lens.id}"
         idx = self._classes.get(label)
-        p = probs[:, idx] if idx is not None else np.zeros(probs.shape[0])
-        mask = self._ex_labels == label
-        s = sims[:, mask].max(axis=1) if mask.any() else np.zeros(probs.shape[0])
-        return p, s
+        n = probs.shape[0]
+        p = probs[:, idx] if idx is not None else np.zeros(n)
+        cols = np.flatnonzero(self._ex_labels == label)
+        if len(cols):
+            sub = sims[:, cols]
+            nearest = cols[sub.argmax(axis=1)]
+            s = sub.max(axis=1)
+        else:
+            nearest, s = np.zeros(n, dtype=int), np.zeros(n)
+        t = self.thresholds
+        default = t.classifier_present if kind == "present" else t.classifier_covered
+        return p, s, nearest, self.label_thresholds.get(label, default)
 
     def _judge(
         self,
@@ -657,20 +789,20 @@ class Reviewer:
         sims: np.ndarray,
         gates: dict[str, bool],
         kids: tuple[str, ...] = (),
+        mothers: tuple[str, ...] = (),
     ) -> Flag | None:
         t = self.thresholds
         # Age gates hold for present flags too: no exploitation flag for a toddler.
         if any(not gates.get(g, True) for g in lens.requires if g in ("infant", "older_child")):
             return None
-        p_pres, s_pres = self._semantic(lens, "present", probs, sims)
-        p_cov, s_cov = self._semantic(lens, "covered", probs, sims)
-        evidence: list[Evidence] = []
-        score = 0.0
-        cov = np.zeros(len(sentences), dtype=bool)
-        rule_pres = np.zeros(len(sentences), dtype=bool)
-        sem_pres = np.zeros(len(sentences), dtype=bool)
-        pres_patterns = self._patterns(lens, "present", kids)
-        cov_patterns = self._patterns(lens, "covered", kids)
+        p_pres, s_pres, near_pres, thr_pres = self._semantic(lens, "present", probs, sims)
+        p_cov, s_cov, _, thr_cov = self._semantic(lens, "covered", probs, sims)
+        n = len(sentences)
+        cov = np.zeros(n, dtype=bool)
+        rule_pres: list[str | None] = [None] * n
+        sem_pres = np.zeros(n, dtype=bool)
+        pres_patterns = self._patterns(lens, "present", kids, mothers)
+        cov_patterns = self._patterns(lens, "covered", kids, mothers)
         for i, s in enumerate(sentences):
             flat = _flat(s.text)
             # Within one sentence the specific shortfall phrase wins over a coverage word
@@ -678,32 +810,43 @@ class Reviewer:
             rule_pres[i] = self._rule_present(pres_patterns, flat)
             if rule_pres[i]:
                 continue
-            sem_cov = p_cov[i] >= t.classifier_covered and s_cov[i] >= t.similarity_covered
+            sem_cov = p_cov[i] >= thr_cov and s_cov[i] >= t.similarity_covered
             cov[i] = sem_cov or self._rule_covered(cov_patterns, flat)
             if not cov[i]:
-                sem_pres[i] = (
-                    p_pres[i] >= t.classifier_present and s_pres[i] >= t.similarity_present
-                )
+                sem_pres[i] = p_pres[i] >= thr_pres and s_pres[i] >= t.similarity_present
         covered = bool(cov.any())
+        evidence: list[Evidence] = []
+        score = 0.0
         for i, s in enumerate(sentences):
             # A rule hit is excused only by coverage in the same or the next sentence
             # ("He engaged well. Attendance alone does not show change..."); a meaning-only
             # hit is excused by coverage anywhere, since it is the weaker signal.
-            if rule_pres[i] and lens.coverage_scope == "text":
+            matched = rule_pres[i]
+            if matched and lens.coverage_scope == "text":
                 excused = covered  # markers (e.g. strangulation) answered anywhere in the text
-            elif rule_pres[i]:
-                excused = bool(cov[i + 1]) if i + 1 < len(sentences) else False
+            elif matched:
+                excused = bool(cov[i + 1]) if i + 1 < n else False
             elif sem_pres[i]:
                 excused = covered
             else:
                 continue
-            if not excused:
-                evidence.append(Evidence(s.start, s.end, s.text))
-                p = float(p_pres[i])
-                score = max(score, 0.6 + 0.4 * p if rule_pres[i] else p)
+            if excused:
+                continue
+            p = float(p_pres[i])
+            if matched:
+                why = f'rule: the words "{matched}"'
+                score = max(score, 0.6 + 0.4 * p)
+            else:
+                example = self._ex_texts[int(near_pres[i])]
+                why = (
+                    f"classifier: p={p:.2f} (threshold {thr_pres:.2f}); nearest example "
+                    f'(cosine {float(s_pres[i]):.2f}): "{example}"'
+                )
+                score = max(score, p)
+            evidence.append(ExplainedEvidence(s.start, s.end, s.text, why=why))
         if evidence:
             return Flag(lens=lens.id, kind="present", evidence=evidence, score=score)
-        if covered or sem_pres.any() or rule_pres.any() or not lens.absent_check:
+        if covered or sem_pres.any() or any(rule_pres) or not lens.absent_check:
             return None
         if not all(gates.get(g, False) for g in lens.requires):
             return None
@@ -723,15 +866,23 @@ class Reviewer:
                 hits.extend(self.retriever.search(q, k=4, prefer_lens=lens.id))
             except Exception:  # a broken index must not stop the review; flags still stand
                 continue
-        best: dict[str, Hit] = {}
+        # One citation per (source, section): two chunks of the same section read as a repeat.
+        best: dict[tuple[str, str], Hit] = {}
         for h in hits:
-            if h.chunk.id not in best or h.score > best[h.chunk.id].score:
-                best[h.chunk.id] = h
+            key = (h.chunk.source, h.chunk.section)
+            if key not in best or h.score > best[key].score:
+                best[key] = h
         ranked = sorted(best.values(), key=lambda h: (lens.id not in h.chunk.lenses, -h.score))
         cites = [Citation.from_hit(h) for h in ranked[: self.citations_per_flag]]
         with self._lock:
             self._citation_cache[lens.id] = cites
         return list(cites)
+
+
+def _classifier():  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
 
 
 _default: Reviewer | None = None
@@ -764,6 +915,9 @@ def render_review(result: ReviewResult, text: str = "") -> str:
         for e in f.evidence[:3]:
             snippet = " ".join(e.text.split())
             lines.append(f'   > "{snippet[:200]}" (chars {e.start}-{e.end})')
+            why = getattr(e, "why", "")
+            if why:
+                lines.append(f"     why: {why[:160]}")
         if f.kind == "absent" and f.looked_for:
             lines.append(f"   Looked for: {f.looked_for}")
         for q in f.questions:
