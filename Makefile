@@ -13,7 +13,7 @@ run: install
 
 test: test-deps
 	$(BIN)/ruff check assistant tests evals tools
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --durations=15
 
 install: $(STAMP)
 

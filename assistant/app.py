@@ -1094,7 +1094,30 @@ def serve(settings: Settings | None = None) -> None:
 
         auth = Authenticator(settings.auth_file)
         auth.check_ready()
-    print("Curio is starting (building the guidance index on first run)...", flush=True)
+    check_port_free(settings.host, settings.port)
+    print(
+        "Curio is starting (the first run builds the guidance index: about a minute)...", flush=True
+    )
     demo = build_app(settings)
-    print(f"Curio is ready: open http://{settings.host}:{settings.port}", flush=True)
+    print(
+        f"Curio is ready: open http://{settings.host}:{settings.port} in your browser "
+        "(Ctrl+C stops it).",
+        flush=True,
+    )
     launch(demo, settings, auth=auth)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail fast, with a way out, when another program (often Curio itself) holds the port."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CurioError(
+                f"Port {port} on {host} is already in use (is Curio already running?): open "
+                f"http://{host}:{port}, or start on another port with --port or CURIO_PORT."
+            ) from exc
