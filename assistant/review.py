@@ -579,9 +579,14 @@ class Reviewer:
         self._ex_texts = texts
         self._ex_vectors = vectors
         self._ex_labels = np.array(labels)
-        self._clf = _classifier().fit(vectors, labels)
-        self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
-        self.label_thresholds = self._calibrate(vectors, np.array(labels))
+        # One BLAS thread: these fits are small, and OpenBLAS's spinning threads made them take
+        # 4-25 s instead of 0.2 s on two busy cores (the cold start in evals/bench).
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._clf = _classifier().fit(vectors, labels)
+            self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
+            self.label_thresholds = self._calibrate(vectors, np.array(labels))
 
     def _calibrate(self, vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """Per-label probability thresholds by k-fold cross-validation (see Thresholds)."""
