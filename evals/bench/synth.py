@@ -94,49 +94,78 @@ def perturbed_vectors(base: np.ndarray, n: int, noise: float = 0.03, seed: int =
     return vectors
 
 
-# Invented case-note sentences (no real family): a mix of facts, over-optimistic readings and
-# the gaps a supervisor would probe, so every stage of the review has work to do.
-_DRAFT_SENTENCES = (
-    "Kayla (4) and her brother Jordan (9) live with their mother, Ms Amber Hale.",
-    "The referral came from the police after a call-out to the family home in March.",
-    "Officers recorded that Mr Dean Pryce had pushed Ms Hale against a wall.",
-    "Ms Hale says that Mr Pryce has now left the home, so the risk is reduced.",
-    "Mother has engaged well with the assessment and has insight into the impact on the children.",
-    "She has agreed that she will not let him into the house.",
-    "The safety plan is that Ms Hale will call the police if Mr Pryce comes to the address.",
-    "Jordan was seen at school with his mother's permission.",
-    "He said that things are better now and he likes his new bedroom.",
-    "Kayla was asleep during the home visit, so she was not seen.",
-    "Mr Pryce did not respond to two letters inviting him to meet the social worker.",
-    "There is a previous referral from 2021 when a neighbour heard shouting.",
-    "The health visitor has no concerns about Kayla's development.",
-    "Ms Hale told the worker that she drinks a little in the evenings to help her sleep.",
-    "The school reports that Jordan's attendance has dropped to 82 per cent this term.",
-    "Ms Hale's sister lives nearby and has offered to help with childcare.",
-    "Mr Pryce is believed to be living with his mother in the next town.",
-    "No checks have yet been made with the police about his previous partners.",
-    "The family's first language is English and no interpreter was needed.",
-    "Ms Hale appeared relaxed and the home was clean and tidy.",
-    "She said that the incident was a one-off and that he had been under stress at work.",
-    "The children's father for Jordan, Mr Luke Hale, has regular contact at weekends.",
-    "Ms Hale has been given the number of the local domestic abuse service.",
-    "She has not yet decided whether to contact them.",
-    "The case will be closed if there are no further incidents in the next month.",
-    "The worker will visit again in two weeks to review the plan.",
-    "Jordan said he sometimes hears his mum crying on the phone at night.",
-    "Ms Hale says that Mr Pryce has sent her messages asking to come back.",
-    "The GP confirmed that Ms Hale was prescribed medication for low mood last year.",
-    "A DASH risk checklist was completed by the police and scored as standard risk.",
+# Invented case-note sentences (no real family): facts, over-optimistic readings and the gaps a
+# supervisor would probe, so every stage of the review has work to do. Slots are filled at
+# random so that a long draft does not repeat itself (a cache would otherwise flatter it).
+_DRAFT_TEMPLATES = (
+    "{child} ({age}) and {sibling} ({age2}) live with their mother, Ms {mother} {surname}.",
+    "The referral came from {agency} after a call-out to the family home in {month}.",
+    "Officers recorded that Mr {father} {fsurname} had {act} Ms {surname} in the {room}.",
+    "Ms {surname} says that Mr {fsurname} has now left the home, so the risk is reduced.",
+    "Mother has engaged well with the assessment and has insight into the impact on {child}.",
+    "She has agreed that she will not let Mr {fsurname} into the house again.",
+    "The safety plan is that Ms {surname} will call the police if he comes to {place}.",
+    "{child} was seen at {place2} with {pronoun} mother's permission on {day} {month}.",
+    "{child} said that things are better now and {pronoun2} likes the new {thing}.",
+    "{sibling} was asleep during the home visit on {day} {month}, so was not seen.",
+    "Mr {fsurname} did not respond to {number} letters inviting him to meet the worker.",
+    "There is a previous referral from {year} when a neighbour heard shouting at {place}.",
+    "The health visitor has no concerns about {sibling}'s development at {age2}.",
+    "Ms {surname} told the worker that she drinks {drink} in the evenings to help her sleep.",
+    "The school reports that {child}'s attendance has dropped to {pct} per cent this term.",
+    "Ms {surname}'s {relative} lives nearby and has offered to help with childcare.",
+    "Mr {fsurname} is believed to be living with his {relative} in {town}.",
+    "No checks have yet been made with {agency} about his previous partners.",
+    "Ms {surname} appeared relaxed on {day} {month} and the home was clean and tidy.",
+    "She said that the incident in {month} was a one-off and he had been stressed at work.",
+    "Ms {surname} has been given the number of the {town} domestic abuse service.",
+    "The case will be closed if there are no further incidents in the next {number} weeks.",
+    "The worker will visit again on {day} {month} to review the plan with Ms {surname}.",
+    "{child} said {pronoun2} sometimes hears mum crying on the phone at night.",
+    "Ms {surname} says Mr {fsurname} has sent her {number} messages asking to come back.",
+    "A DASH checklist was completed by {agency} in {month} and scored as standard risk.",
 )
+_FILL: dict[str, tuple[str, ...]] = {
+    "child": ("Kayla", "Jordan", "Amira", "Leo", "Maisie", "Tyler", "Priya", "Noah"),
+    "sibling": ("Ruby", "Kai", "Zara", "Alfie", "Isla", "Reuben", "Lily", "Ethan"),
+    "mother": ("Amber", "Chloe", "Nadia", "Jess", "Kerry", "Sana", "Laura"),
+    "surname": ("Hale", "Okafor", "Brennan", "Walsh", "Khan", "Moss", "Price"),
+    "father": ("Dean", "Ryan", "Craig", "Imran", "Lewis", "Shane", "Marcus"),
+    "fsurname": ("Pryce", "Doyle", "Harper", "Malik", "Stone", "Reid", "Carter"),
+    "age": ("4", "6", "7", "9", "11", "13"),
+    "age2": ("8 months", "2", "3", "5", "10", "14"),
+    "agency": ("the police", "the school", "the GP", "the health visitor", "the hospital"),
+    "month": ("January", "March", "April", "June", "August", "October", "December"),
+    "act": ("pushed", "grabbed", "shouted at", "threatened", "followed"),
+    "room": ("kitchen", "hallway", "car", "garden", "bedroom"),
+    "place": ("the address", "the school gate", "her work", "her sister's flat"),
+    "place2": ("school", "nursery", "the family centre", "home", "the park"),
+    "pronoun": ("his", "her"),
+    "pronoun2": ("he", "she"),
+    "day": ("2", "5", "9", "14", "18", "21", "27"),
+    "thing": ("bedroom", "school", "routine", "bike", "flat"),
+    "number": ("two", "three", "four", "six"),
+    "year": ("2019", "2020", "2021", "2022", "2023"),
+    "drink": ("a little", "a glass of wine", "a couple of cans", "some vodka"),
+    "pct": ("71", "78", "82", "86", "89"),
+    "relative": ("sister", "mother", "brother", "aunt", "cousin"),
+    "town": ("Harbourside", "Millbrook", "Eastleigh", "Northgate", "Kingsmoor"),
+}
+
+_FAMILY = ("child", "sibling", "mother", "surname", "father", "fsurname", "pronoun", "pronoun2")
 
 
 def synthetic_draft(words: int, seed: int = 11) -> str:
     """An invented case note of about ``words`` words, in paragraphs of five sentences."""
     rng = random.Random(seed)
+    family = {key: rng.choice(_FILL[key]) for key in _FAMILY}  # one family per draft
     sentences: list[str] = []
     count = 0
     while count < words:
-        sentence = _DRAFT_SENTENCES[rng.randrange(len(_DRAFT_SENTENCES))]
+        template = _DRAFT_TEMPLATES[rng.randrange(len(_DRAFT_TEMPLATES))]
+        fill = {key: values[rng.randrange(len(values))] for key, values in _FILL.items()}
+        fill.update(family)
+        sentence = template.format(**fill)
         sentences.append(sentence)
         count += len(sentence.split())
     paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
