@@ -928,6 +928,7 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                             value=None,
                             label="Why? (optional)",
                             elem_id="mark-reason",
+                            allow_custom_value=True,  # typed text is logged as "Something else"
                         )
                         mark_btn = gr.Button("Save mark", size="sm", elem_id="save-mark")
                         mark_status = gr.Markdown("", elem_id="mark-status")
