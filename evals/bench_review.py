@@ -2,12 +2,15 @@
 
     .venv/bin/python evals/bench_review.py [--runs 30] [--threads 2]
 
-Prints figures only; nothing here is a timed test.
+Prints figures only; nothing here is a timed test. The machine may be shared, so the load
+average is printed before and after: figures taken under a load above the core count are noise.
+The draft is built from the tuning scenarios only (never the test split).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -16,13 +19,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def draft(words: int = 2000) -> str:
-    from assistant.evaluation import load_scenarios
+    import yaml
 
-    texts = [s.text for s in load_scenarios(ROOT / "evals" / "scenarios") if s.split == "tune"]
+    texts: list[str] = []
+    for path in sorted((ROOT / "evals" / "scenarios").glob("tune*.yaml")):
+        texts += [row["text"] for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
     out: list[str] = []
     while sum(len(t.split()) for t in out) < words:
         out.append(texts[len(out) % len(texts)])
     return " ".join(" ".join(out).split()[:words])
+
+
+def load() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
 
 def main() -> None:
@@ -41,6 +54,7 @@ def main() -> None:
     reviewer = Reviewer(get_embedder(), load_catalogue())
     print(f"start-up (model + catalogue + classifier): {time.perf_counter() - t0:.2f} s")
     text = draft()
+    print(f"before: {load()}")
     reviewer.review(text)  # warm-up
     times = []
     for _ in range(args.runs):
@@ -53,6 +67,7 @@ def main() -> None:
         f"{len(text.split())} words, {args.runs} runs, {args.threads} threads: "
         f"p50 {statistics.median(times):.3f} s, p95 {p95:.3f} s, max {times[-1]:.3f} s"
     )
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,82 @@ def test_json_shape_matches_the_cli_contract(reviewer: Reviewer) -> None:
     assert "this case" not in render_review(reviewer.review(CASE)).lower() or True
 
 
+def test_names_never_read_mr_plus_first_name() -> None:
+    for text in (
+        "Assessment of Kayla (4). Father: Mr Carl Brennan. Mr Brennan was arrested.",
+        "Kayla (4) lives with her mother. Her partner Mr Carl was seen. Carl Brennan said no.",
+        "Carl Brennan (father) hit her. Mr Brennan was arrested. Kayla (4) was asleep.",
+    ):
+        assert find_names(text)["adult"] == "Carl", text
+    q = "What happened in {adult|the adult}'s previous relationships?"
+    text = "Kayla (4). Father: Mr Carl Brennan."
+    assert fill_question(q, find_names(text)) == "What happened in Carl's previous relationships?"
+    assert find_names("Kayla (4). The father, Mr Brennan, was seen.")["adult"] == "Mr Brennan"
+    names = find_names("Children: Ethan (6), Sophie (9). Mother: Laura Beck. Father: Gavin Beck.")
+    assert names["mother"] == "Laura" and names["adult"] == "Gavin"
+
+
+def test_short_conversational_note_is_case_material(reviewer: Reviewer) -> None:
+    note = "Saw mum today. She says he's been round again and the kids were upset."
+    res = reviewer.review(note)
+    assert res.is_case_material and res.message != NOT_CASE_MATERIAL
+
+
+def test_instructions_to_the_mother_are_a_burden(reviewer: Reviewer) -> None:
+    text = (
+        "Plan for Ethan (6) and Sophie (9). Mother: Laura Beck. Father: Gavin Beck. Gavin "
+        "assaulted Laura in May.\n- Laura is to stop Gavin visiting the family home.\n"
+        "- Mum to ring 999 if he comes round."
+    )
+    flag = {f.lens: f for f in reviewer.review(text).flags}["protective-parent-burden"]
+    assert flag.kind == "present" and len(flag.evidence) == 2
+
+
+def test_evidence_says_which_rule_or_classifier_fired(reviewer: Reviewer) -> None:
+    res = reviewer.review(CASE)
+    for f in res.flags:
+        for e in f.evidence:
+            assert e.why.startswith(("rule:", "classifier:")), e
+    rendered = render_review(res)
+    assert "why: rule:" in rendered
+    assert all("why" in e for f in res.to_json()["flags"] for e in f["evidence"])
+
+
+def test_negated_indicators_do_not_fire(reviewer: Reviewer) -> None:
+    base = (
+        "Assessment of Tyler (13). Police were called after his stepfather hit his mother. "
+        "Tyler was seen alone and said he hides in his room when they argue. "
+    )
+    with_signs = base + "He has been going missing overnight and has two phones."
+    without = base + "He has had no missing episodes."
+    assert "exploitation" in lenses_of(reviewer.review(with_signs))
+    flags = {f.lens: f for f in reviewer.review(without).flags}
+    assert "exploitation" not in flags or flags["exploitation"].kind == "absent"
+
+
+def test_consent_is_only_asked_about_when_checks_or_referrals_are_recorded(
+    reviewer: Reviewer,
+) -> None:
+    plain = (
+        "Home visit to Leo (7) and his mother. Leo showed me his bedroom and talked about "
+        "football. His mother said his father shouted at her last week and Leo heard it."
+    )
+    assert "consent" not in lenses_of(reviewer.review(plain))
+    wrong_person = (
+        "Police notification about Eden (5) after her father threw a plate at her mother. "
+        "Officers recorded consent from the household after speaking to the father at the door."
+    )
+    flag = {f.lens: f for f in reviewer.review(wrong_person).flags}["consent"]
+    assert flag.kind == "present"
+
+
+def test_thresholds_are_calibrated_within_bounds(reviewer: Reviewer) -> None:
+    t = reviewer.thresholds
+    assert reviewer.label_thresholds  # enough labelled sentences to cross-validate
+    assert all(t.floor <= v <= t.ceiling for v in reviewer.label_thresholds.values())
+    assert all(k.split(":")[0] in ("present", "covered") for k in reviewer.label_thresholds)
+
+
 # --- citations --------------------------------------------------------------------------------
 
 
@@ -241,6 +317,20 @@ def test_citations_prefer_lens_tagged_chunks_and_are_cached() -> None:
     rv.review(CASE)
     assert len(fake.calls) == n_calls  # fixed queries: cached per process
     assert all(lens in LENS_IDS for _, lens in fake.calls)
+
+
+def test_citations_list_each_section_once() -> None:
+    class Repeats:
+        def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]:
+            return [
+                Hit(Chunk(id=f"c{i}", text="t", source="g.md", title="G", section="S1"), 0.9 - i)
+                for i in range(3)
+            ] + [Hit(Chunk(id="d", text="t", source="g.md", title="G", section="S2"), 0.1)]
+
+    res = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE), Repeats()).review(CASE)
+    for f in res.flags:
+        keys = [(c.source, c.section) for c in f.citations]
+        assert len(keys) == len(set(keys)) == 2
 
 
 def test_a_failing_retriever_does_not_stop_the_review() -> None:
