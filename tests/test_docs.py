@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -421,3 +422,174 @@ def test_readme_set_up_is_two_commands() -> None:
     assert len(blocks) == 1
     lines = [shlex.split(x, comments=True) for x in blocks[0][1].splitlines()]
     assert [x for x in lines if x] == [["make", "run"], ["make", "test"]]
+
+
+# ---------------------------------------------------------------------------- the screenshots
+
+SHOT_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not os.environ.get("DOCS_SCREENSHOTS"),
+    reason="retakes docs/images/*.png: run with DOCS_SCREENSHOTS=1 after the app changes",
+)
+def test_retake_the_screenshots(make_settings, corpus_index, tmp_path: Path, monkeypatch) -> None:
+    """``DOCS_SCREENSHOTS=1 pytest tests/test_docs.py -k screenshots`` rewrites docs/images.
+
+    Two apps on free loopback ports (the starter scenarios, and the trainer guide's own), driven
+    by Playwright and Debian's Chromium at 1600x1000 scaled to 1280x800 PNGs. Check every image
+    by eye afterwards: the guides describe what they show.
+    """
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    from assistant.app import build_app, launch
+
+    out = REPO_ROOT / "docs" / "images"
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))  # exports hold case text
+    apps = {}
+    for name, extra in (("main", {}), ("training", {"evals_dir": TRAINING})):
+        settings = make_settings(index=corpus_index.settings.index_dir, port=free_port(), **extra)
+        demo = build_app(settings, index=corpus_index)
+        launch(demo, settings, prevent_thread_lock=True, quiet=True)
+        apps[name] = (demo, f"http://127.0.0.1:{settings.port}/")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=SHOT_ARGS)
+            _shots_social_worker(browser, apps["main"][1], out)
+            _shots_supervisor(browser, apps["main"][1], out)
+            _shots_trainer(browser, apps["training"][1], out)
+            browser.close()
+    finally:
+        for demo, _ in apps.values():
+            demo.close()
+
+
+def _open(browser, url: str):  # -> playwright Page
+    ctx = browser.new_context(
+        viewport={"width": 1600, "height": 1000}, device_scale_factor=0.8, accept_downloads=True
+    )
+    page = ctx.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    page.locator("#review").wait_for()
+    return page
+
+
+def _scroll_to(page, selector: str, offset: int = 20) -> None:
+    y = page.evaluate(
+        f"document.querySelector('{selector}').getBoundingClientRect().top + window.scrollY"
+    )
+    page.evaluate(f"window.scrollTo(0, {y} - {offset})")
+
+
+def _shot(page, out: Path, name: str, **kwargs) -> None:
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(out / f"{name}.png"), **kwargs)
+
+
+def _collapse_intro(page) -> None:
+    page.locator("#curio-intro button").first.click()
+    page.wait_for_timeout(300)
+
+
+def _send(page, text: str) -> None:
+    page.locator("#message textarea").fill(text)
+    page.locator("#send").click()
+    page.wait_for_function("!document.querySelector('#message textarea').value")
+    page.wait_for_timeout(2500)
+
+
+def _shots_social_worker(browser, url: str, out: Path) -> None:
+    page = _open(browser, url)
+    _shot(page, out, "first-screen")
+    _collapse_intro(page)
+    page.locator("#upload input[type=file]").set_input_files(str(EXAMPLE_DRAFT))
+    page.get_by_text("has been deleted", exact=False).wait_for()
+    _scroll_to(page, "#mode")
+    _shot(page, out, "sw-1-upload")
+    page.locator("#review").click()
+    page.locator("#draft-view mark.curio-hl").first.wait_for()
+    page.locator("#sources .curio-source").first.wait_for()
+    page.get_by_role("tab", name="Flags and questions").click()
+    page.locator("#flags .curio-flag").first.wait_for(state="visible")
+    _scroll_to(page, "#flags", 60)
+    box = page.locator("#flags").bounding_box()
+    clip = {
+        "x": 0,
+        "y": max(0, box["y"] - 60),
+        "width": 950,
+        "height": min(box["height"] + 70, 1000),
+    }
+    _shot(page, out, "sw-2-flags", clip=clip)  # the left column only: the flags list
+    page.get_by_role("tab", name="Draft with flags highlighted").click()
+    _send(page, "why flag 1?")
+    _scroll_to(page, "#draft-view", 70)
+    _shot(page, out, "review")
+    page.locator("#source-pick label").first.click()
+    page.locator("#curio-section").wait_for()
+    _scroll_to(page, "#source-pick", 40)
+    _shot(page, out, "sw-3-section")
+    page.locator("#export-md").click()
+    page.locator("#export-file a[href*='.md']").first.wait_for()
+    _scroll_to(page, "#mode")
+    _shot(page, out, "sw-4-export")
+    page.get_by_text("Was a flag useful? Tell the team").click()
+    page.locator("#mark").get_by_text("Useful", exact=True).click()
+    page.locator("#save-mark").click()
+    page.get_by_text("Thank you", exact=False).wait_for()
+    _scroll_to(page, "#flag-pick", 200)
+    _shot(page, out, "sw-5-feedback")
+
+
+def _shots_supervisor(browser, url: str, out: Path) -> None:
+    page = _open(browser, url)
+    _collapse_intro(page)
+    page.get_by_label("Reflective supervision").check()
+    for message in (
+        "Invented case for supervision. Tia (6) and Alfie (4 months) live with their mother. "
+        "Their father grabbed her by the throat in June. He has moved out to his brother's and "
+        "she says it is over, so I am thinking of stepping the case down.",
+        "Tia says she misses her dad. Mum says he rang last week to ask about contact.",
+    ):
+        _send(page, message)
+        page.locator("#sources .curio-source").first.wait_for()
+    page.locator("#chat [data-testid=bot]").last.evaluate("e => e.scrollIntoView({block: 'start'})")
+    _scroll_to(page, "#mode")
+    _shot(page, out, "supervisor-reflect")
+
+
+def _shots_trainer(browser, url: str, out: Path) -> None:
+    page = _open(browser, url)
+    _collapse_intro(page)
+    page.get_by_label("Training scenario").check()
+    page.locator("#scenario-pick input").click()
+    page.locator("#scenario-pick [data-testid=dropdown-option]").first.click()
+    page.locator("#scenario-text .curio-source").wait_for()
+    _scroll_to(page, "#mode")
+    _shot(page, out, "trainer-1-scenario")
+    page.locator("#trainee textarea").fill(
+        "What happened in his previous relationship, and what does his conviction tell us "
+        "about the risk to Kyra now?\n"
+        "Who will be at the handovers, and what happens if contact goes wrong?"
+    )
+    page.locator("#check-scenario").click()
+    page.locator("#curio-coverage").wait_for()
+    _scroll_to(page, "#trainee", 60)
+    _shot(page, out, "trainer-2-coverage")
