@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -901,6 +902,18 @@ def _citation_from_json(d: dict[str, Any]) -> Citation:
     )
 
 
+_parts: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_parts_lock = threading.Lock()
+
+
+def _file_stamp(path: Path) -> tuple[str, float, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), 0.0, -1)
+    return (str(path), stat.st_mtime, stat.st_size)
+
+
 def build_curio(settings: Settings) -> Curio:
     """Open the index, load the catalogue, prompts, reviewer and the configured model."""
     from assistant.audit import AuditLog
@@ -914,8 +927,24 @@ def build_curio(settings: Settings) -> Curio:
     catalogue = load_catalogue(Path(settings.prompts_dir) / "lenses.yaml")
     backend = build_llm(settings)
     index = open_index(settings)
-    retriever = Retriever(index, mode=settings.retriever)
-    reviewer = Reviewer(index.embedder, catalogue, retriever, max_chars=settings.max_text_chars)
+    # The reviewer trains on its labelled sentences when built, so one per process is kept for
+    # each index and version of the prompt data, instead of one per CLI call or test.
+    data = Path(settings.prompts_dir)
+    key = (
+        id(index),
+        settings.retriever,
+        settings.max_text_chars,
+        tuple(_file_stamp(data / name) for name in ("lenses.yaml", "labelled_sentences.jsonl")),
+    )
+    with _parts_lock:
+        parts = _parts.get(key)
+        if parts is None:
+            retriever = Retriever(index, mode=settings.retriever)
+            reviewer = Reviewer(
+                index.embedder, catalogue, retriever, max_chars=settings.max_text_chars
+            )
+            parts = _parts[key] = (retriever, reviewer)
+    retriever, reviewer = parts
     audit = AuditLog(settings.audit_path, settings.audit_max_bytes)
     return Curio(
         retriever,
