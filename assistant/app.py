@@ -8,10 +8,12 @@ they have been read, so case text stays on disk only when the user exports it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import html
 import ipaddress
 import logging
+import shutil
 import tempfile
 import time
 import uuid
@@ -113,8 +115,8 @@ CSS = """
 .curio-source .passage {white-space: pre-wrap; margin-top: 4px; max-height: 110px;
   overflow-y: auto;}
 .curio-caveat {color: #92400e; font-weight: 600;}
-#sources {max-height: 620px; overflow-y: auto; padding-right: 4px;}
-#flags {max-height: 640px; overflow-y: auto; padding-right: 4px;}
+#sources {max-height: 620px; overflow-y: auto !important; padding-right: 4px;}
+#flags {max-height: 640px; overflow-y: auto !important; padding-right: 4px;}
 #source-pick .wrap {max-height: 230px; overflow-y: auto;}
 .curio-section {white-space: pre-wrap; font-size: 0.9rem; max-height: 420px; overflow-y: auto;}
 .curio-muted {color: var(--body-text-color-subdued); font-size: 0.9rem;}
@@ -150,6 +152,7 @@ class SessionState:
     checklist: dict[str, Flag] = field(default_factory=dict)  # every lens raised this session
     citations: list[Citation] = field(default_factory=list)  # the latest answer's sources
     cited: dict[str, Citation] = field(default_factory=dict)  # every source cited this session
+    export_dir: str = ""  # the folder of this session's latest export, removed on the next one
 
 
 # --------------------------------------------------------------------------- rendering
@@ -416,6 +419,22 @@ def discard_upload(path: str | Path, cache_root: str | Path | None = None) -> No
 
 
 # --------------------------------------------------------------------------- the app
+
+
+_EXPORTS: set[str] = set()
+
+
+def discard_export(folder: str) -> None:
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        _EXPORTS.discard(folder)
+
+
+@atexit.register
+def _discard_all_exports() -> None:
+    """Exported checklists hold case text: none outlives the app."""
+    for folder in list(_EXPORTS):
+        discard_export(folder)
 
 
 class CurioApp:
@@ -723,7 +742,11 @@ class CurioApp:
             return None, self._status(
                 "Nothing to export yet: review a draft or ask a question first."
             )
+        # an export holds case text: keep only the latest per session, and none after exit
+        discard_export(state.export_dir)
         folder = Path(tempfile.mkdtemp(prefix="curio-export-", dir=self.cache_dir))
+        state.export_dir = str(folder)
+        _EXPORTS.add(state.export_dir)
         stamp = time.strftime("%Y%m%d-%H%M")
         try:
             if fmt == "docx":

@@ -7,6 +7,7 @@ is recorded only as its SHA-256, so the same draft can be matched across lines, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -61,6 +62,7 @@ class AuditLog:
             record = _Record(line)
             if handler.shouldRollover(record):
                 handler.doRollover()
+            _owner_only(self.path)
             handler.stream.write(line + "\n")
             handler.stream.flush()
 
@@ -119,6 +121,13 @@ class AuditLog:
             if self._handler is not None:
                 self._handler.close()
                 self._handler = None
+
+
+def _owner_only(path: Path) -> None:
+    """The log says who reviewed what and when: readable by its owner only."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 class _Record:

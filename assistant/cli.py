@@ -127,7 +127,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         open_index(settings, progress=_progress(not args.json)),
         mode=args.retriever or settings.retriever,
     )
-    hits = retriever.search(args.query, k=args.k)
+    hits = retriever.search(args.query, k=args.k if args.k is not None else settings.k)
     if args.json:
         _print_json({"hits": [h.to_json() for h in hits]})
         return 0
@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("search", cmd_search, "Search the guidance.")
     p.add_argument("query")
-    p.add_argument("--k", type=int, default=5, help="how many passages (default 5)")
+    p.add_argument("--k", type=int, help="how many passages (default CURIO_K, 5)")
     p.add_argument("--retriever", choices=["hybrid", "dense", "bm25"])
 
     p = add("review", cmd_review, "Review a draft assessment, plan or case note.")

@@ -293,3 +293,13 @@ def test_app_feedback_is_linked_to_the_answer_and_drops_typed_reasons(
     ] * 3
     assert [e["reason"] for e in marks] == ["Something else", FEEDBACK_REASONS[2], ""]
     assert_no_case_text(path)
+
+
+def test_the_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl", max_bytes=10_000)
+    for _ in range(80):  # across a rotation too
+        log.feedback(lens="child-voice", mark="useful")
+    log.close()
+    files = sorted(tmp_path.glob("audit.jsonl*"))
+    assert len(files) >= 2
+    assert (tmp_path / "audit.jsonl").stat().st_mode & 0o777 == 0o600

@@ -44,3 +44,26 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CURIO_PORT", "99999")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_curio_k_sets_how_many_passages_search_returns(
+    monkeypatch: pytest.MonkeyPatch,
+    corpus_index: object,
+    corpus_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from assistant.cli import main
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("CURIO_K", "2")
+    get_settings.cache_clear()
+    try:
+        index = str(corpus_settings.index_dir)
+        assert main(["search", "MARAC threshold", "--index", index, "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)["hits"]) == 2
+        assert main(["search", "MARAC threshold", "--index", index, "--json", "--k", "3"]) == 0
+        assert len(json.loads(capsys.readouterr().out)["hits"]) == 3
+    finally:
+        get_settings.cache_clear()
