@@ -134,7 +134,7 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
         ax.set_ylim(0, 1)
         ax.set_ylabel("score (document level)")
         ax.set_title("Retrieval quality: Curio vs plain LangChain RAG")
-        ax.legend()
+        ax.legend(loc="lower right")
         fig.tight_layout()
         fig.savefig(out / "retrieval_quality.png", dpi=110)
         plt.close(fig)
