@@ -86,6 +86,8 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"police (were |was )?(called|attended|notification)|officers attended",
         r"non-molestation|shout\w*|scream\w*|grabb\w*|grab|threw|throw\w*|smash\w*|pinned",
         r"by the hair|violent|frightened of (him|her)|scared of (him|her)|restraining order",
+        r"hurt|broke|broken|breaking|jaw|nose|black eye|cut lip|let him (in|back)",
+        r"keep him (out|away)|prison|served|served time|convicted|conviction",
     ),
     "separation": (
         r"left the (family )?(home|house|address)|moved out",
@@ -107,6 +109,8 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"engag\w*|insight|programme|course|sessions|counselling|cooperat\w*|co-operat\w*",
         r"complian\w*|complied|promis\w*|remorse\w*|willing\w*|motivat\w*|apologis\w*",
         r"committed|commitment|gone along|went along|going along|receptive",
+        r"changed (man|person)|AA|works well|proud of (him|her)",
+        r"going to (AA|counselling|sessions|a group)",
     ),
     "male_adult": (
         r"father|dad|stepfather|step-father|partner|boyfriend|husband|mr|male|uncle|grandfather",
@@ -396,7 +400,7 @@ _NOT_NAMES = frozenset(
 )
 _CHILD_NAME = re.compile(
     r"\b([A-Z][a-z]{1,15})\s*(?:\(|,\s*)(?:aged\s+)?(\d{1,2})(?:\s*(years?|yrs?|months?|weeks?))?"
-    r"(?:\s*old)?\s*[),]"
+    r"(?:\s*old)?\s*(?:[),;]|\.(?!\d))"
 )
 _CHILD_NAME2 = re.compile(
     r"\b([A-Z][a-z]{1,15}),?\s+(?:is\s+|who is\s+)?(?:aged\s+)?(\d{1,2})[- ](years?|months?|weeks?)"
@@ -420,14 +424,25 @@ def _flat(text: str) -> str:
     return re.sub(r"\s", " ", text)
 
 
+def _first_name_before(text: str, start: int) -> str | None:
+    """The capitalised word just before ``start`` ("Nia" before "Roberts, 15"), if any."""
+    m = re.search(r"\b([A-Z][a-z]{1,15})[ \t]+$", text[max(0, start - 20) : start])
+    return m.group(1) if m and m.group(1) not in _NOT_NAMES else None
+
+
 def child_names(text: str) -> list[str]:
     """Names written with an age, e.g. "Kayla (4)", "Tyler Grant is 14", "Poppy (4 months)"."""
     out: list[str] = []
     for pat in (_CHILD_NAME, _CHILD_NAME2, _CHILD_NAME3):
         for m in pat.finditer(text):
             name = m.group(1)
-            if name not in _NOT_NAMES and int(m.group(2)) <= 17 and name not in out:
-                out.append(name)
+            if name in _NOT_NAMES or int(m.group(2)) > 17:
+                continue
+            # "Nia Roberts, 15": the first name is what the text will use for her
+            first = _first_name_before(text, m.start())
+            for n in ((first,) if first else ()) + (name,):
+                if n not in out:
+                    out.append(n)
     return out
 
 
@@ -440,6 +455,7 @@ def find_names(text: str) -> dict[str, str]:
             name, age, unit = m.group(1), int(m.group(2)), (m.group(3) or "years").lower()
             if name in _NOT_NAMES or age > 17:
                 continue
+            name = _first_name_before(text, m.start()) or name
             months = age if unit.startswith("month") else 0 if unit.startswith("week") else age * 12
             if name not in [c[0] for c in children]:
                 children.append((name, months, unit))
@@ -520,7 +536,7 @@ class Thresholds:
     """
 
     classifier_present: float = 0.55
-    similarity_present: float = 0.45
+    similarity_present: float = 0.55
     classifier_covered: float = 0.55
     similarity_covered: float = 0.45
     floor: float = 0.4
