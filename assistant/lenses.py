@@ -69,11 +69,23 @@ CHILD_WORDS = (
 MOTHER_WORDS = r"mother|mum|mam|mummy|she|ms \w+|mrs \w+|miss \w+"
 
 
-def expand_child(pattern: str, names: tuple[str, ...] = (), mothers: tuple[str, ...] = ()) -> str:
+#: ``{adult}`` stands for the father, male carer or partner: these words, plus his first name.
+ADULT_WORDS = r"father|dad|stepfather|step-father|stepdad|partner|boyfriend|husband|he|him|mr \w+"
+
+
+def expand_child(
+    pattern: str,
+    names: tuple[str, ...] = (),
+    mothers: tuple[str, ...] = (),
+    adults: tuple[str, ...] = (),
+) -> str:
+    """Fill ``{child}``, ``{mother}`` and ``{adult}`` with their words and the names given."""
     alternatives = CHILD_WORDS + "".join("|" + re.escape(n) for n in names)
     out = pattern.replace("{child}", f"(?:{alternatives})")
     mother = MOTHER_WORDS + "".join("|" + re.escape(n) for n in mothers)
-    return out.replace("{mother}", f"(?:{mother})")
+    out = out.replace("{mother}", f"(?:{mother})")
+    adult = ADULT_WORDS + "".join("|" + re.escape(n) for n in adults)
+    return out.replace("{adult}", f"(?:{adult})")
 
 
 _LIST_FIELDS = ("present_examples", "covered_examples", "questions", "guidance_queries")

@@ -96,6 +96,7 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"ended the relationship",
         r"out of the picture|kipping|at a (mate|friend)'s|released under investigation|on remand",
         r"in custody|in prison|hostel|no longer together|living apart|broken up|split",
+        r"on licence|not living with|not allowed (near|to)|released from (prison|custody)",
         r"bail\w*|excluded from the (home|address)|occupation order|staying with|has left",
         r"living elsewhere|lives elsewhere",
     ),
@@ -708,20 +709,28 @@ class Reviewer:
 
     # --- detection ---
     def _patterns(
-        self, lens: Lens, kind: str, names: tuple[str, ...], mothers: tuple[str, ...] = ()
+        self,
+        lens: Lens,
+        kind: str,
+        names: tuple[str, ...],
+        people: tuple[tuple[str, ...], ...] = (),
     ) -> list[re.Pattern[str]]:
-        """The lens's patterns with ``{child}`` and ``{mother}`` standing for the names here."""
+        """The lens's patterns with ``{child}``, ``{mother}`` and ``{adult}`` standing for the
+        children, mother and father or partner named in this text (``people`` is
+        ``(mothers, adults)``)."""
         sources = lens.present_sources if kind == "present" else lens.covered_sources
         compiled = lens.present_patterns if kind == "present" else lens.covered_patterns
-        placeholders = ("{child}", "{mother}")
-        if not (names or mothers) or not any(p in src for src in sources for p in placeholders):
+        mothers, adults = people if people else ((), ())
+        placeholders = ("{child}", "{mother}", "{adult}")
+        named = names or mothers or adults
+        if not named or not any(p in src for src in sources for p in placeholders):
             return list(compiled)
-        key = (lens.id, kind, names + ("|",) + mothers)
+        key = (lens.id, kind, names + ("|",) + mothers + ("|",) + adults)
         if key not in self._pattern_cache:
             if len(self._pattern_cache) > 500:
                 self._pattern_cache.clear()
             self._pattern_cache[key] = [
-                re.compile(expand_child(src, names, mothers), re.I)
+                re.compile(expand_child(src, names, mothers, adults), re.I)
                 if any(p in src for p in placeholders)
                 else pat
                 for src, pat in zip(sources, compiled, strict=True)
@@ -788,13 +797,14 @@ class Reviewer:
         gates = self.gates(text)
         names = find_names(text)
         kids = tuple(child_names(text))
-        mothers = tuple(
-            n for n in (names.get("mother", ""),) if n and " " not in n and n not in kids
+        people = tuple(
+            tuple(n for n in (names.get(k, ""),) if n and " " not in n and n not in kids)
+            for k in ("mother", "adult")
         )
         flags = [
             f
             for lens in self.catalogue
-            if (f := self._judge(lens, sentences, probs, sims, gates, kids, mothers)) is not None
+            if (f := self._judge(lens, sentences, probs, sims, gates, kids, people)) is not None
         ]
         for f in flags:
             lens = self.catalogue[f.lens]
@@ -836,7 +846,7 @@ class Reviewer:
         sims: np.ndarray,
         gates: dict[str, bool],
         kids: tuple[str, ...] = (),
-        mothers: tuple[str, ...] = (),
+        people: tuple[tuple[str, ...], ...] = (),
     ) -> Flag | None:
         t = self.thresholds
         # Age gates hold for present flags too: no exploitation flag for a toddler.
@@ -848,8 +858,8 @@ class Reviewer:
         cov = np.zeros(n, dtype=bool)
         rule_pres: list[str | None] = [None] * n
         sem_pres = np.zeros(n, dtype=bool)
-        pres_patterns = self._patterns(lens, "present", kids, mothers)
-        cov_patterns = self._patterns(lens, "covered", kids, mothers)
+        pres_patterns = self._patterns(lens, "present", kids, people)
+        cov_patterns = self._patterns(lens, "covered", kids, people)
         for i, s in enumerate(sentences):
             flat = _flat(s.text)
             # Within one sentence the specific shortfall phrase wins over a coverage word
