@@ -164,12 +164,12 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
         f"- Embedding model: {results.get('model', '?')}",
         f"- One-minute load average: {results['load_start']:.1f} at the start, "
         f"{results['load_end']:.1f} at the end (max seen {results['load_max']:.1f}; "
-        f"{m['cores']} cores). "
+        f"{m['cores']} cores; the benchmark's own threads account for about {m['cores']}). "
         + (
             "**Other work was competing for the CPU during this run, so latencies are higher "
             "and noisier than on an idle machine.**"
-            if results["load_max"] > 0.75 * m["cores"] + 1
-            else "The machine was otherwise idle."
+            if results["load_max"] > m["cores"] + 1
+            else "Little else was running."
         ),
         "",
         "## Targets",
@@ -290,10 +290,9 @@ def _ingest_md(ing: dict[str, Any] | None) -> list[str]:
         f"in CPU seconds {ing.get('cpu_ratio', float('nan')):.2f}x "
         f"({ing.get('ingest_cpu_s', float('nan')):.1f} s vs "
         f"{ing.get('raw_encode_cpu_s', float('nan')):.1f} s). The raw runs bracket the ingest "
-        "(raw, ingest, raw, after one warm-up pass that is not counted: the very first pass "
-        "over new input shapes in a fresh process took "
-        f"{ing.get('first_pass_s', float('nan')):.1f} s, a one-off cost every `curio ingest` "
-        "process pays on top). Inside the ingest, "
+        "(raw, ingest, raw, after one warm-up pass that is not counted; that first pass in "
+        f"the fresh process took {ing.get('first_pass_s', float('nan')):.1f} s). "
+        "Inside the ingest, "
         f"{ing.get('encode_in_ingest_s', float('nan')):.1f} s went to `Embedder.encode`; the rest "
         "is reading, chunking, Chroma writes and the BM25 build. Load average "
         f"{ing['load_before']:.1f} before, {ing['load_after']:.1f} after.",
