@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import html
-import ipaddress
 import logging
 import shutil
 import tempfile
@@ -21,7 +20,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from assistant.audit import FEEDBACK_REASONS
 from assistant.errors import CurioError
@@ -318,18 +316,13 @@ def privacy_line(settings: Settings, model: str | None = None, local: bool | Non
 
 
 def _llm_is_local(llm: str, base_url: str | None) -> bool:
-    kind = llm.split(":", 1)[0].lower()
-    if kind == "hf-gguf":
-        return True
-    if base_url:
-        host = urlparse(base_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
-    return kind == "ollama"  # Ollama's default server is on this computer
+    """The chat layer's rule, for when no model was built (a spec it cannot parse is remote)."""
+    from assistant.llm import is_local, parse_spec
+
+    try:
+        return is_local(parse_spec(llm), base_url)
+    except CurioError:
+        return False
 
 
 # --------------------------------------------------------------------------- checklist export

@@ -6,8 +6,9 @@ tests that write make their own index with ``make_settings``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,18 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def server(
+    make_settings: Callable[..., Settings],
+    embedder: Embedder,
+    corpus_index: Index,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[Any]:
+    """The real app on a free loopback port, one per test module (see tests/test_app.py)."""
+    from test_app import start_server
+
+    folder = tmp_path_factory.mktemp(f"app-{request.module.__name__.rsplit('.', 1)[-1]}")
+    yield from start_server(make_settings, embedder, corpus_index, folder)

@@ -147,16 +147,6 @@ def start_server(
             os.environ["GRADIO_TEMP_DIR"] = old
 
 
-@pytest.fixture(scope="module")
-def server(
-    make_settings: Callable[..., Settings],
-    embedder: Any,
-    corpus_index: Any,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Server]:
-    yield from start_server(make_settings, embedder, corpus_index, tmp_path_factory.mktemp("app"))
-
-
 @pytest.fixture
 def client(server: Server) -> Any:
     from gradio_client import Client

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app import XSS_DRAFT, Server, example_docx, start_server
+from test_app import XSS_DRAFT, Server, example_docx
 
-from assistant.settings import REPO_ROOT, Settings
+from assistant.settings import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -28,18 +28,6 @@ if not CHROMIUM.exists() and not IN_CI:
         "Chromium is not installed at /usr/bin/chromium (run `make browser`); "
         "in CI these tests always run",
         allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def server(
-    make_settings: Callable[..., Settings],
-    embedder: Any,
-    corpus_index: Any,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Server]:
-    yield from start_server(
-        make_settings, embedder, corpus_index, tmp_path_factory.mktemp("browser")
     )
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app import CHAT, DRAFT, FLAGS, STATUS, Server, content_text, start_server
+from test_app import CHAT, DRAFT, FLAGS, STATUS, Server, content_text
 from test_bad_inputs import one_line_error
 from test_ingest import build_bad_files, make_pdf
 
@@ -370,16 +370,6 @@ def test_app_shows_hostile_text_escaped(row: str, app: Any, intact) -> None:
 
 
 # ----------------------------------------------------------------------------- the app's API
-
-
-@pytest.fixture(scope="module")
-def server(
-    make_settings: Callable[..., Settings],
-    embedder: Any,
-    corpus_index: Any,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Server]:
-    yield from start_server(make_settings, embedder, corpus_index, tmp_path_factory.mktemp("api"))
 
 
 @pytest.mark.slow

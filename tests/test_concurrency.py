@@ -16,15 +16,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app import CHAT, DRAFT, FLAGS, SOURCES, STATUS, Server, content_text, start_server, unwrap
-
-from assistant.settings import Settings
+from test_app import CHAT, DRAFT, FLAGS, SOURCES, STATUS, Server, content_text, unwrap
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -69,18 +66,6 @@ FAMILIES = [invented(n) for n in range(SESSIONS)]
 def markers(family: dict[str, str]) -> list[str]:
     """Strings that belong to this family only (each carries its fixed-width tag)."""
     return [family["mother"], family["partner"], family["child"], family["street"]]
-
-
-@pytest.fixture(scope="module")
-def server(
-    make_settings: Callable[..., Settings],
-    embedder: Any,
-    corpus_index: Any,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Server]:
-    yield from start_server(
-        make_settings, embedder, corpus_index, tmp_path_factory.mktemp("concurrency")
-    )
 
 
 def one_session(server: Server, family: dict[str, str], start: threading.Barrier) -> dict:
