@@ -6,7 +6,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.curio-installed
 TSTAMP := $(VENV)/.curio-test-installed
 
-.PHONY: run test install test-deps browser lint format bench eval docs clean
+.PHONY: run test install test-deps browser lint format bench eval docs screenshots clean
 
 run: install
 	$(BIN)/curio serve
@@ -58,6 +58,9 @@ bench: test-deps
 
 docs: install
 	$(BIN)/python tools/update_readme.py
+
+screenshots: test-deps
+	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/test_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

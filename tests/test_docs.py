@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shlex
 import subprocess
@@ -438,12 +437,9 @@ SHOT_ARGS = [
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.skipif(
-    not os.environ.get("DOCS_SCREENSHOTS"),
-    reason="retakes docs/images/*.png: run with DOCS_SCREENSHOTS=1 after the app changes",
-)
+@pytest.mark.screenshots  # deselected by default (pyproject addopts); `make screenshots` runs it
 def test_retake_the_screenshots(make_settings, corpus_index, tmp_path: Path, monkeypatch) -> None:
-    """``DOCS_SCREENSHOTS=1 pytest tests/test_docs.py -k screenshots`` rewrites docs/images.
+    """``make screenshots`` rewrites docs/images (it writes files, so it never runs in CI).
 
     Two apps on free loopback ports (the starter scenarios, and the trainer guide's own), driven
     by Playwright and Debian's Chromium at 1600x1000 scaled to 1280x800 PNGs. Check every image
