@@ -153,6 +153,8 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"£\d+|two phones|second (phone|mobile)|burner|designer|sneak\w*|in their twenties|lads",
         r"unauthorised absences?|into a car|snapchat|money (through|via|on) an app",
         r"stay(s|ed|ing)? out|not come home|didn.t come home|miles from home",
+        r"(boyfriend|girlfriend) (who is|aged|of) (1[89]|[2-9]\d)|her (own )?choice",
+        r"(1[89]|[2-9]\d)[- ]years?[- ]old (boyfriend|man|men|male)",
     ),
     "mh_substance": (
         r"depress\w*|anxiety|anxious|mental (health|ill\w*)|alcohol",
@@ -173,6 +175,14 @@ _TEEN_WORDS = re.compile(
 
 _NEGATION = re.compile(
     r"\b(not|no|never|without|nor|yet to|unable|declined|refused|lack\w*|absence of)\b|n't\b", re.I
+)
+
+#: A parent's own word or promise ("she says she will keep to the bail conditions"): close in
+#: meaning to good practice, but not coverage.
+_PROMISE = re.compile(
+    r"\b(she|he|they|mum|dad|mother|father|parents?)\s+(says|said|states|stated|will|agrees|"
+    r"agreed|promised|promises|assures|assured)\b",
+    re.I,
 )
 
 # Signals that a text is about a particular child or family (case material) or is not.
@@ -540,6 +550,10 @@ class Thresholds:
     similarity_present: float = 0.55
     classifier_covered: float = 0.55
     similarity_covered: float = 0.45
+    #: An absent flag is also withheld when some sentence is this close to a covered example
+    #: and the classifier gives it at least ``soft_covered`` (good practice in other words).
+    similarity_soft: float = 0.64
+    soft_covered: float = 0.2
     floor: float = 0.4
     ceiling: float = 0.85
     folds: int = 5
@@ -696,11 +710,7 @@ class Reviewer:
         "no concerns about drinking") does not open a gate."""
         text = " ".join(text.split())
         g = {
-            name: (
-                bool(p.search(text))
-                if name in ("child", "infant", "male_adult")
-                else _affirmed(p, text)
-            )
+            name: (bool(p.search(text)) if name in ("child", "male_adult") else _affirmed(p, text))
             for name, p in GATES.items()
         }
         ages = [int(a) for p in _AGE_PATTERNS for a in p.findall(text)]
@@ -904,6 +914,11 @@ class Reviewer:
         if evidence:
             return Flag(lens=lens.id, kind="present", evidence=evidence, score=score)
         if covered or sem_pres.any() or any(rule_pres) or not lens.absent_check:
+            return None
+        # Softer coverage for absent flags only: a sentence close in meaning to a covered example
+        # (good practice in other words), unless it is only a parent's word or promise.
+        soft = (s_cov >= t.similarity_soft) & (p_cov >= t.soft_covered)
+        if any(soft[i] and not _PROMISE.search(sentences[i].text) for i in range(n)):
             return None
         if not all(gates.get(g, False) for g in lens.requires):
             return None

@@ -358,3 +358,21 @@ def test_real_model_review_of_a_draft(embedder) -> None:  # type: ignore[no-unty
     raised = lenses_of(rv.review(text))
     assert {"infant-vulnerability", "risk-escalation", "perpetrator-invisible"} <= raised
     assert "exploitation" not in raised
+
+
+def test_a_negated_pregnancy_does_not_open_the_infant_gate() -> None:
+    g = Reviewer.gates("Ellie (16) said she is not pregnant; police attended after an assault.")
+    assert not g["infant"]
+    assert Reviewer.gates("Ellie (16) is pregnant; police attended after an assault.")["infant"]
+
+
+def test_an_adult_boyfriend_of_a_teenager_opens_the_exploitation_gate() -> None:
+    g = Reviewer.gates("Ellie (16) has a 23-year-old boyfriend and mum says it is her choice.")
+    assert g["exploitation_signs"] and g["older_child"]
+
+
+def test_soft_coverage_thresholds_are_stricter_than_the_sentence_floor() -> None:
+    from assistant.review import Thresholds
+
+    t = Thresholds()
+    assert t.similarity_soft > t.similarity_covered and 0 < t.soft_covered < t.classifier_covered
