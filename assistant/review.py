@@ -451,7 +451,8 @@ def child_names(text: str) -> list[str]:
                 continue
             # "Nia Roberts, 15": the first name is what the text will use for her
             first = _first_name_before(text, m.start())
-            for n in ((first,) if first else ()) + (name,):
+            # ... and only the first name: a surname would match the parents too
+            for n in (first,) if first else (name,):
                 if n not in out:
                     out.append(n)
     return out
