@@ -15,7 +15,11 @@ The method is meant to be explained to a practitioner flag by flag:
 4. A lens is raised as **present** when shortfall sentences exist and the text does not also
    cover the ground; it is raised as **absent** when the lens is relevant (its gates hold: e.g.
    a baby or pregnancy for the infant lens, a child of 10 or over with exploitation signs for
-   exploitation), nothing covers it, and no shortfall sentence was found.
+   exploitation), nothing covers it, and no shortfall sentence was found. Good practice written
+   in other words also counts against an absent flag: a sentence close in meaning to a covered
+   example (cosine >= ``similarity_soft``) with some classifier support (``soft_covered``),
+   unless it is only a parent's word or promise ("she says she will keep to the bail
+   conditions").
 5. Each flag gets the catalogue's questions (names filled in where found) and citations from
    the retriever, preferring passages tagged with the lens. Flags are ordered most serious
    first (the lens's severity, present before absent, then confidence).
