@@ -146,34 +146,35 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_draft(file: str, settings: Settings) -> str:
+    """A draft from stdin or a file, read by the same loaders as uploads in the app (.docx,
+    .pdf, .md, .txt, .html); a file with another extension is read as plain text."""
+    from assistant.ingest import SUPPORTED, decode_text, read_text
+
+    if file == "-":
+        return decode_text(sys.stdin.buffer.read(), "standard input")
+    path = Path(file)
+    if not path.is_file():
+        raise CurioError(f"no such file: {file}")
+    limit = int(settings.max_upload_mb * 1_000_000)
+    if path.suffix.lower() in SUPPORTED:
+        return read_text(path, max_bytes=limit)
+    if path.stat().st_size > limit:
+        raise CurioError(f"{file} is larger than {settings.max_upload_mb:g} MB")
+    try:
+        return decode_text(path.read_bytes(), file)
+    except OSError as exc:
+        raise CurioError(f"cannot read {file}: {exc.strerror or exc}") from exc
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """Review a draft. Unreadable, empty, binary or over-long input is bad input (exit 2); text
     that is not case material or not English is a valid review with a message (exit 0)."""
     from assistant.review import Reviewer, get_reviewer, render_review
 
     settings = _settings(args)
-    if args.file == "-":
-        raw = sys.stdin.buffer.read()
-        name = "standard input"
-    else:
-        path = Path(args.file)
-        if not path.is_file():
-            raise CurioError(f"no such file: {args.file}")
-        if path.stat().st_size > settings.max_upload_mb * 1_000_000:
-            raise CurioError(f"{args.file} is larger than {settings.max_upload_mb:g} MB")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CurioError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
-        name = args.file
-    if b"\x00" in raw[:8192]:
-        raise CurioError(f"{name} is not a text file: save the draft as plain text (.txt)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CurioError(f"{name} is not UTF-8 text: save the draft as plain text (.txt)") from exc
-    if not text.strip():
-        raise CurioError(f"{name} is empty: there is nothing to review")
+    text = _read_draft(args.file, settings)
+    name = "standard input" if args.file == "-" else args.file
     if len(text) > settings.max_text_chars:
         raise CurioError(
             f"{name} has {len(text):,} characters; Curio reviews at most "

@@ -126,11 +126,11 @@ def cli_env(corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path
 REVIEW_REFUSED = {
     "empty file": ("empty file", "is empty"),
     "whitespace-only file": ("whitespace-only file", "is empty"),
-    "binary renamed .txt": ("binary renamed .txt", "not a text file"),
+    "binary renamed .txt": ("binary renamed .txt", "binary file, not text"),
     "text that is not UTF-8": ("text that is not UTF-8", "not UTF-8"),
-    "corrupt PDF": ("corrupt PDF", "not UTF-8"),
-    "corrupt DOCX": ("corrupt DOCX", "not a text file"),
-    "DOCX zip bomb": ("DOCX zip bomb", "not a text file"),
+    "corrupt PDF": ("corrupt PDF", "could not be read as a PDF"),
+    "corrupt DOCX": ("corrupt DOCX", "could not be read as a Word document"),
+    "DOCX zip bomb": ("DOCX zip bomb", "too large to be a real document"),
 }
 
 
@@ -493,3 +493,21 @@ def test_serve_beyond_loopback_with_users_asks_for_sign_in(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_curio_review_reads_a_word_draft_like_an_upload(
+    cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Assessment (invented)", level=1)
+    document.add_paragraph(
+        "Kayla (4) lives with her mother Jade. Dean has moved out so the risk is reduced. "
+        "Jade has agreed she will not let him back into the home."
+    )
+    path = tmp_path / "draft.docx"
+    document.save(str(path))
+    assert main(["review", str(path), "--json"]) == 0
+    flags = json.loads(capsys.readouterr().out)["flags"]
+    assert flags and any(f["evidence"] for f in flags)
