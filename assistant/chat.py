@@ -941,7 +941,11 @@ def build_curio(settings: Settings) -> Curio:
         if parts is None:
             retriever = Retriever(index, mode=settings.retriever)
             reviewer = Reviewer(
-                index.embedder, catalogue, retriever, max_chars=settings.max_text_chars
+                index.embedder,
+                catalogue,
+                retriever,
+                max_chars=settings.max_text_chars,
+                cache_dir=settings.cache_dir,
             )
             parts = _parts[key] = (retriever, reviewer)
     retriever, reviewer = parts

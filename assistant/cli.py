@@ -167,6 +167,35 @@ def _read_draft(file: str, settings: Settings) -> str:
         raise CurioError(f"cannot read {file}: {exc.strerror or exc}") from exc
 
 
+def _audit_review(
+    settings: Settings, text: str, result: Any, reviewer: Any, retriever: Any
+) -> None:
+    """One audit line per review, as the app writes: hashes and lens ids, never the text."""
+    import contextlib
+
+    from assistant.audit import AuditLog
+    from assistant.prompts import load_prompts
+
+    with contextlib.suppress(OSError, CurioError):  # a full disk must not lose the review
+        catalogue_version = getattr(reviewer.catalogue, "version", "?")
+        index = getattr(retriever, "index", None)
+        prompts = load_prompts(settings.prompts_dir)
+        log = AuditLog(settings.audit_path, settings.audit_max_bytes)
+        try:
+            log.answer(
+                mode="review",
+                input_text=text,
+                lenses=[f.lens for f in result.flags],
+                citations=[c for f in result.flags for c in f.citations],
+                model="none",
+                prompts_version=f"{catalogue_version}+{prompts.digest[:12]}",
+                index_fingerprint=str(getattr(index, "fingerprint", "")),
+                declined=not result.is_case_material,
+            )
+        finally:
+            log.close()
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """Review a draft. Unreadable, empty, binary or over-long input is bad input (exit 2); text
     that is not case material or not English is a valid review with a message (exit 0)."""
@@ -191,6 +220,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     reviewer: Reviewer = get_reviewer(retriever)
     reviewer.max_chars = settings.max_text_chars
     result = reviewer.review(text)
+    _audit_review(settings, text, result, reviewer, retriever)
     if args.json:
         _print_json(result.to_json())
     else:

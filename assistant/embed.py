@@ -92,7 +92,11 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
-        dim = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers 5.x renamed the method; use whichever this version has.
+        model = self._model
+        getter = getattr(model, "get_embedding_dimension", None)
+        getter = getter or model.get_sentence_embedding_dimension
+        dim = getter()
         return int(dim) if dim else int(self.encode(["x"]).shape[1])
 
     @property

@@ -27,7 +27,9 @@ The method is meant to be explained to a practitioner flag by flag:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -584,6 +586,7 @@ class Reviewer:
         max_chars: int = DEFAULT_MAX_CHARS,
         thresholds: Thresholds | None = None,
         citations_per_flag: int = 3,
+        cache_dir: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.catalogue = catalogue
@@ -597,9 +600,11 @@ class Reviewer:
         if labelled_path is None and catalogue.path is not None:
             labelled_path = catalogue.path.parent / "labelled_sentences.jsonl"
         extra = load_labelled_sentences(labelled_path) if labelled_path else []
+        self.cache_dir = cache_dir
         self._train(extra)
 
-    # Exemplar embeddings and the classifier are built once, since they depend only on data.
+    # Exemplar embeddings and the classifier are built once, since they depend only on data;
+    # with a cache folder they are kept on disk, keyed by model and data, so a restart reuses them.
     def _train(self, extra: list[tuple[str, str]]) -> None:
         texts: list[str] = []
         labels: list[str] = []
@@ -613,18 +618,40 @@ class Reviewer:
         for t, label in extra:
             texts.append(t)
             labels.append(label)
-        vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
         self._ex_texts = texts
-        self._ex_vectors = vectors
         self._ex_labels = np.array(labels)
-        # One BLAS thread: these fits are small, and OpenBLAS's spinning threads made them take
-        # 4-25 s instead of 0.2 s on two busy cores (the cold start in evals/bench).
-        from threadpoolctl import threadpool_limits
+        cache = self._cache_path(texts, labels)
+        loaded = _load_trained(cache) if cache else None
+        if loaded is not None:
+            self._ex_vectors, self._clf, self.label_thresholds = loaded
+        else:
+            vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+            # One BLAS thread: these fits are small, and OpenBLAS's spinning threads made them
+            # take 4-25 s instead of 0.2 s on two busy cores (the cold start in evals/bench).
+            from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1, user_api="blas"):
-            self._clf = _classifier().fit(vectors, labels)
-            self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
-            self.label_thresholds = self._calibrate(vectors, np.array(labels))
+            with threadpool_limits(limits=1, user_api="blas"):
+                fitted = _classifier().fit(vectors, labels)
+                self._clf = SoftmaxModel(fitted.coef_, fitted.intercept_, fitted.classes_)
+                self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
+                self.label_thresholds = self._calibrate(vectors, np.array(labels))
+            self._ex_vectors = vectors
+            if cache:
+                _save_trained(cache, vectors, self._clf, self.label_thresholds)
+        self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
+
+    def _cache_path(self, texts: list[str], labels: list[str]) -> Path | None:
+        """Where this model's training on this data is kept; None when there is no cache folder
+        or the embedder cannot say which model it is (a fake in tests)."""
+        fingerprint = getattr(self.embedder, "fingerprint", None)
+        if self.cache_dir is None or not isinstance(fingerprint, str):
+            return None
+        h = hashlib.sha256()
+        for part in (CACHE_VERSION, fingerprint, repr(self.thresholds), repr(_classifier())):
+            h.update(part.encode() + b"\0")
+        for t, label in zip(texts, labels, strict=True):
+            h.update(t.encode() + b"\0" + label.encode() + b"\0")
+        return Path(self.cache_dir) / f"review-{h.hexdigest()[:24]}.npz"
 
     def _calibrate(self, vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """Per-label probability thresholds by k-fold cross-validation (see Thresholds)."""
@@ -956,6 +983,67 @@ class Reviewer:
         return list(cites)
 
 
+class SoftmaxModel:
+    """The fitted multinomial logistic regression as plain arrays: probabilities are a softmax of
+    ``x @ coef.T + intercept``. Kept as arrays so it can be cached with ``np.savez`` (no pickle)."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.classes_ = np.asarray(classes, dtype=str)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        z = np.asarray(x, dtype=np.float32) @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+#: Bump when what is cached, or how it is computed, changes in ways the data key cannot see.
+CACHE_VERSION = "review-cache-1"
+
+
+def _load_trained(path: Path) -> tuple[np.ndarray, SoftmaxModel, dict[str, float]] | None:
+    """A cached training, or None when absent or unreadable (then it is simply redone)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            model = SoftmaxModel(z["coef"], z["intercept"], [str(c) for c in z["classes"]])
+            thresholds = dict(
+                zip(
+                    [str(x) for x in z["thr_labels"]],
+                    [float(x) for x in z["thr_values"]],
+                    strict=True,
+                )
+            )
+            return np.asarray(z["vectors"], dtype=np.float32), model, thresholds
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _save_trained(
+    path: Path, vectors: np.ndarray, model: SoftmaxModel, thresholds: dict[str, float]
+) -> None:
+    """Write atomically and drop older trainings; a read-only or full disk only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(
+            tmp,
+            vectors=vectors,
+            coef=model.coef,
+            intercept=model.intercept,
+            classes=model.classes_,
+            thr_labels=np.array(list(thresholds), dtype=str),
+            thr_values=np.array(list(thresholds.values()), dtype=np.float64),
+        )
+        os.replace(tmp, path)
+        for old in path.parent.glob("review-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
 def _classifier():  # type: ignore[no-untyped-def]
     from sklearn.linear_model import LogisticRegression
 
@@ -971,10 +1059,12 @@ def get_reviewer(retriever: SupportsSearch | None = None) -> Reviewer:
     global _default
     from assistant.embed import get_embedder
     from assistant.lenses import load_catalogue
+    from assistant.settings import get_settings
 
     with _default_lock:
         if _default is None:
-            _default = Reviewer(get_embedder(), load_catalogue(), retriever)
+            cache = get_settings().cache_dir
+            _default = Reviewer(get_embedder(), load_catalogue(), retriever, cache_dir=cache)
         elif retriever is not None and _default.retriever is not retriever:
             _default.retriever = retriever
             _default._citation_cache.clear()

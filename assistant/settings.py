@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     def audit_path(self) -> Path:
         return self.audit_log if self.audit_log is not None else self.home / "audit.jsonl"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Derived data Curio can rebuild (the review classifier's training); safe to delete."""
+        return self.home / "cache"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

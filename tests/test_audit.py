@@ -303,3 +303,30 @@ def test_the_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     files = sorted(tmp_path.glob("audit.jsonl*"))
     assert len(files) >= 2
     assert (tmp_path / "audit.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.integration
+def test_curio_review_writes_one_line_without_case_text(
+    corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from assistant import settings as settings_module
+    from assistant.cli import main
+
+    target = tmp_path / "audit.jsonl"
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFT, encoding="utf-8")
+    monkeypatch.setenv("CURIO_AUDIT_LOG", str(target))
+    monkeypatch.setenv("CURIO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CURIO_INDEX", str(corpus_settings.index_dir))
+    monkeypatch.delenv("CURIO_CHROMA_URL", raising=False)
+    settings_module.get_settings.cache_clear()
+    try:
+        assert main(["review", str(draft), "--json"]) == 0
+    finally:
+        settings_module.get_settings.cache_clear()
+    flags = json.loads(capsys.readouterr().out)["flags"]
+    (event,) = lines_of(target)
+    assert event["mode"] == "review" and event["input_sha256"] == text_hash(DRAFT)
+    assert event["lenses"] == sorted({f["lens"] for f in flags}) and event["lenses"]
+    assert event["chunks"] and event["model"] == "none" and not event["declined"]
+    assert_no_case_text(target)

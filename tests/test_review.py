@@ -376,3 +376,65 @@ def test_soft_coverage_thresholds_are_stricter_than_the_sentence_floor() -> None
 
     t = Thresholds()
     assert t.similarity_soft > t.similarity_covered and 0 < t.soft_covered < t.classifier_covered
+
+
+class NamedFakeEmbedder(FakeEmbedder):
+    """The fake with a model fingerprint, so the reviewer may cache its training; counts calls."""
+
+    fingerprint = "fake-bag-of-words:1"
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.batches.append(len(texts))
+        return super().encode(texts)
+
+
+def test_training_is_cached_by_model_and_data(tmp_path: Path) -> None:
+    catalogue = load_catalogue(CATALOGUE)
+    first_embedder = NamedFakeEmbedder()
+    first = Reviewer(first_embedder, catalogue, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("review-*.npz"))) == 1 and first_embedder.batches
+    again = NamedFakeEmbedder()
+    second = Reviewer(again, catalogue, cache_dir=tmp_path)
+    assert again.batches == []  # nothing re-embedded: the exemplar vectors came from disk
+    assert second.label_thresholds == first.label_thresholds
+    assert lenses_of(second.review(CASE)) == lenses_of(first.review(CASE))
+    probs_a = first._clf.predict_proba(first._ex_vectors[:5])
+    probs_b = second._clf.predict_proba(second._ex_vectors[:5])
+    np.testing.assert_allclose(probs_a, probs_b, rtol=1e-5)
+    # Other data is another key: the old training is replaced, not reused.
+    extra = tmp_path / "labelled.jsonl"
+    extra.write_text('{"text": "Mum says he has changed.", "label": "present:past-behaviour"}\n')
+    third = NamedFakeEmbedder()
+    Reviewer(third, catalogue, cache_dir=tmp_path, labelled_path=extra)
+    assert third.batches and len(list(tmp_path.glob("review-*.npz"))) == 1
+
+
+def test_a_damaged_cache_is_rebuilt_and_a_fake_without_fingerprint_is_not_cached(
+    tmp_path: Path,
+) -> None:
+    catalogue = load_catalogue(CATALOGUE)
+    Reviewer(NamedFakeEmbedder(), catalogue, cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("review-*.npz")
+    cached.write_bytes(b"not a numpy file")
+    again = NamedFakeEmbedder()
+    assert lenses_of(Reviewer(again, catalogue, cache_dir=tmp_path).review(CASE))
+    assert again.batches  # retrained
+    other = tmp_path / "other"
+    Reviewer(FakeEmbedder(), catalogue, cache_dir=other)
+    assert not other.exists()
+
+
+def test_the_softmax_model_matches_scikit_learn() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.review import SoftmaxModel
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 8)).astype(np.float32)
+    y = np.array(["a", "b", "c"] * 20)
+    clf = LogisticRegression(max_iter=500).fit(x, y)
+    ours = SoftmaxModel(clf.coef_, clf.intercept_, clf.classes_)
+    np.testing.assert_allclose(ours.predict_proba(x), clf.predict_proba(x), rtol=1e-4, atol=1e-6)
