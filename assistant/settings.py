@@ -29,7 +29,8 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default_factory=_default_home,
-        description="Folder for everything Curio keeps on disk: the index, the audit log. "
+        description="Folder for everything Curio keeps on disk: the index, the audit log, "
+        "the review training cache. "
         "Delete it to remove all of Curio's data.",
     )
     index: Path | None = Field(

@@ -409,8 +409,7 @@ def settings_block(path: Path) -> str:
 @pytest.mark.parametrize("path", [README, REPO_ROOT / "docs" / "configuration.md"], ids=rel)
 def test_configuration_tables_match_the_settings(path: Path) -> None:
     assert settings_block(path) == settings_reference().strip(), (
-        f"{rel(path)}'s configuration table is out of date: run `make docs` and copy the README's "
-        "block into docs/configuration.md"
+        f"{rel(path)}'s configuration table is out of date: run `make docs`"
     )
 
 
