@@ -3,7 +3,9 @@
 The method is meant to be explained to a practitioner flag by flag:
 
 1. The text is checked (not empty, not too long, looks like English prose, looks like case
-   material about a child or family). If not, the result carries a message and no flags.
+   material about a particular child or family: a bulletin or agenda that speaks of
+   "fathers" and "practitioners" in general is not). If not, the result carries a message
+   and no flags.
 2. The text is split into sentences with character offsets; every sentence is embedded once.
 3. For each lens, each sentence is tested for the *shortfall* ("present") and for *coverage*:
    - rules: the catalogue's regular expressions (e.g. "engaged well", "has insight",
@@ -12,8 +14,15 @@ The method is meant to be explained to a practitioner flag by flag:
    - meaning: a small logistic-regression classifier over sentence embeddings, trained on the
      catalogue's exemplars plus ``prompts/labelled_sentences.jsonl``, and the cosine
      similarity to the nearest exemplar. Both must agree before a sentence counts without a rule.
+   - the classifier may overrule a rule in the rule's own sentence when it is more confident of
+     the other side: "low mood; her GP has started treatment" is not a shortfall, and a
+     coverage word used to fall short ("consent was talked about") is not coverage. A
+     shortfall phrase the plan turns round ("the plan does not ask her to keep him away")
+     does not count.
 4. A lens is raised as **present** when shortfall sentences exist and the text does not also
-   cover the ground; it is raised as **absent** when the lens is relevant (its gates hold: e.g.
+   cover the ground (a rule hit, or a meaning-only hit with probability >= ``strong_present``,
+   is excused only by coverage in its own or the next sentence; a weaker meaning-only hit by
+   coverage anywhere); it is raised as **absent** when the lens is relevant (its gates hold: e.g.
    a baby or pregnancy for the infant lens, a child of 10 or over with exploitation signs for
    exploitation), nothing covers it, and no shortfall sentence was found. Good practice written
    in other words also counts against an absent flag: a sentence close in meaning to a covered
@@ -183,6 +192,14 @@ _NEGATION = re.compile(
     r"\b(not|no|never|without|nor|yet to|unable|declined|refused|lack\w*|absence of)\b|n't\b", re.I
 )
 
+#: Words that turn a shortfall phrase round: the plan does *not* ask, expect or rely on it.
+_NOT_ASKED = re.compile(
+    r"\b(does not|doesn.t|do not|don.t|will not|won.t|is not|isn.t|no longer|not) "
+    r"(ask|asking|expect|expecting|rely|relying|require|requiring|depend|place|put)\b"
+    r"|\bnot (up|down) to (her|mum|mother)\b",
+    re.I,
+)
+
 #: A parent's own word or promise ("she says she will keep to the bail conditions"): close in
 #: meaning to good practice, but not coverage.
 _PROMISE = re.compile(
@@ -202,11 +219,22 @@ _CASE_CUES = re.compile(
     r"family home|at home|the house)\b",
     re.I,
 )
+#: Words for particular people in a family. Policy, bulletins and agendas speak of "fathers",
+#: "practitioners" and "families" in general; case material speaks of a mother, her son, he, she.
+_FAMILY_CUES = re.compile(
+    r"\b(mother|mum|mummy|mam|father|dad|daddy|stepfather|step-father|stepdad|stepmum|"
+    r"grandmother|grandad|grandfather|nan|nanna|gran|aunt|uncle|boyfriend|girlfriend|partner|"
+    r"ex-partner|husband|wife|the children|the child|the kids|son|daughter|the baby|unborn|"
+    r"toddler|her|his|she|he)\b",
+    re.I,
+)
 _NON_CASE_CUES = re.compile(
     r"\b(agenda|apologies|AOB|any other business|minutes of|learning outcomes?|objectives?|"
     r"session \d|module|workshop|delegates|participants|trainees|facilitator|coffee|lunch|"
     r"break|slides|pre-reading|room booking|venue|timetable|item \d|action log|terms of "
-    r"reference|quorate|budget|recruitment|training plan|course outline|quarter \d|Q[1-4])\b",
+    r"reference|quorate|budget|recruitment|training plan|course outline|quarter \d|Q[1-4]|"
+    r"bulletin|newsletter|practitioners are reminded|all staff|annual leave|learning portal|"
+    r"forum|drop-in|nominate)\b",
     re.I,
 )
 _ENGLISH_WORDS = frozenset(
@@ -561,6 +589,13 @@ class Thresholds:
     #: and the classifier gives it at least ``soft_covered`` (good practice in other words).
     similarity_soft: float = 0.64
     soft_covered: float = 0.2
+    #: The classifier overrules a rule in the same sentence when its probability for the other
+    #: side is at least ``veto_margin`` higher.
+    veto: bool = True
+    veto_margin: float = 0.0
+    #: A meaning-only shortfall at least this probable is treated like a rule hit: excused only
+    #: by coverage in the same or the next sentence, not anywhere in the text.
+    strong_present: float = 0.7
     floor: float = 0.4
     ceiling: float = 0.85
     folds: int = 5
@@ -571,6 +606,28 @@ class ExplainedEvidence(Evidence):
     """Evidence with the reason it was picked: which rule, or which classifier and exemplar."""
 
     why: str = ""
+
+
+@dataclass
+class LensSignals:
+    """Everything the rules and the classifier found for one lens in one text."""
+
+    evidence: list[Evidence]
+    score: float
+    covered: bool
+    soft_covered: bool
+    any_present: bool
+    gates_hold: bool
+    rule_present: int = 0
+    rule_covered: int = 0
+    semantic_present: int = 0
+    semantic_covered: int = 0
+    max_p_present: float = 0.0
+    max_p_covered: float = 0.0
+    max_s_present: float = 0.0
+    max_s_covered: float = 0.0
+    threshold_present: float = 0.0
+    threshold_covered: float = 0.0
 
 
 class Reviewer:
@@ -734,6 +791,8 @@ class Reviewer:
         score = case + 2 * ages + (1 if GATES["domestic_abuse"].search(text) else 0)
         if words < 6 or score < (2 if words < 60 else 3):
             return False
+        if len(_FAMILY_CUES.findall(text)) + ages < 3:
+            return False
         return non_case * 2 < score and non_case / words < 0.03
 
     @staticmethod
@@ -788,6 +847,9 @@ class Reviewer:
         """
         for p in patterns:
             for m in p.finditer(sentence):
+                # "The plan does not ask Agnieszka to keep Marek away" says the opposite.
+                if _NOT_ASKED.search(sentence[max(0, m.start() - 40) : m.start()]):
+                    continue
                 if "(?#indicator)" in p.pattern:
                     before = re.split(r"[.;:!?]", sentence[max(0, m.start() - 30) : m.start()])[-1]
                     if _NEGATION.search(before):
@@ -828,25 +890,10 @@ class Reviewer:
         sentences = split_sentences(text)
         if not sentences:
             return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
-        # Each distinct sentence is embedded once, in one batched call (the main cost).
-        flat = [" ".join(s.text.split()) for s in sentences]
-        unique = list(dict.fromkeys(flat))
-        where = {t: i for i, t in enumerate(unique)}
-        encoded = np.asarray(self.embedder.encode(unique), dtype=np.float32)
-        vectors = encoded[[where[t] for t in flat]]
-        probs = self._clf.predict_proba(vectors)
-        sims = vectors @ self._ex_vectors.T  # (n_sentences, n_exemplars)
-        gates = self.gates(text)
         names = find_names(text)
-        kids = tuple(child_names(text))
-        people = tuple(
-            tuple(n for n in (names.get(k, ""),) if n and " " not in n and n not in kids)
-            for k in ("mother", "adult")
-        )
+        signals = self.signals(text, sentences, names)
         flags = [
-            f
-            for lens in self.catalogue
-            if (f := self._judge(lens, sentences, probs, sims, gates, kids, people)) is not None
+            f for lens in self.catalogue if (f := self._decide(lens, signals[lens.id])) is not None
         ]
         for f in flags:
             lens = self.catalogue[f.lens]
@@ -880,7 +927,44 @@ class Reviewer:
         default = t.classifier_present if kind == "present" else t.classifier_covered
         return p, s, nearest, self.label_thresholds.get(label, default)
 
-    def _judge(
+    def signals(
+        self, text: str, sentences: list[Sentence], names: dict[str, str] | None = None
+    ) -> dict[str, LensSignals | None]:
+        """Every lens's signals for one text (case material, already split into sentences)."""
+        # Each distinct sentence is embedded once, in one batched call (the main cost).
+        flat = [" ".join(s.text.split()) for s in sentences]
+        unique = list(dict.fromkeys(flat))
+        where = {t: i for i, t in enumerate(unique)}
+        encoded = np.asarray(self.embedder.encode(unique), dtype=np.float32)
+        vectors = encoded[[where[t] for t in flat]]
+        probs = self._clf.predict_proba(vectors)
+        sims = vectors @ self._ex_vectors.T  # (n_sentences, n_exemplars)
+        gates = self.gates(text)
+        names = find_names(text) if names is None else names
+        kids = tuple(child_names(text))
+        people = tuple(
+            tuple(n for n in (names.get(k, ""),) if n and " " not in n and n not in kids)
+            for k in ("mother", "adult")
+        )
+        return {
+            lens.id: self._signals(lens, sentences, probs, sims, gates, kids, people)
+            for lens in self.catalogue
+        }
+
+    def _decide(self, lens: Lens, sig: LensSignals | None) -> Flag | None:
+        if sig is None:
+            return None
+        if sig.evidence:
+            return Flag(lens=lens.id, kind="present", evidence=sig.evidence, score=sig.score)
+        if sig.covered or sig.any_present or not lens.absent_check:
+            return None
+        # Softer coverage for absent flags only: a sentence close in meaning to a covered example
+        # (good practice in other words), unless it is only a parent's word or promise.
+        if sig.soft_covered or not sig.gates_hold:
+            return None
+        return Flag(lens=lens.id, kind="absent", looked_for=lens.looked_for, score=0.5)
+
+    def _signals(
         self,
         lens: Lens,
         sentences: list[Sentence],
@@ -889,15 +973,17 @@ class Reviewer:
         gates: dict[str, bool],
         kids: tuple[str, ...] = (),
         people: tuple[tuple[str, ...], ...] = (),
-    ) -> Flag | None:
+    ) -> LensSignals | None:
+        """What the rules and the classifier found for one lens; None when an age gate rules
+        the lens out (no exploitation flag for a toddler, present or absent)."""
         t = self.thresholds
-        # Age gates hold for present flags too: no exploitation flag for a toddler.
         if any(not gates.get(g, True) for g in lens.requires if g in ("infant", "older_child")):
             return None
         p_pres, s_pres, near_pres, thr_pres = self._semantic(lens, "present", probs, sims)
         p_cov, s_cov, _, thr_cov = self._semantic(lens, "covered", probs, sims)
         n = len(sentences)
         cov = np.zeros(n, dtype=bool)
+        rule_cov = np.zeros(n, dtype=bool)
         rule_pres: list[str | None] = [None] * n
         sem_pres = np.zeros(n, dtype=bool)
         pres_patterns = self._patterns(lens, "present", kids, people)
@@ -907,12 +993,27 @@ class Reviewer:
             # Within one sentence the specific shortfall phrase wins over a coverage word
             # ("He gave consent on behalf of the family" is not consent covered).
             rule_pres[i] = self._rule_present(pres_patterns, flat)
+            sem_cov = p_cov[i] >= thr_cov and s_cov[i] >= t.similarity_covered
+            meaning_pres = p_pres[i] >= thr_pres and s_pres[i] >= t.similarity_present
+            # The classifier may overrule a rule in its own sentence when it is confident the
+            # other way: a shortfall word answered in the same breath ("low mood; her GP has
+            # started treatment"), or a coverage word used to fall short ("consent not sought").
+            if rule_pres[i] and t.veto and sem_cov and p_cov[i] >= p_pres[i] + t.veto_margin:
+                rule_pres[i] = None
             if rule_pres[i]:
                 continue
-            sem_cov = p_cov[i] >= thr_cov and s_cov[i] >= t.similarity_covered
-            cov[i] = sem_cov or self._rule_covered(cov_patterns, flat)
+            rule_cov[i] = self._rule_covered(cov_patterns, flat)
+            if (
+                rule_cov[i]
+                and t.veto
+                and not sem_cov
+                and meaning_pres
+                and p_pres[i] >= p_cov[i] + t.veto_margin
+            ):
+                rule_cov[i] = False
+            cov[i] = sem_cov or rule_cov[i]
             if not cov[i]:
-                sem_pres[i] = p_pres[i] >= thr_pres and s_pres[i] >= t.similarity_present
+                sem_pres[i] = meaning_pres
         covered = bool(cov.any())
         evidence: list[Evidence] = []
         score = 0.0
@@ -925,6 +1026,8 @@ class Reviewer:
                 excused = covered  # markers (e.g. strangulation) answered anywhere in the text
             elif matched:
                 excused = bool(cov[i + 1]) if i + 1 < n else False
+            elif sem_pres[i] and p_pres[i] >= t.strong_present:
+                excused = bool(cov[i] or (i + 1 < n and cov[i + 1]))
             elif sem_pres[i]:
                 excused = covered
             else:
@@ -943,18 +1046,25 @@ class Reviewer:
                 )
                 score = max(score, p)
             evidence.append(ExplainedEvidence(s.start, s.end, s.text, why=why))
-        if evidence:
-            return Flag(lens=lens.id, kind="present", evidence=evidence, score=score)
-        if covered or sem_pres.any() or any(rule_pres) or not lens.absent_check:
-            return None
-        # Softer coverage for absent flags only: a sentence close in meaning to a covered example
-        # (good practice in other words), unless it is only a parent's word or promise.
         soft = (s_cov >= t.similarity_soft) & (p_cov >= t.soft_covered)
-        if any(soft[i] and not _PROMISE.search(sentences[i].text) for i in range(n)):
-            return None
-        if not all(gates.get(g, False) for g in lens.requires):
-            return None
-        return Flag(lens=lens.id, kind="absent", looked_for=lens.looked_for, score=0.5)
+        return LensSignals(
+            evidence=evidence,
+            score=score,
+            covered=covered,
+            soft_covered=any(soft[i] and not _PROMISE.search(sentences[i].text) for i in range(n)),
+            any_present=bool(sem_pres.any() or any(rule_pres)),
+            gates_hold=all(gates.get(g, False) for g in lens.requires),
+            rule_present=sum(1 for r in rule_pres if r),
+            rule_covered=int(rule_cov.sum()),
+            semantic_present=int(sem_pres.sum()),
+            semantic_covered=int((cov & ~rule_cov).sum()),
+            max_p_present=float(p_pres.max()) if n else 0.0,
+            max_p_covered=float(p_cov.max()) if n else 0.0,
+            max_s_present=float(s_pres.max()) if n else 0.0,
+            max_s_covered=float(s_cov.max()) if n else 0.0,
+            threshold_present=float(thr_pres),
+            threshold_covered=float(thr_cov),
+        )
 
     # --- citations ---
     def citations_for(self, lens: Lens) -> list[Citation]:

@@ -438,3 +438,61 @@ def test_the_softmax_model_matches_scikit_learn() -> None:
     clf = LogisticRegression(max_iter=500).fit(x, y)
     ours = SoftmaxModel(clf.coef_, clf.intercept_, clf.classes_)
     np.testing.assert_allclose(ours.predict_proba(x), clf.predict_proba(x), rtol=1e-4, atol=1e-6)
+
+
+def test_a_practice_bulletin_or_agenda_is_not_case_material() -> None:
+    bulletin = (
+        "TEAM BULLETIN 14. From the Principal Social Worker to all social workers and MASH staff. "
+        "The domestic abuse referral pathway changes on 1 April: police will attach the DASH "
+        "checklist to every notification, and a MARAC referral can be made on professional "
+        "judgement after any incident. Chronology workshops run on 3, 10 and 17 May in Room 2; "
+        "book through the learning portal. Fathers and male carers forum: nominate one worker "
+        "per team. Reminder: supervision records are due within five working days and annual "
+        "leave requests for August by 30 June."
+    )
+    assert not Reviewer.is_case_material(bulletin)
+    note = "Saw mum today. She says he has been round again and the kids were upset."
+    assert Reviewer.is_case_material(note)
+
+
+def _one_sentence_signals(rv: Reviewer, lens_id: str, text: str, p: dict[str, float]):  # type: ignore[no-untyped-def]
+    """Signals for one sentence with the classifier's probabilities and similarities set."""
+    sentences = split_sentences(text)
+    probs = np.zeros((1, len(rv._classes)), dtype=np.float32)
+    for label, value in p.items():
+        probs[0, rv._classes[label]] = value
+    sims = np.zeros((1, len(rv._ex_texts)), dtype=np.float32)
+    for label in p:
+        sims[0, rv._ex_labels == label] = 0.9
+    gates = Reviewer.gates(text)
+    return rv._signals(rv.catalogue[lens_id], sentences, probs, sims, gates)
+
+
+def test_the_classifier_can_overrule_a_rule_in_its_own_sentence() -> None:
+    from assistant.review import Thresholds
+
+    rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
+    text = "Mum has depression and her drinking has been worse since the assaults began."
+    lens = "mental-health-substance"
+    says_covered = {f"covered:{lens}": 0.9, f"present:{lens}": 0.05}
+    sig = _one_sentence_signals(rv, lens, text, says_covered)
+    assert sig.covered and not sig.evidence  # the indicator word is answered in its sentence
+    rv.thresholds = Thresholds(veto=False)
+    assert _one_sentence_signals(rv, lens, text, says_covered).evidence  # the rule alone flags
+    # The other way: a coverage word ("consent") in a sentence the classifier reads as a shortfall.
+    rv.thresholds = Thresholds()
+    text = "Consent for the checks was talked about with the family."
+    says_present = {"present:consent": 0.9, "covered:consent": 0.02}
+    sig = _one_sentence_signals(rv, "consent", text, says_present)
+    assert not sig.covered and sig.evidence
+    rv.thresholds = Thresholds(veto=False)
+    assert _one_sentence_signals(rv, "consent", text, says_present).covered
+
+
+def test_a_plan_that_does_not_ask_the_mother_is_not_a_burden() -> None:
+    rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
+    lens = rv.catalogue["protective-parent-burden"]
+    patterns = rv._patterns(lens, "present", (), (("Dawn",), ("Dean",)))
+    assert Reviewer._rule_present(patterns, "Dawn is to keep Dean away from the house.")
+    assert Reviewer._rule_present(patterns, "Dawn to continue not to allow Dean in.")
+    assert not Reviewer._rule_present(patterns, "The plan does not ask Dawn to keep Dean away.")
