@@ -28,7 +28,11 @@ The method is meant to be explained to a practitioner flag by flag:
    in other words also counts against an absent flag: a sentence close in meaning to a covered
    example (cosine >= ``similarity_soft``) with some classifier support (``soft_covered``),
    unless it is only a parent's word or promise ("she says she will keep to the bail
-   conditions").
+   conditions"). A coverage rule needs some classifier support in its sentence
+   (``rule_covered_floor``): "police attended" names an agency but is not yet a check.
+   A **thorough** text (coverage found for ``thorough`` or more lenses) raises no absent flags,
+   and a shortfall found on meaning alone must be very probable (``thorough_present``) there:
+   what Curio looks for in one set of words is likely there in others.
 5. Each flag gets the catalogue's questions (names filled in where found) and citations from
    the retriever, preferring passages tagged with the lens. Flags are ordered most serious
    first (the lens's severity, present before absent, then confidence).
@@ -189,7 +193,9 @@ _TEEN_WORDS = re.compile(
 )
 
 _NEGATION = re.compile(
-    r"\b(not|no|never|without|nor|yet to|unable|declined|refused|lack\w*|absence of)\b|n't\b", re.I
+    r"\b(not|no|never|nothing|without|nor|yet to|unable|declined|refused|lack\w*|absence of)\b"
+    r"|n't\b",
+    re.I,
 )
 
 #: Words that turn a shortfall phrase round: the plan does *not* ask, expect or rely on it.
@@ -587,12 +593,19 @@ class Thresholds:
     similarity_covered: float = 0.45
     #: An absent flag is also withheld when some sentence is this close to a covered example
     #: and the classifier gives it at least ``soft_covered`` (good practice in other words).
-    similarity_soft: float = 0.64
+    similarity_soft: float = 0.72
     soft_covered: float = 0.2
     #: The classifier overrules a rule in the same sentence when its probability for the other
     #: side is at least ``veto_margin`` higher.
+    #: A coverage rule needs at least this much classifier support in its sentence: the words
+    #: alone ("police attended") are not yet an analysis.
+    rule_covered_floor: float = 0.1
     veto: bool = True
     veto_margin: float = 0.0
+    #: A text with coverage found for at least this many lenses raises no absent flags.
+    thorough: int = 5
+    #: In a thorough text, a meaning-only shortfall needs at least this probability.
+    thorough_present: float = 0.9
     #: A meaning-only shortfall at least this probable is treated like a rule hit: excused only
     #: by coverage in the same or the next sentence, not anywhere in the text.
     strong_present: float = 0.7
@@ -613,6 +626,7 @@ class LensSignals:
     """Everything the rules and the classifier found for one lens in one text."""
 
     evidence: list[Evidence]
+    strengths: list[float]
     score: float
     covered: bool
     soft_covered: bool
@@ -892,8 +906,15 @@ class Reviewer:
             return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
         names = find_names(text)
         signals = self.signals(text, sentences, names)
+        # A draft that already covers the ground for many lenses is a thorough one: what Curio
+        # looks for in one set of words is likely there in others, so it raises no "absent"
+        # flags on it, and a shortfall found on meaning alone needs a confident classifier.
+        # Shortfalls found by a rule are still shown.
+        thorough = sum(1 for s in signals.values() if s and s.covered) >= self.thresholds.thorough
         flags = [
-            f for lens in self.catalogue if (f := self._decide(lens, signals[lens.id])) is not None
+            f
+            for lens in self.catalogue
+            if (f := self._decide(lens, signals[lens.id], thorough)) is not None
         ]
         for f in flags:
             lens = self.catalogue[f.lens]
@@ -951,12 +972,16 @@ class Reviewer:
             for lens in self.catalogue
         }
 
-    def _decide(self, lens: Lens, sig: LensSignals | None) -> Flag | None:
+    def _decide(self, lens: Lens, sig: LensSignals | None, thorough: bool = False) -> Flag | None:
         if sig is None:
             return None
-        if sig.evidence:
-            return Flag(lens=lens.id, kind="present", evidence=sig.evidence, score=sig.score)
-        if sig.covered or sig.any_present or not lens.absent_check:
+        evidence = sig.evidence
+        if thorough:
+            floor = self.thresholds.thorough_present
+            evidence = [e for e, p in zip(evidence, sig.strengths, strict=True) if p >= floor]
+        if evidence:
+            return Flag(lens=lens.id, kind="present", evidence=evidence, score=sig.score)
+        if thorough or sig.covered or sig.any_present or not lens.absent_check:
             return None
         # Softer coverage for absent flags only: a sentence close in meaning to a covered example
         # (good practice in other words), unless it is only a parent's word or promise.
@@ -1002,7 +1027,9 @@ class Reviewer:
                 rule_pres[i] = None
             if rule_pres[i]:
                 continue
-            rule_cov[i] = self._rule_covered(cov_patterns, flat)
+            rule_cov[i] = p_cov[i] >= t.rule_covered_floor and self._rule_covered(
+                cov_patterns, flat
+            )
             if (
                 rule_cov[i]
                 and t.veto
@@ -1016,6 +1043,7 @@ class Reviewer:
                 sem_pres[i] = meaning_pres
         covered = bool(cov.any())
         evidence: list[Evidence] = []
+        strengths: list[float] = []  # 1.0 for a rule hit, else the classifier's probability
         score = 0.0
         for i, s in enumerate(sentences):
             # A rule hit is excused only by coverage in the same or the next sentence
@@ -1046,9 +1074,11 @@ class Reviewer:
                 )
                 score = max(score, p)
             evidence.append(ExplainedEvidence(s.start, s.end, s.text, why=why))
+            strengths.append(1.0 if matched else p)
         soft = (s_cov >= t.similarity_soft) & (p_cov >= t.soft_covered)
         return LensSignals(
             evidence=evidence,
+            strengths=strengths,
             score=score,
             covered=covered,
             soft_covered=any(soft[i] and not _PROMISE.search(sentences[i].text) for i in range(n)),

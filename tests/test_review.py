@@ -472,7 +472,7 @@ def test_the_classifier_can_overrule_a_rule_in_its_own_sentence() -> None:
     from assistant.review import Thresholds
 
     rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
-    text = "Mum has depression and her drinking has been worse since the assaults began."
+    text = "Mum has depression and she drinks most evenings when he is out."
     lens = "mental-health-substance"
     says_covered = {f"covered:{lens}": 0.9, f"present:{lens}": 0.05}
     sig = _one_sentence_signals(rv, lens, text, says_covered)
@@ -485,8 +485,12 @@ def test_the_classifier_can_overrule_a_rule_in_its_own_sentence() -> None:
     says_present = {"present:consent": 0.9, "covered:consent": 0.02}
     sig = _one_sentence_signals(rv, "consent", text, says_present)
     assert not sig.covered and sig.evidence
-    rv.thresholds = Thresholds(veto=False)
+    rv.thresholds = Thresholds(veto=False, rule_covered_floor=0.0)
     assert _one_sentence_signals(rv, "consent", text, says_present).covered
+    # And a coverage rule needs some support from the classifier: the words alone are not enough.
+    rv.thresholds = Thresholds(veto=False)
+    silent = {"present:consent": 0.05, "covered:consent": 0.05}
+    assert not _one_sentence_signals(rv, "consent", text, silent).covered
 
 
 def test_a_plan_that_does_not_ask_the_mother_is_not_a_burden() -> None:
@@ -496,3 +500,46 @@ def test_a_plan_that_does_not_ask_the_mother_is_not_a_burden() -> None:
     assert Reviewer._rule_present(patterns, "Dawn is to keep Dean away from the house.")
     assert Reviewer._rule_present(patterns, "Dawn to continue not to allow Dean in.")
     assert not Reviewer._rule_present(patterns, "The plan does not ask Dawn to keep Dean away.")
+
+
+def test_a_thorough_text_raises_no_absent_flags_and_needs_confident_meaning_hits() -> None:
+    from assistant.review import ExplainedEvidence, LensSignals
+
+    rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
+    lens = rv.catalogue["child-voice"]
+    nothing = LensSignals(
+        evidence=[], strengths=[], score=0, covered=False, soft_covered=False,
+        any_present=False, gates_hold=True,
+    )  # fmt: skip
+    assert rv._decide(lens, nothing).kind == "absent"
+    assert rv._decide(lens, nothing, thorough=True) is None
+    rule = ExplainedEvidence(0, 5, "rule hit", why="rule")
+    meaning = ExplainedEvidence(6, 12, "meaning", why="classifier")
+    mixed = LensSignals(
+        evidence=[rule, meaning], strengths=[1.0, 0.6], score=0.9, covered=False,
+        soft_covered=False, any_present=True, gates_hold=True,
+    )  # fmt: skip
+    assert rv._decide(lens, mixed).evidence == [rule, meaning]
+    assert rv._decide(lens, mixed, thorough=True).evidence == [rule]
+    weak = LensSignals(
+        evidence=[meaning], strengths=[0.6], score=0.6, covered=False,
+        soft_covered=False, any_present=True, gates_hold=True,
+    )  # fmt: skip
+    assert rv._decide(lens, weak, thorough=True) is None
+
+
+@pytest.mark.integration
+def test_thorough_tuning_texts_count_as_thorough(embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.evaluation import load_scenarios
+
+    rv = Reviewer(embedder, load_catalogue(CATALOGUE))
+    scenarios = load_scenarios(ROOT / "evals" / "scenarios")
+    thorough = [
+        s for s in scenarios if s.split == "tune" and not s.required and len(s.forbidden) < 15
+    ]
+    flawed = [s for s in scenarios if s.split == "tune" and len(s.required) >= 3][:20]
+    assert len(thorough) >= 10
+    quiet = [s.id for s in thorough if not any(f.kind == "absent" for f in rv.review(s.text).flags)]
+    assert len(quiet) >= 0.8 * len(thorough), set(s.id for s in thorough) - set(quiet)
+    # A weak draft still gets its absent flags: it is not mistaken for a thorough one.
+    assert any(f.kind == "absent" for s in flawed for f in rv.review(s.text).flags)
