@@ -508,7 +508,7 @@ def test_a_thorough_text_raises_no_absent_flags_and_needs_confident_meaning_hits
     rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
     lens = rv.catalogue["child-voice"]
     nothing = LensSignals(
-        evidence=[], strengths=[], score=0, covered=False, soft_covered=False,
+        evidence=[], strengths=[], score=0, covered=False, soft_covered=False, touched=False,
         any_present=False, gates_hold=True,
     )  # fmt: skip
     assert rv._decide(lens, nothing).kind == "absent"
@@ -517,13 +517,13 @@ def test_a_thorough_text_raises_no_absent_flags_and_needs_confident_meaning_hits
     meaning = ExplainedEvidence(6, 12, "meaning", why="classifier")
     mixed = LensSignals(
         evidence=[rule, meaning], strengths=[1.0, 0.6], score=0.9, covered=False,
-        soft_covered=False, any_present=True, gates_hold=True,
+        soft_covered=False, touched=False, any_present=True, gates_hold=True,
     )  # fmt: skip
     assert rv._decide(lens, mixed).evidence == [rule, meaning]
     assert rv._decide(lens, mixed, thorough=True).evidence == [rule]
     weak = LensSignals(
         evidence=[meaning], strengths=[0.6], score=0.6, covered=False,
-        soft_covered=False, any_present=True, gates_hold=True,
+        soft_covered=False, touched=False, any_present=True, gates_hold=True,
     )  # fmt: skip
     assert rv._decide(lens, weak, thorough=True) is None
 
