@@ -111,6 +111,9 @@ class Lens:
     questions: tuple[str, ...]
     guidance_queries: tuple[str, ...]
     coverage_scope: str = "local"  # "text": coverage anywhere excuses a shortfall sentence
+    #: Words that show the writer touched the topic (a heritage named, a return interview
+    #: held) without yet covering it: they count towards a thorough text, never as coverage.
+    mention_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,9 @@ def parse_catalogue(data: Any, path: Path | None = None) -> Catalogue:
             questions=lists["questions"],
             guidance_queries=lists["guidance_queries"],
             coverage_scope=scope,
+            mention_patterns=_patterns(
+                entry.get("mention_patterns"), f"{lens_id}.mention_patterns"
+            ),
         )
     return Catalogue(version=str(data["version"]), lenses=lenses, path=path)
 

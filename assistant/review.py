@@ -200,6 +200,13 @@ _NEGATION = re.compile(
     re.I,
 )
 
+#: A heading: all in capitals, or up to six words with no full stop and no common verb.
+_HEADING = re.compile(
+    r"^(?:[^a-z0-9.!?]{3,60}|(?![^.!?]*\b(?i:is|are|was|were|has|have|had|will|would|to|made|seen|"
+    r"said|says|agreed|completed|done|shared|asked|told|given|referred|accepted)\b)"
+    r"(?:\S+\s+){0,5}\S+(?<![.!?]))$"
+)
+
 #: Words that turn a shortfall phrase round: the plan does *not* ask, expect or rely on it.
 _NOT_ASKED = re.compile(
     r"\b(does not|doesn.t|do not|don.t|will not|won.t|is not|isn.t|no longer|not) "
@@ -1020,6 +1027,7 @@ class Reviewer:
         n = len(sentences)
         cov = np.zeros(n, dtype=bool)
         loose = np.zeros(n, dtype=bool)  # coverage words or meaning, before the floor and vetoes
+        heading = np.zeros(n, dtype=bool)
         rule_cov = np.zeros(n, dtype=bool)
         rule_pres: list[str | None] = [None] * n
         sem_pres = np.zeros(n, dtype=bool)
@@ -1040,7 +1048,10 @@ class Reviewer:
             if rule_pres[i]:
                 continue
             words_cover = self._rule_covered(cov_patterns, flat)
-            loose[i] = sem_cov or words_cover
+            loose[i] = sem_cov or words_cover or any(p.search(flat) for p in lens.mention_patterns)
+            if _HEADING.match(flat):  # "RETURN HOME INTERVIEW" names a topic, covers nothing
+                heading[i] = True
+                continue
             rule_cov[i] = words_cover and p_cov[i] >= t.rule_covered_floor
             if (
                 rule_cov[i]
@@ -1087,7 +1098,7 @@ class Reviewer:
                 score = max(score, p)
             evidence.append(ExplainedEvidence(s.start, s.end, s.text, why=why))
             strengths.append(1.0 if matched else p)
-        soft = (s_cov >= t.similarity_soft) & (p_cov >= t.soft_covered)
+        soft = (s_cov >= t.similarity_soft) & (p_cov >= t.soft_covered) & ~heading
         return LensSignals(
             evidence=evidence,
             strengths=strengths,

@@ -543,3 +543,17 @@ def test_thorough_tuning_texts_count_as_thorough(embedder) -> None:  # type: ign
     assert len(quiet) >= 0.8 * len(thorough), set(s.id for s in thorough) - set(quiet)
     # A weak draft still gets its absent flags: it is not mistaken for a thorough one.
     assert any(f.kind == "absent" for s in flawed for f in rv.review(s.text).flags)
+
+
+def test_headings_cover_nothing_and_mentions_only_touch() -> None:
+    from assistant.review import _HEADING
+
+    assert _HEADING.match("RETURN HOME INTERVIEW") and _HEADING.match("History and pattern")
+    assert not _HEADING.match("Consent: recorded.")
+    assert not _HEADING.match("- IDVA referral made and accepted")
+    rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE))
+    text = "The family are Roma and have a large extended family locally."
+    some = {"covered:culture-identity": 0.35}  # enough for a coverage rule, not for meaning
+    assert rv.label_thresholds.get("covered:culture-identity", 0.55) > 0.35
+    sig = _one_sentence_signals(rv, "culture-identity", text, some)
+    assert sig.touched and not sig.covered  # naming a heritage is not exploring it
