@@ -615,7 +615,7 @@ class Thresholds:
     #: more than a question too many, now that thorough texts are recognised.
     present_shift: float = -0.1
     #: A text with coverage found for at least this many lenses raises no absent flags.
-    thorough: int = 6
+    thorough: int = 5
     #: In a thorough text, a meaning-only shortfall needs at least this probability.
     thorough_present: float = 0.9
     #: A meaning-only shortfall at least this probable is treated like a rule hit: excused only

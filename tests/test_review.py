@@ -500,6 +500,12 @@ def test_a_plan_that_does_not_ask_the_mother_is_not_a_burden() -> None:
     assert Reviewer._rule_present(patterns, "Dawn is to keep Dean away from the house.")
     assert Reviewer._rule_present(patterns, "Dawn to continue not to allow Dean in.")
     assert not Reviewer._rule_present(patterns, "The plan does not ask Dawn to keep Dean away.")
+    # A safety-plan line that puts it on a woman named in the plan, even when Curio could not
+    # tell from the text that she is the mother; agencies and the father are not caught by it.
+    plain = rv._patterns(lens, "present", ())
+    assert Reviewer._rule_present(plain, "- Chantelle will not allow Jordan into the house.")
+    assert not Reviewer._rule_present(plain, "Police will call Chantelle every week.")
+    assert not Reviewer._rule_present(plain, "He will ring the contact centre.")
 
 
 def test_a_thorough_text_raises_no_absent_flags_and_needs_confident_meaning_hits() -> None:
