@@ -681,6 +681,7 @@ class Reviewer:
         self.thresholds = thresholds or Thresholds()
         self.citations_per_flag = citations_per_flag
         self._citation_cache: dict[str, list[Citation]] = {}
+        self._citation_edition = ""
         self._pattern_cache: dict[tuple[str, str, tuple[str, ...]], list[re.Pattern[str]]] = {}
         self._lock = threading.Lock()
         if labelled_path is None and catalogue.path is not None:
@@ -1121,11 +1122,24 @@ class Reviewer:
         )
 
     # --- citations ---
+    def _guidance_edition(self) -> str:
+        """Which generation of the guidance index the retriever reads ("" if it cannot say):
+        citations are cached per generation, so a new `curio ingest` shows in the next review."""
+        index = getattr(self.retriever, "index", None)
+        try:
+            return str(getattr(index, "fingerprint", ""))
+        except Exception:  # a broken index must not stop the review
+            return ""
+
     def citations_for(self, lens: Lens) -> list[Citation]:
         """Passages for the lens's fixed guidance queries; cached, as the queries never change."""
         if self.retriever is None:
             return []
+        edition = self._guidance_edition()
         with self._lock:
+            if edition != self._citation_edition:
+                self._citation_cache.clear()
+                self._citation_edition = edition
             if lens.id in self._citation_cache:
                 return list(self._citation_cache[lens.id])
         hits: list[Hit] = []

@@ -315,8 +315,24 @@ def test_citations_prefer_lens_tagged_chunks_and_are_cached() -> None:
     assert flag.citations[0].chunk_id == f"tagged-{flag.lens}"
     n_calls = len(fake.calls)
     rv.review(CASE)
-    assert len(fake.calls) == n_calls  # fixed queries: cached per process
+    assert len(fake.calls) == n_calls  # fixed queries: cached while the guidance is unchanged
     assert all(lens in LENS_IDS for _, lens in fake.calls)
+
+
+def test_citations_are_looked_up_again_after_a_new_ingest() -> None:
+    class Index:
+        fingerprint = "generation-1"
+
+    fake = FakeRetriever()
+    fake.index = Index()  # type: ignore[attr-defined]
+    rv = Reviewer(FakeEmbedder(), load_catalogue(CATALOGUE), fake)
+    rv.review(CASE)
+    n_calls = len(fake.calls)
+    rv.review(CASE)
+    assert len(fake.calls) == n_calls
+    Index.fingerprint = "generation-2"  # `curio ingest` moved the index to a new generation
+    rv.review(CASE)
+    assert len(fake.calls) == 2 * n_calls
 
 
 def test_citations_list_each_section_once() -> None:
