@@ -147,7 +147,7 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"home conditions|untidy|messy|clutter\w*|dirty|grubby|unkempt|hygiene|smell\w*|head lice",
         r"dental|teeth|missed (\w+ )?appointments?|(poor|low) (school )?attendance|\d+%",
         r"attendance (is|was) (low|poor|\d+%)|hungry|hunger|nappy|nappies",
-        r"unwashed|bedding|mattress",
+        r"unwashed|bedding|mattress|without a coat|no coat|uniform|lost property|no lunch",
         r"neglect\w*|lateness|late to school|little food|no food|weight|squalor|infestation",
     ),
     "info_sharing": (
@@ -163,6 +163,8 @@ _GATE_WORDS: dict[str, tuple[str, ...]] = {
         r"share (the )?information|information[- ]sharing|MASH|PPN|police (referral|notification)",
         r"referral (was |has been )?(made|received|sent)|referred (to|by)|consent",
         r"(contacted|spoke to|asked) the (GP|school|police|health visitor|midwife|nursery)",
+        r"contact (the )?(GP|school|police|health visitor|midwife|nursery)",
+        r"happy for (me|us) to (contact|speak|share|check)",
     ),
     "exploitation_signs": (
         r"missing|older (boys|men|males|friends|associates|man|youths|peers)",
