@@ -606,11 +606,11 @@ class Thresholds:
     #: and the classifier gives it at least ``soft_covered`` (good practice in other words).
     similarity_soft: float = 0.72
     soft_covered: float = 0.2
-    #: The classifier overrules a rule in the same sentence when its probability for the other
-    #: side is at least ``veto_margin`` higher.
     #: A coverage rule needs at least this much classifier support in its sentence: the words
     #: alone ("police attended") are not yet an analysis.
     rule_covered_floor: float = 0.3
+    #: The classifier overrules a rule in the same sentence when its probability for the other
+    #: side is at least ``veto_margin`` higher.
     veto: bool = True
     veto_margin: float = 0.0
     #: Added to every cross-validated shortfall threshold. Negative: missing a shortfall costs
@@ -713,6 +713,7 @@ class Reviewer:
         loaded = _load_trained(cache) if cache else None
         if loaded is not None:
             self._ex_vectors, self._clf, self.label_thresholds = loaded
+            self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
         else:
             vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
             # One BLAS thread: these fits are small, and OpenBLAS's spinning threads made them
@@ -727,7 +728,6 @@ class Reviewer:
             self._ex_vectors = vectors
             if cache:
                 _save_trained(cache, vectors, self._clf, self.label_thresholds)
-        self._classes = {c: i for i, c in enumerate(self._clf.classes_)}
 
     def _cache_path(self, texts: list[str], labels: list[str]) -> Path | None:
         """Where this model's training on this data is kept; None when there is no cache folder
@@ -934,11 +934,12 @@ class Reviewer:
             for lens in self.catalogue
             if (f := self._decide(lens, signals[lens.id], thorough)) is not None
         ]
+        edition = self._guidance_edition() if flags and self.retriever is not None else ""
         for f in flags:
             lens = self.catalogue[f.lens]
             f.name = lens.name
             f.questions = [fill_question(q, names) for q in lens.questions]
-            f.citations = self.citations_for(lens)
+            f.citations = self.citations_for(lens, edition)
         flags.sort(
             key=lambda f: (self.catalogue[f.lens].severity, f.kind != "present", -f.score, f.lens)
         )
@@ -1133,11 +1134,13 @@ class Reviewer:
         except Exception:  # a broken index must not stop the review
             return ""
 
-    def citations_for(self, lens: Lens) -> list[Citation]:
-        """Passages for the lens's fixed guidance queries; cached, as the queries never change."""
+    def citations_for(self, lens: Lens, edition: str | None = None) -> list[Citation]:
+        """Passages for the lens's fixed guidance queries; cached, as the queries never change.
+        ``edition`` is the index generation when the caller has read it already."""
         if self.retriever is None:
             return []
-        edition = self._guidance_edition()
+        if edition is None:
+            edition = self._guidance_edition()
         with self._lock:
             if edition != self._citation_edition:
                 self._citation_cache.clear()

@@ -238,25 +238,36 @@ def test_a_model_that_repeats_the_case_text_leaves_none_in_the_log(
     assert_no_case_text(path)
 
 
-@pytest.mark.integration
-def test_curio_ask_writes_to_the_configured_log(
-    corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
+def run_cli(
+    args: list[str],
+    audit_log: Path,
+    corpus_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> int:
+    """Run `curio ARGS` in-process, offline, on the corpus index, logging to ``audit_log``."""
     from assistant import settings as settings_module
     from assistant.cli import main
 
-    target = tmp_path / "elsewhere" / "audit.jsonl"
-    monkeypatch.setenv("CURIO_AUDIT_LOG", str(target))
+    monkeypatch.setenv("CURIO_AUDIT_LOG", str(audit_log))
     monkeypatch.setenv("CURIO_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CURIO_INDEX", str(corpus_settings.index_dir))
     monkeypatch.setenv("CURIO_LLM", "none")
     monkeypatch.delenv("CURIO_CHROMA_URL", raising=False)
     settings_module.get_settings.cache_clear()
     try:
-        question = "Zephyrine Ashdown asks: when should a MARAC referral be made?"
-        assert main(["ask", question, "--json"]) == 0
+        return main(args)
     finally:
         settings_module.get_settings.cache_clear()
+
+
+@pytest.mark.integration
+def test_curio_ask_writes_to_the_configured_log(
+    corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    target = tmp_path / "elsewhere" / "audit.jsonl"
+    question = "Zephyrine Ashdown asks: when should a MARAC referral be made?"
+    assert run_cli(["ask", question, "--json"], target, corpus_settings, tmp_path, monkeypatch) == 0
     assert json.loads(capsys.readouterr().out)["citations"]
     (event,) = lines_of(target)
     assert event["mode"] == "ask" and event["input_sha256"] == text_hash(question)
@@ -309,21 +320,11 @@ def test_the_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:
 def test_curio_review_writes_one_line_without_case_text(
     corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from assistant import settings as settings_module
-    from assistant.cli import main
-
     target = tmp_path / "audit.jsonl"
     draft = tmp_path / "draft.txt"
     draft.write_text(DRAFT, encoding="utf-8")
-    monkeypatch.setenv("CURIO_AUDIT_LOG", str(target))
-    monkeypatch.setenv("CURIO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CURIO_INDEX", str(corpus_settings.index_dir))
-    monkeypatch.delenv("CURIO_CHROMA_URL", raising=False)
-    settings_module.get_settings.cache_clear()
-    try:
-        assert main(["review", str(draft), "--json"]) == 0
-    finally:
-        settings_module.get_settings.cache_clear()
+    args = ["review", str(draft), "--json"]
+    assert run_cli(args, target, corpus_settings, tmp_path, monkeypatch) == 0
     flags = json.loads(capsys.readouterr().out)["flags"]
     (event,) = lines_of(target)
     assert event["mode"] == "review" and event["input_sha256"] == text_hash(DRAFT)

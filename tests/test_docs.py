@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS
 
 from assistant.settings import REPO_ROOT, Settings, get_settings, settings_reference
 
@@ -424,15 +425,6 @@ def test_readme_set_up_is_two_commands() -> None:
 
 # ---------------------------------------------------------------------------- the screenshots
 
-SHOT_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 @pytest.mark.slow
 @pytest.mark.browser
@@ -466,7 +458,7 @@ def test_retake_the_screenshots(make_settings, corpus_index, tmp_path: Path, mon
         apps[name] = (demo, f"http://127.0.0.1:{settings.port}/")
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=SHOT_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             _shots_social_worker(browser, apps["main"][1], out)
             _shots_supervisor(browser, apps["main"][1], out)
             _shots_trainer(browser, apps["training"][1], out)
