@@ -26,6 +26,11 @@ class Chunk:
         raw = self.metadata.get("lenses", "")
         return [x for x in str(raw).split(",") if x]
 
+    @property
+    def kind(self) -> str:
+        """Whose words these are (law, statutory-guidance, ..., practice-prompt); "" if unknown."""
+        return str(self.metadata.get("kind", ""))
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -52,6 +57,7 @@ class Hit:
             "publisher": meta.get("publisher", ""),
             "year": meta.get("year", ""),
             "jurisdiction": meta.get("jurisdiction", ""),
+            "kind": self.chunk.kind,
             "status": meta.get("status", ""),
             "page": meta.get("page"),
             "chunk_id": self.chunk.id,
@@ -70,6 +76,7 @@ class Citation:
     status: str = ""
     text: str = ""
     relevance: float = 0.0
+    kind: str = ""  # whose words: law, statutory-guidance, ..., practice-prompt
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Citation:
@@ -85,6 +92,7 @@ class Citation:
             status=str(m.get("status", "")),
             text=hit.chunk.text,
             relevance=round(hit.relevance, 4),
+            kind=hit.chunk.kind,
         )
 
     @property
@@ -118,6 +126,7 @@ class Flag:
     looked_for: str = ""  # for absent flags: what was looked for and not found
     score: float = 0.0  # detector confidence, for ordering
     name: str = ""  # the lens's readable name
+    reasons: list[str] = field(default_factory=list)  # the chain behind the flag, in plain words
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,10 +135,12 @@ class Flag:
             "kind": self.kind,
             "evidence": [asdict(e) for e in self.evidence],
             "looked_for": self.looked_for,
+            "reasons": list(self.reasons),
             "questions": list(self.questions),
             "citations": [
                 {"source": c.source, "title": c.title, "section": c.section}
                 | {"publisher": c.publisher, "year": c.year, "caveat": c.caveat}
+                | {"kind": c.kind, "jurisdiction": c.jurisdiction}
                 for c in self.citations
             ],
             "score": round(self.score, 4),
@@ -177,6 +188,7 @@ class Answer:
                     "publisher": c.publisher,
                     "year": c.year,
                     "jurisdiction": c.jurisdiction,
+                    "kind": c.kind,
                     "status": c.status,
                     "caveat": c.caveat,
                     "chunk_id": c.chunk_id,
