@@ -921,32 +921,29 @@ def build_curio(settings: Settings) -> Curio:
     from assistant.lenses import load_catalogue
     from assistant.llm import build_llm
     from assistant.retrieve import Retriever
-    from assistant.review import Reviewer
+    from assistant.review import build_reviewer
 
     prompts = load_prompts(settings.prompts_dir)  # checked first: a bad edit fails fast
     catalogue = load_catalogue(Path(settings.prompts_dir) / "lenses.yaml")
     backend = build_llm(settings)
     index = open_index(settings)
-    # The reviewer trains on its labelled sentences when built, so one per process is kept for
-    # each index and version of the prompt data, instead of one per CLI call or test.
+    # The reviewer loads (or first trains) the lens model when built, so one per process is
+    # kept for each index and version of the prompt data, instead of one per CLI call or test.
     data = Path(settings.prompts_dir)
+    names = ("lenses.yaml", "review.yaml", "labelled_sentences.jsonl")
+    training = sorted((data / "training").glob("*.yaml"))
     key = (
         id(index),
         settings.retriever,
         settings.max_text_chars,
-        tuple(_file_stamp(data / name) for name in ("lenses.yaml", "labelled_sentences.jsonl")),
+        tuple(_file_stamp(data / name) for name in names),
+        tuple(_file_stamp(p) for p in training),
     )
     with _parts_lock:
         parts = _parts.get(key)
         if parts is None:
             retriever = Retriever(index, mode=settings.retriever)
-            reviewer = Reviewer(
-                index.embedder,
-                catalogue,
-                retriever,
-                max_chars=settings.max_text_chars,
-                cache_dir=settings.cache_dir,
-            )
+            reviewer = build_reviewer(settings, retriever)
             parts = _parts[key] = (retriever, reviewer)
     retriever, reviewer = parts
     audit = AuditLog(settings.audit_path, settings.audit_max_bytes)

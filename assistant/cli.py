@@ -307,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
 
     p = add("eval", cmd_eval, "Score the review engine on the evaluation scenarios.")
-    p.add_argument("--split", choices=["tune", "test", "all"], default="all")
+    p.add_argument("--split", choices=["tune", "dev", "test", "all"], default="all")
     p.add_argument("--report", metavar="DIR", help="write a Markdown report with a chart")
     return parser
 

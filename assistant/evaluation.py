@@ -21,7 +21,10 @@ import yaml
 from assistant.errors import CurioError
 from assistant.lenses import LENS_IDS
 
-SPLITS = ("tune", "test")
+#: tune: texts whose errors have been read; dev: texts for choosing thresholds, scored as a
+#: whole; test: blind texts, scored once after the method is frozen.
+SPLITS = ("tune", "dev", "test")
+QUALITIES = ("flawed", "good-practice", "mixed", "not-family")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Scenario:
     forbidden: tuple[str, ...]
     split: str
     source: str = ""
+    #: flawed, good-practice, mixed or not-family ("" when the writer did not say)
+    quality: str = ""
+    register: str = ""
 
 
 def _parse(row: Any, source: str) -> Scenario:
@@ -50,6 +56,9 @@ def _parse(row: Any, source: str) -> Scenario:
     if both:
         raise CurioError(f"Scenario {row['id']} both requires and forbids: {', '.join(both)}.")
     split = str(row.get("split", "test"))
+    quality = str(row.get("quality", "") or "")
+    if quality and quality not in QUALITIES:
+        raise CurioError(f"Scenario {row['id']} has an unknown quality {quality!r}.")
     return Scenario(
         id=row["id"],
         title=str(row.get("title", row["id"])),
@@ -58,6 +67,8 @@ def _parse(row: Any, source: str) -> Scenario:
         forbidden=forbidden,
         split=split,
         source=source,
+        quality=quality,
+        register=str(row.get("register", "") or ""),
     )
 
 
@@ -122,6 +133,8 @@ class EvalResult:
     per_lens: dict[str, Tally] = field(default_factory=dict)
     per_split_lens: dict[str, dict[str, Tally]] = field(default_factory=dict)
     scenarios: list[dict[str, Any]] = field(default_factory=list)
+    #: per quality (flawed, good-practice, mixed, not-family): texts and flags raised
+    per_quality: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +143,10 @@ class EvalResult:
             "per_lens": {k: v.to_json() for k, v in self.per_lens.items()},
             "per_split_lens": {
                 s: {k: v.to_json() for k, v in d.items()} for s, d in self.per_split_lens.items()
+            },
+            "per_quality": {
+                q: v | {"flags_per_text": round(v["flags"] / max(1, v["texts"]), 3)}
+                for q, v in self.per_quality.items()
             },
             "scenarios": self.scenarios,
         }
@@ -141,7 +158,11 @@ def evaluate(reviewer: Any, scenarios: Iterable[Scenario], split: str = "all") -
     for sc in scenarios:
         if split != "all" and sc.split != split:
             continue
-        raised = {f.lens for f in reviewer.review(sc.text).flags}
+        flags = reviewer.review(sc.text).flags
+        raised = {f.lens for f in flags}
+        q = res.per_quality.setdefault(sc.quality or "unspecified", {"texts": 0, "flags": 0})
+        q["texts"] += 1
+        q["flags"] += len(flags)
         tallies = [
             res.overall,
             res.per_split.setdefault(sc.split, Tally()),
@@ -164,6 +185,8 @@ def evaluate(reviewer: Any, scenarios: Iterable[Scenario], split: str = "all") -
                 "raised": sorted(raised),
                 "missed": sorted(set(sc.required) - raised),
                 "forbidden_raised": sorted(set(sc.forbidden) & raised),
+                "quality": sc.quality,
+                "flags": len(flags),
             }
         )
     return res
@@ -187,6 +210,11 @@ def render_text(res: EvalResult) -> str:
             f"{lens:<26} {_fmt(t.recall):>6} {_fmt(t.forbidden_rate):>13}  "
             f"({t.raised}/{t.required}; {t.forbidden_hits}/{t.forbidden})"
         )
+    if res.per_quality:
+        lines.append("")
+        lines.append("flags per text, by kind of text:")
+        for q, v in sorted(res.per_quality.items()):
+            lines.append(f"  {q:<14} {v['flags'] / max(1, v['texts']):.2f}  ({v['texts']} texts)")
     misses = [s for s in res.scenarios if s["missed"] or s["forbidden_raised"]]
     if misses:
         lines.append("")
@@ -262,7 +290,7 @@ def run(split: str = "all", as_json: bool = False, report: str | None = None) ->
     from assistant.settings import get_settings
 
     if split not in ("all", *SPLITS):
-        raise CurioError(f"Unknown split {split!r}: use test, tune or all.")
+        raise CurioError(f"Unknown split {split!r}: use test, dev, tune or all.")
     scenarios = load_scenarios(Path(get_settings().evals_dir) / "scenarios")
     res = evaluate(get_reviewer(), scenarios, split)
     if report:

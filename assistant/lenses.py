@@ -7,7 +7,6 @@ what is wrong, instead of silently dropping a lens from every review.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,58 +34,18 @@ LENS_IDS: tuple[str, ...] = (
     "risk-escalation",
 )
 
-#: Relevance gates a lens may name in ``requires``; computed from the text in review.py.
-KNOWN_GATES: frozenset[str] = frozenset(
+_TEXT_FIELDS = ("name", "meaning", "looked_for")
+#: Fields of the rule-based engine (2026-11); refused so a stale edit does not pass silently.
+_RETIRED = frozenset(
     {
-        "child",
-        "infant",
-        "older_child",
-        "domestic_abuse",
-        "separation",
-        "safety_plan",
-        "engagement",
-        "male_adult",
-        "history",
-        "neglect_signs",
-        "info_sharing",
-        "checks_made",
-        "exploitation_signs",
-        "mh_substance",
+        "present_patterns",
+        "covered_patterns",
+        "mention_patterns",
+        "coverage_scope",
+        "requires",
+        "absent_check",
     }
 )
-
-_TEXT_FIELDS = ("name", "meaning", "looked_for")
-
-#: ``{child}`` in a pattern stands for a child: these words, plus the children's names found in
-#: the text under review (so "Leah told me" counts as the child's voice, "Mum told me" does not).
-CHILD_WORDS = (
-    "child|children|boy|boys|girl|girls|son|daughter|young person|baby|toddler|sibling|siblings"
-)
-
-
-#: ``{mother}`` stands for the non-abusing parent (usually the mother): these words, plus her
-#: first name when the text gives it ("Laura is to stop Gavin visiting").
-MOTHER_WORDS = r"mother|mum|mam|mummy|she|ms \w+|mrs \w+|miss \w+"
-
-
-#: ``{adult}`` stands for the father, male carer or partner: these words, plus his first name.
-ADULT_WORDS = r"father|dad|stepfather|step-father|stepdad|partner|boyfriend|husband|he|him|mr \w+"
-
-
-def expand_child(
-    pattern: str,
-    names: tuple[str, ...] = (),
-    mothers: tuple[str, ...] = (),
-    adults: tuple[str, ...] = (),
-) -> str:
-    """Fill ``{child}``, ``{mother}`` and ``{adult}`` with their words and the names given."""
-    alternatives = CHILD_WORDS + "".join("|" + re.escape(n) for n in names)
-    out = pattern.replace("{child}", f"(?:{alternatives})")
-    mother = MOTHER_WORDS + "".join("|" + re.escape(n) for n in mothers)
-    out = out.replace("{mother}", f"(?:{mother})")
-    adult = ADULT_WORDS + "".join("|" + re.escape(n) for n in adults)
-    return out.replace("{adult}", f"(?:{adult})")
-
 
 _LIST_FIELDS = ("present_examples", "covered_examples", "questions", "guidance_queries")
 
@@ -99,21 +58,14 @@ class Lens:
     name: str
     meaning: str
     severity: int
-    requires: tuple[str, ...]
-    absent_check: bool
     looked_for: str
     present_examples: tuple[str, ...]
     covered_examples: tuple[str, ...]
-    present_patterns: tuple[re.Pattern[str], ...]
-    covered_patterns: tuple[re.Pattern[str], ...]
-    present_sources: tuple[str, ...]
-    covered_sources: tuple[str, ...]
     questions: tuple[str, ...]
     guidance_queries: tuple[str, ...]
-    coverage_scope: str = "local"  # "text": coverage anywhere excuses a shortfall sentence
-    #: Words that show the writer touched the topic (a heritage named, a return interview
-    #: held) without yet covering it: they count towards a thorough text, never as coverage.
-    mention_patterns: tuple[re.Pattern[str], ...] = ()
+    #: How a flag's reasons say where the text raises the subject, and where it falls short.
+    reason_raised: str = "The text raises this"
+    reason_shortfall: str = "This reads as falling short"
 
 
 @dataclass(frozen=True)
@@ -158,17 +110,6 @@ def _strings(
     return tuple(x.strip() for x in value)
 
 
-def _patterns(value: Any, where: str) -> tuple[re.Pattern[str], ...]:
-    items = _strings(value or [], where, min_items=0) if value else ()
-    out = []
-    for raw in items:
-        try:
-            out.append(re.compile(expand_child(raw), re.IGNORECASE))
-        except re.error as exc:
-            raise CurioError(f"Lens catalogue: bad regular expression in {where}: {exc}") from exc
-    return tuple(out)
-
-
 def parse_catalogue(data: Any, path: Path | None = None) -> Catalogue:
     """Check the raw YAML data and build a Catalogue; raise CurioError on the first problem."""
     if not isinstance(data, dict) or not isinstance(data.get("lenses"), dict):
@@ -190,18 +131,15 @@ def parse_catalogue(data: Any, path: Path | None = None) -> Catalogue:
         for key in _TEXT_FIELDS:
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise CurioError(f"Lens catalogue: {lens_id}.{key} is missing or empty.")
-        requires = _strings(entry.get("requires") or [], f"{lens_id}.requires", min_items=0)
-        bad_gates = sorted(set(requires) - KNOWN_GATES)
-        if bad_gates:
-            raise CurioError(
-                f"Lens catalogue: {lens_id}.requires has unknown gate(s): {bad_gates}."
-            )
         severity = entry.get("severity", 3)
         if not isinstance(severity, int) or not 1 <= severity <= 5:
             raise CurioError(f"Lens catalogue: {lens_id}.severity must be an integer 1-5.")
-        scope = str(entry.get("coverage_scope", "local"))
-        if scope not in ("local", "text"):
-            raise CurioError(f"Lens catalogue: {lens_id}.coverage_scope must be local or text.")
+        retired = sorted(set(entry) & _RETIRED)
+        if retired:
+            raise CurioError(
+                f"Lens catalogue: {lens_id} has retired field(s) {retired}: the review reads "
+                "meaning with a trained model now; put new examples in prompts/training/."
+            )
         lists = {
             key: _strings(
                 entry.get(key),
@@ -211,30 +149,22 @@ def parse_catalogue(data: Any, path: Path | None = None) -> Catalogue:
             )
             for key in _LIST_FIELDS
         }
+        reasons = {
+            key: " ".join(str(entry[key]).split())
+            for key in ("reason_raised", "reason_shortfall")
+            if isinstance(entry.get(key), str) and entry[key].strip()
+        }
         lenses[lens_id] = Lens(
             id=lens_id,
             name=entry["name"].strip(),
             meaning=" ".join(entry["meaning"].split()),
             severity=severity,
-            requires=requires,
-            absent_check=bool(entry.get("absent_check", True)),
             looked_for=" ".join(entry["looked_for"].split()),
             present_examples=lists["present_examples"],
             covered_examples=lists["covered_examples"],
-            present_patterns=_patterns(
-                entry.get("present_patterns"), f"{lens_id}.present_patterns"
-            ),
-            covered_patterns=_patterns(
-                entry.get("covered_patterns"), f"{lens_id}.covered_patterns"
-            ),
-            present_sources=tuple(entry.get("present_patterns") or ()),
-            covered_sources=tuple(entry.get("covered_patterns") or ()),
             questions=lists["questions"],
             guidance_queries=lists["guidance_queries"],
-            coverage_scope=scope,
-            mention_patterns=_patterns(
-                entry.get("mention_patterns"), f"{lens_id}.mention_patterns"
-            ),
+            **reasons,
         )
     return Catalogue(version=str(data["version"]), lenses=lenses, path=path)
 

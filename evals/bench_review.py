@@ -46,13 +46,11 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    from assistant.embed import get_embedder
-    from assistant.lenses import load_catalogue
-    from assistant.review import Reviewer
+    from assistant.review import build_reviewer
 
     t0 = time.perf_counter()
-    reviewer = Reviewer(get_embedder(), load_catalogue())
-    print(f"start-up (model + catalogue + classifier): {time.perf_counter() - t0:.2f} s")
+    reviewer = build_reviewer()
+    print(f"start-up (lens model from cache + catalogue): {time.perf_counter() - t0:.2f} s")
     text = draft()
     print(f"before: {load()}")
     reviewer.review(text)  # warm-up

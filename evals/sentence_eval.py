@@ -1,14 +1,14 @@
-"""How well the review classifier reads other writers' sentences (see evals/sentences/README.md).
+"""How well the review's lens model reads other writers' sentences (evals/sentences/README.md).
 
     .venv/bin/python evals/sentence_eval.py [FILE]
 
-Trains the reviewer on prompts/ as usual, then reads every sentence in FILE two ways:
-- the classifier alone (its most probable label): exact accuracy, lens accuracy whatever the
-  stance, stance accuracy when the lens is right, and recall per label;
-- the whole engine (rules and classifier, as a review reads one sentence, gates open): for a
-  ``present`` sentence, is it a shortfall for its lens; for a ``covered`` one, does it count as
-  coverage; for a ``neutral`` one, does any lens read it as either.
-Figures only; nothing here is a test.
+Reads every sentence in FILE alone (no context) with the trained lens model and reports:
+- the model alone (its most probable lens and stance, or neutral when no lens reaches 0.5):
+  exact accuracy, lens accuracy whatever the stance, and stance accuracy when the lens is right;
+- the review's own reading, with the thresholds in prompts/review.yaml: for a ``present``
+  sentence, is it a shortfall for its lens; for a ``covered`` one, does it count as coverage;
+  for a ``neutral`` one, does any lens read it as either.
+Figures only; nothing here is a test. The sentences are never training data.
 """
 
 from __future__ import annotations
@@ -33,60 +33,61 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", default=str(DEFAULT))
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from assistant.embed import get_embedder
     from assistant.errors import CurioError
-    from assistant.lenses import load_catalogue
-    from assistant.review import GATES, Reviewer, Sentence, load_labelled_sentences
+    from assistant.review import get_reviewer
+    from assistant.review.data import load_sentence_rows
+    from assistant.review.decide import COVERAGE, SHORTFALL
+    from assistant.review.model import Unit
 
     try:
-        rows = load_labelled_sentences(Path(args.file))
-    except CurioError as exc:
-        print(f"sentence_eval: {exc.message}", file=sys.stderr)
+        rows = load_sentence_rows(Path(args.file))
+    except (CurioError, ValueError, KeyError) as exc:
+        print(f"sentence_eval: cannot read {args.file} ({exc})", file=sys.stderr)
         return 2
-    embedder = get_embedder()
-    reviewer = Reviewer(embedder, load_catalogue())
+    reviewer = get_reviewer()
+    lenses = [lens.id for lens in reviewer.catalogue]
+    order = [reviewer.model.lenses.index(x) for x in lenses]
+    probs = reviewer.model.read([Unit(" ".join(t.split())) for t, _ in rows]).probs[:, order, :]
     truth = np.array([label for _, label in rows])
-    probs = reviewer._clf.predict_proba(embedder.encode([t for t, _ in rows]))
-    guess = np.array(reviewer._clf.classes_)[probs.argmax(axis=1)]
-    same_lens = np.array([lens_of(a) == lens_of(b) for a, b in zip(guess, truth, strict=True)])
+    guess = []
+    for p in probs:
+        sc = p[:, [SHORTFALL, COVERAGE]]
+        j, k = np.unravel_index(int(sc.argmax()), sc.shape)
+        stance = "present" if k == 0 else "covered"
+        guess.append("neutral" if sc[j, k] < 0.5 else f"{stance}:{lenses[j]}")
+    guess_a = np.array(guess)
     staged = truth != "neutral"
+    same_lens = np.array([lens_of(a) == lens_of(b) for a, b in zip(guess_a, truth, strict=True)])
+    right = same_lens & staged & (guess_a != "neutral")
     print(f"{len(rows)} sentences from {args.file}")
-    print(f"exact label:            {float((guess == truth).mean()):.3f}")
-    print(f"right lens (any stance): {float(same_lens[staged].mean()):.3f}")
-    right = same_lens & staged
-    print(f"right stance | lens:    {float((guess[right] == truth[right]).mean()):.3f}")
-    # The whole engine, one sentence at a time.
-    vectors = embedder.encode([t for t, _ in rows])
-    sims = vectors @ reviewer._ex_vectors.T
-    gates = dict.fromkeys([*GATES, "older_child"], True)
+    print(f"exact label:             {float((guess_a == truth).mean()):.3f}")
+    print(f"right lens (any stance): {float(right.sum() / max(1, staged.sum())):.3f}")
+    print(f"right stance | lens:     {float((guess_a[right] == truth[right]).mean()):.3f}")
     engine: Counter[str] = Counter()
     neutral_read = 0
-    for i, (text, label) in enumerate(rows):
-        one = [Sentence(0, len(text), text)]
-        lenses = [reviewer.catalogue[lens_of(label)]] if label != "neutral" else reviewer.catalogue
-        for lens in lenses:
-            sig = reviewer._signals(lens, one, probs[i : i + 1], sims[i : i + 1], gates)
-            if sig is None:
-                continue
-            if (
-                label.startswith("present:")
-                and sig.evidence
-                or label.startswith("covered:")
-                and sig.covered
-            ):
-                engine[label] += 1
-            elif label == "neutral" and (sig.evidence or sig.covered):
-                neutral_read += 1
-                break
-    counts, hits = Counter(truth), Counter(truth[guess == truth])
-    kinds = {"present": "read as a shortfall", "covered": "read as coverage"}
-    for kind, what in kinds.items():
+    for i, label in enumerate(truth):
+        if label == "neutral":
+            for j, lens in enumerate(lenses):
+                t = reviewer.params.for_lens(lens)
+                s, c = probs[i, j, SHORTFALL], probs[i, j, COVERAGE]
+                if (s >= t.present and s > c) or c >= t.cover:
+                    neutral_read += 1
+                    break
+            continue
+        j = lenses.index(lens_of(label))
+        t = reviewer.params.for_lens(lenses[j])
+        s, c = probs[i, j, SHORTFALL], probs[i, j, COVERAGE]
+        shortfall = s >= t.present and s > c
+        if shortfall if label.startswith("present:") else c >= t.cover:
+            engine[label] += 1
+    counts, hits = Counter(truth), Counter(truth[guess_a == truth])
+    for kind, what in (("present", "read as a shortfall"), ("covered", "read as coverage")):
         n = sum(c for label, c in counts.items() if label.startswith(kind))
         k = sum(c for label, c in engine.items() if label.startswith(kind))
-        print(f"engine: {kind} sentences {what}: {k / n:.3f} ({k}/{n})")
+        print(f"review: {kind} sentences {what}: {k / max(1, n):.3f} ({k}/{n})")
     n = counts["neutral"]
-    print(f"engine: neutral sentences read as either by some lens: {neutral_read / n:.3f}")
-    print("per label: classifier alone, engine")
+    print(f"review: neutral sentences read as either by some lens: {neutral_read / max(1, n):.3f}")
+    print("per label: model alone, review")
     for label in sorted(counts):
         alone = f"{hits[label] / counts[label]:.2f}"
         whole = f"{engine[label] / counts[label]:.2f}" if label != "neutral" else "  - "

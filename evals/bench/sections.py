@@ -157,12 +157,11 @@ def quality(
 def make_reviewer(embedder: Embedder, retriever: Retriever) -> tuple[Any, str]:
     """Curio's review engine, or None and the reason it could not be built."""
     try:
-        from assistant.lenses import load_catalogue
-        from assistant.review import Reviewer
+        from assistant.review import build_reviewer
     except ImportError as exc:
         return None, f"review engine not available ({exc})"
     try:
-        return Reviewer(embedder, load_catalogue(), retriever), ""
+        return build_reviewer(retriever=retriever), ""
     except Exception as exc:  # a half-finished engine should not sink the other sections
         return None, f"review engine not available ({type(exc).__name__}: {exc})"
 

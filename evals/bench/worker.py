@@ -104,10 +104,9 @@ def serve(index_dir: Path, draft: Path, searches: list[str]) -> None:
     marks["index_s"] = time.perf_counter() - _T0
     text = draft.read_text(encoding="utf-8")
     try:
-        from assistant.lenses import load_catalogue
-        from assistant.review import Reviewer
+        from assistant.review import build_reviewer
 
-        reviewer: Any = Reviewer(embedder, load_catalogue(), retriever)
+        reviewer: Any = build_reviewer(settings, retriever)
     except ImportError as exc:
         reviewer = None
         marks["review_missing"] = 1.0

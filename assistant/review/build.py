@@ -1,0 +1,212 @@
+"""Build the trained lens model from the repository's data, or load it from the cache.
+
+Like the guidance index, the model is made on first use (or by ``make install``) and kept under
+``CURIO_HOME/cache``, keyed by the hashes of the training data, the base model's weights and the
+training settings; nothing is downloaded and no weights are kept in git. A damaged or stale
+cache is reported in one line and rebuilt; the review never falls back to another method.
+Training takes a file lock, so two processes starting together train once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.review.data import TrainingSet, build_training_set, units_for
+from assistant.review.model import (
+    MODEL_VERSION,
+    LensModel,
+    TrainingConfig,
+    Unit,
+    config_key,
+)
+from assistant.review.text import split_sentences
+
+
+@dataclass
+class Reading:
+    """The model's reading of one text: per-sentence probabilities and "about a family"."""
+
+    probs: np.ndarray  # (n_sentences, n_lenses, 4)
+    about_family: float
+
+
+class TrainedLensModel:
+    """The lens model plus a small "is this about a family at all?" classifier over the mean
+    of the text's sentence vectors (trained on the same texts: agendas, letters, course
+    outlines and guidance sections are not about a family)."""
+
+    def __init__(self, model: LensModel, doc_coef: np.ndarray, doc_intercept: float) -> None:
+        self.model = model
+        self.lenses = model.lenses
+        self.doc_coef = np.asarray(doc_coef, dtype=np.float32)
+        self.doc_intercept = float(doc_intercept)
+
+    def read(self, units: Sequence[Unit]) -> Reading:
+        probs, pooled = self.model.predict(units, with_pooled=True)
+        return Reading(probs=probs, about_family=self.family_probability(pooled))
+
+    def family_probability(self, pooled: np.ndarray) -> float:
+        if len(pooled) == 0:
+            return 0.0
+        z = float(_doc_features(pooled) @ self.doc_coef + self.doc_intercept)
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def _doc_features(pooled: np.ndarray) -> np.ndarray:
+    v = pooled.mean(axis=0)
+    return v / max(1e-6, float(np.linalg.norm(v)))
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the training data comes from (all inside the repository)."""
+
+    base_path: Path
+    base_sha256: str
+    training_dir: Path
+    sentence_files: tuple[Path, ...]
+    #: guidance sections: extra examples of text that is not about a family
+    corpus_dir: Path | None = None
+
+
+def cache_key(sources: Sources, training: TrainingSet, config: TrainingConfig) -> str:
+    h = hashlib.sha256()
+    for part in (MODEL_VERSION, config_key(config), sources.base_sha256):
+        h.update(part.encode() + b"\0")
+    for part in training.fingerprint_parts:
+        h.update(part.encode("utf-8") + b"\0")
+    for text in _corpus_texts(sources.corpus_dir):
+        h.update(text.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def _corpus_texts(corpus_dir: Path | None) -> list[str]:
+    """Guidance sections of the starter corpus, as examples of text about no family."""
+    if corpus_dir is None or not corpus_dir.is_dir():
+        return []
+    out: list[str] = []
+    for path in sorted(corpus_dir.glob("*.md")):
+        body = path.read_text(encoding="utf-8")
+        for section in body.split("\n## ")[1:]:
+            if len(section.split()) >= 40:
+                out.append(section)
+    return out
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _stderr(msg: str) -> None:
+    print(f"curio: {msg}", file=sys.stderr, flush=True)
+
+
+def load_or_train(
+    sources: Sources,
+    lenses: Sequence[str],
+    cache_dir: Path | None,
+    extra_rows: Sequence[tuple[str, str]] = (),
+    config: TrainingConfig | None = None,
+    say: Callable[[str], None] = _stderr,
+) -> TrainedLensModel:
+    """The trained model for this data: from the cache when it is there and sound, else
+    trained now (a few minutes on two cores, with progress shown) and cached."""
+    config = config or TrainingConfig()
+    training = build_training_set(sources.training_dir, sources.sentence_files, lenses, extra_rows)
+    key = cache_key(sources, training, config)
+    meta = {"key": key, "version": MODEL_VERSION}
+    model = LensModel(sources.base_path, lenses, config)
+    if cache_dir is None:
+        return _train(model, training, sources, say)
+    path = cache_dir / f"lens-model-{key[:24]}.safetensors"
+    with _lock(cache_dir / "lens-model.lock"):
+        if path.exists():
+            try:
+                extra = model.load(path, meta)
+                return TrainedLensModel(model, extra["doc.coef"], float(extra["doc.intercept"][0]))
+            except ValueError as exc:
+                say(f"the review model cache {path.name} is {exc}; rebuilding it")
+        trained = _train(model, training, sources, say)
+        try:
+            model.save(
+                path,
+                meta,
+                extra={
+                    "doc.coef": trained.doc_coef,
+                    "doc.intercept": np.array([trained.doc_intercept], dtype=np.float32),
+                },
+            )
+            for old in cache_dir.glob("lens-model-*.safetensors"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only or full disk costs only the next start's time
+            say(f"could not keep the review model in {cache_dir} ({exc.strerror or exc})")
+        return trained
+
+
+def _train(
+    model: LensModel, training: TrainingSet, sources: Sources, say: Callable[[str], None]
+) -> TrainedLensModel:
+    from tqdm import tqdm
+
+    say(
+        f"training the review model from {len(training.texts)} labelled texts "
+        f"({len(training.units)} sentences); this happens once and takes a few minutes"
+    )
+    bar = tqdm(total=100, desc="curio: review model", unit="%", file=sys.stderr, leave=False)
+
+    def progress(fraction: float) -> None:
+        bar.n = int(100 * fraction)
+        bar.refresh()
+
+    stats = model.fit(training.units, training.targets, progress=progress)
+    bar.close()
+    coef, intercept = _fit_doc_classifier(model, training, _corpus_texts(sources.corpus_dir))
+    say(
+        f"review model trained in {stats['lower_seconds'] + stats['train_seconds']:.0f} s "
+        f"(loss {stats['final_loss']})"
+    )
+    return TrainedLensModel(model, coef, intercept)
+
+
+def _fit_doc_classifier(
+    model: LensModel, training: TrainingSet, corpus_texts: Sequence[str]
+) -> tuple[np.ndarray, float]:
+    """Logistic regression: does a text speak of one family (1) or of none (0)?"""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    xs: list[np.ndarray] = []
+    ys: list[int] = []
+    for lt in training.texts:
+        units = units_for(lt.text)
+        if units:
+            xs.append(_doc_features(model.pooled(units)))
+            ys.append(0 if lt.quality == "not-family" else 1)
+    for text in corpus_texts:
+        units = units_for(text, split_sentences(text))
+        if units:
+            xs.append(_doc_features(model.pooled(units)))
+            ys.append(0)
+    if len(set(ys)) < 2:  # no examples of one side: everything reads as case material
+        return np.zeros(model.hidden, dtype=np.float32), 5.0
+    with threadpool_limits(limits=1, user_api="blas"):
+        clf = LogisticRegression(max_iter=2000, C=2.0, class_weight="balanced").fit(
+            np.stack(xs), np.array(ys)
+        )
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])

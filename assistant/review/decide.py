@@ -1,0 +1,155 @@
+"""From sentence readings to lens flags, with the chain of reasons behind each flag.
+
+The lens model reads every sentence; this module reads the whole text. For each lens:
+
+- **present**: a sentence reads as falling short (p(shortfall) >= ``present``) and nothing in
+  the text covers the ground strongly (p(coverage) >= ``excuse`` anywhere);
+- **absent**: the lens is in play (a sentence raises its subject, p(not neither) >=
+  ``relevant``, and any exact-fact gate holds: a baby or pregnancy for the infant lens, a child
+  of 10 or over for exploitation), yet nothing covers it (p(coverage) < ``cover``) and no
+  sentence falls short;
+- a **thorough** text, one that covers ``thorough_lenses`` or more lenses, raises no absent
+  flags: what the model looks for in one set of words is likely there in others.
+
+The thresholds are data (``prompts/review.yaml``), chosen on development texts by
+``evals/tune_review.py``, never on the test split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from assistant.errors import CurioError
+from assistant.lenses import LENS_IDS
+
+NEITHER, MENTION, SHORTFALL, COVERAGE = range(4)
+
+
+@dataclass(frozen=True)
+class LensThresholds:
+    present: float = 0.5
+    cover: float = 0.5
+    relevant: float = 0.5
+    excuse: float = 0.95
+
+
+@dataclass(frozen=True)
+class DecisionParams:
+    lenses: dict[str, LensThresholds] = field(default_factory=dict)
+    thorough_lenses: int = 6
+    thorough_cover: float = 0.5
+    #: A text is read as case material when the model's "about a family" probability is at
+    #: least this.
+    case_material: float = 0.5
+
+    def for_lens(self, lens: str) -> LensThresholds:
+        return self.lenses.get(lens, LensThresholds())
+
+
+def load_params(path: Path) -> DecisionParams:
+    """Load and check the decision thresholds; one line on the first problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise CurioError(f"Review thresholds not found at {path}.") from exc
+    except yaml.YAMLError as exc:
+        raise CurioError(f"Review thresholds {path} are not valid YAML.") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("lenses", {}), dict):
+        raise CurioError(f"Review thresholds {path}: expected a mapping with 'lenses'.")
+    lenses: dict[str, LensThresholds] = {}
+    for lens, values in (data.get("lenses") or {}).items():
+        if lens not in LENS_IDS:
+            raise CurioError(f"Review thresholds {path}: unknown lens id {lens}.")
+        try:
+            t = LensThresholds(**{k: float(v) for k, v in (values or {}).items()})
+        except (TypeError, ValueError) as exc:
+            raise CurioError(f"Review thresholds {path}: bad values for {lens}.") from exc
+        for name in ("present", "cover", "relevant", "excuse"):
+            if not 0.0 <= getattr(t, name) <= 1.0:
+                raise CurioError(f"Review thresholds {path}: {lens}.{name} must be 0..1.")
+        lenses[lens] = t
+    try:
+        return DecisionParams(
+            lenses=lenses,
+            thorough_lenses=int(data.get("thorough_lenses", 6)),
+            thorough_cover=float(data.get("thorough_cover", 0.5)),
+            case_material=float(data.get("case_material", 0.5)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise CurioError(f"Review thresholds {path}: bad global values.") from exc
+
+
+@dataclass
+class LensReading:
+    """What the model found for one lens in one text; the decision and its evidence."""
+
+    lens: str
+    kind: str | None  # "present", "absent" or None
+    shortfall: list[int]  # sentence indices read as falling short, strongest first
+    raised_by: int | None  # the sentence that best raises the subject (mention or shortfall)
+    covered_by: int | None  # the sentence that best covers the ground
+    score: float
+    best_shortfall: float
+    best_cover: float
+    relevance: float
+
+
+def read_lens(
+    probs: np.ndarray, lens_index: int, lens: str, t: LensThresholds, gate: bool, thorough: bool
+) -> LensReading:
+    """Decide one lens from the sentence probabilities ``probs`` (n_sentences, n_lenses, 4)."""
+    p = probs[:, lens_index, :]
+    if len(p) == 0:
+        return LensReading(lens, None, [], None, None, 0.0, 0.0, 0.0, 0.0)
+    s, c = p[:, SHORTFALL], p[:, COVERAGE]
+    touched = 1.0 - p[:, NEITHER]
+    best_s, best_c, rel = float(s.max()), float(c.max()), float(touched.max())
+    raised = int(np.argmax(p[:, MENTION] + s))
+    covered = int(np.argmax(c)) if best_c >= t.cover else None
+    short = [int(i) for i in np.argsort(-s) if s[i] >= t.present and s[i] > c[i]]
+    kind: str | None = None
+    score = 0.0
+    if not gate:
+        kind = None
+    elif short and best_c < t.excuse:
+        kind, score = "present", float(s[short[0]])
+    elif not short and not thorough and best_c < t.cover and rel >= t.relevant:
+        kind, score = "absent", rel * (1.0 - best_c)
+    return LensReading(
+        lens=lens,
+        kind=kind,
+        shortfall=short[:3] if kind == "present" else [],
+        raised_by=raised if rel >= t.relevant else None,
+        covered_by=covered,
+        score=score,
+        best_shortfall=best_s,
+        best_cover=best_c,
+        relevance=rel,
+    )
+
+
+def is_thorough(probs: np.ndarray, params: DecisionParams) -> bool:
+    """Coverage found for ``thorough_lenses`` or more lenses."""
+    if len(probs) == 0:
+        return False
+    covered = (probs[:, :, COVERAGE].max(axis=0) >= params.thorough_cover).sum()
+    return int(covered) >= params.thorough_lenses
+
+
+def read_text(
+    probs: np.ndarray,
+    lenses: Sequence[str],
+    params: DecisionParams,
+    gates: dict[str, bool],
+) -> list[LensReading]:
+    """Every lens's reading for one text."""
+    thorough = is_thorough(probs, params)
+    return [
+        read_lens(probs, i, lens, params.for_lens(lens), gates.get(lens, True), thorough)
+        for i, lens in enumerate(lenses)
+    ]

@@ -1,0 +1,224 @@
+"""The review: which of the fifteen lenses a draft falls short on, why, and what to ask.
+
+1. The text is checked (not empty, not too long, English, text) in ``text.py``.
+2. It is split into sentences with offsets; the learned lens model (``model.py``) reads each
+   sentence with its neighbours and heading, and says for every lens how likely the sentence
+   is to fall short, to cover the ground, to raise the subject, or none of these. The same
+   pass says how likely the text is to be about a family at all; a policy summary, agenda,
+   course outline or inspection letter is not, and gets no flags.
+3. ``decide.py`` turns the readings into present and absent flags (thresholds in
+   ``prompts/review.yaml``); exact facts (a baby's age, a pregnancy, a teenager) gate the
+   lenses that only apply to them.
+4. Each flag carries its evidence (the sentences it rests on), the chain of reasons in plain
+   words, the catalogue's questions (names filled in) and guidance citations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.lenses import Catalogue, Lens
+from assistant.review.data import units_for
+from assistant.review.decide import DecisionParams, LensReading, read_text
+from assistant.review.model import Unit
+from assistant.review.text import (
+    DEFAULT_MAX_CHARS,
+    NOT_CASE_MATERIAL,
+    NOT_TEXT,
+    Sentence,
+    ages,
+    check_input,
+    fill_question,
+    find_names,
+    infant_facts,
+    split_sentences,
+)
+from assistant.types import Citation, Evidence, Flag, Hit, ReviewResult
+
+NO_FLAGS = "no lens flags were raised; the questions still stand for supervision"
+
+
+class SupportsRead(Protocol):
+    """The trained lens model as the reviewer uses it (tests hand in small fakes)."""
+
+    lenses: tuple[str, ...]
+
+    def read(self, units: Sequence[Unit]) -> Any: ...  # -> build.Reading
+
+
+class SupportsSearch(Protocol):
+    def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]: ...
+
+
+def exact_gates(text: str) -> dict[str, bool]:
+    """Lenses that only apply when an exact fact is in the text."""
+    years = ages(text)
+    return {
+        "infant-vulnerability": infant_facts(text),
+        "exploitation": any(a >= 10 for a in years) or not years,
+    }
+
+
+class Reviewer:
+    """Reviews case text with the trained lens model. Build once per process; ``review`` is
+    cheap (one model pass per sentence)."""
+
+    def __init__(
+        self,
+        model: SupportsRead,
+        catalogue: Catalogue,
+        retriever: SupportsSearch | None = None,
+        *,
+        params: DecisionParams | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        citations_per_flag: int = 3,
+    ) -> None:
+        self.model = model
+        self.catalogue = catalogue
+        self.retriever = retriever
+        self.params = params or DecisionParams()
+        self.max_chars = max_chars
+        self.citations_per_flag = citations_per_flag
+        self._citation_cache: dict[str, list[Citation]] = {}
+        self._citation_edition = ""
+        self._lock = threading.Lock()
+        missing = [lens.id for lens in catalogue if lens.id not in model.lenses]
+        if missing:
+            raise ValueError(f"the lens model does not know lens(es) {missing}")
+
+    # --- public steps -------------------------------------------------------------------
+    def check_input(self, text: Any) -> str | None:
+        """A one-line reason when the input cannot be reviewed, else None."""
+        try:
+            return check_input(text, self.max_chars)
+        except Exception:  # odd objects must not crash the caller
+            return NOT_TEXT
+
+    def read(self, text: str) -> tuple[list[Sentence], np.ndarray, float]:
+        """Sentences, the model's probabilities (n_sentences, n_lenses, 4) in catalogue order,
+        and the probability that the text is about a family."""
+        sentences = split_sentences(text)
+        if not sentences:
+            return [], np.zeros((0, len(self.catalogue), 4), dtype=np.float32), 0.0
+        reading = self.model.read(units_for(text, sentences))
+        order = [self.model.lenses.index(lens.id) for lens in self.catalogue]
+        return sentences, reading.probs[:, order, :], float(reading.about_family)
+
+    def readings(self, text: str) -> tuple[list[Sentence], list[LensReading], float]:
+        """Every lens's reading of a text (case material or not)."""
+        sentences, probs, family = self.read(text)
+        lenses = [lens.id for lens in self.catalogue]
+        gates = exact_gates(text)
+        return sentences, read_text(probs, lenses, self.params, gates), family
+
+    def review(self, text: Any) -> ReviewResult:
+        """Review one draft. Never raises on bad input: the message says what was wrong."""
+        problem = self.check_input(text)
+        if problem:
+            return ReviewResult(flags=[], message=problem, is_case_material=False)
+        if isinstance(text, bytes | bytearray):
+            text = bytes(text).decode("utf-8")
+        sentences, readings, family = self.readings(text)
+        if not sentences or family < self.params.case_material:
+            return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
+        names = find_names(text)
+        flags: list[Flag] = []
+        for r in readings:
+            if r.kind is None:
+                continue
+            lens = self.catalogue[r.lens]
+            flags.append(self._flag(lens, r, sentences, names))
+        edition = self._guidance_edition() if flags and self.retriever is not None else ""
+        for f in flags:
+            f.citations = self.citations_for(self.catalogue[f.lens], edition)
+        flags.sort(
+            key=lambda f: (self.catalogue[f.lens].severity, f.kind != "present", -f.score, f.lens)
+        )
+        return ReviewResult(flags=flags, message="" if flags else NO_FLAGS, is_case_material=True)
+
+    # --- explanations -------------------------------------------------------------------
+    def _flag(
+        self, lens: Lens, r: LensReading, sentences: list[Sentence], names: dict[str, str]
+    ) -> Flag:
+        def quote(i: int) -> str:
+            s = " ".join(sentences[i].text.split())
+            return f'"{s[:160]}{"..." if len(s) > 160 else ""}"'
+
+        reasons: list[str] = []
+        evidence: list[Evidence] = []
+        if r.kind == "present":
+            for i in r.shortfall:
+                s = sentences[i]
+                evidence.append(Evidence(s.start, s.end, s.text))
+            if r.raised_by is not None and r.raised_by not in r.shortfall:
+                reasons.append(f"{lens.reason_raised} here: {quote(r.raised_by)}")
+            reasons.append(f"{lens.reason_shortfall} here: {quote(r.shortfall[0])}")
+            reasons.append(f"Nothing found that answers it: {lens.looked_for}")
+        else:
+            if r.raised_by is not None:
+                s = sentences[r.raised_by]
+                evidence.append(Evidence(s.start, s.end, s.text))
+                reasons.append(f"{lens.reason_raised} here: {quote(r.raised_by)}")
+            reasons.append(f"Nothing found that covers it: {lens.looked_for}")
+        return Flag(
+            lens=lens.id,
+            kind="present" if r.kind == "present" else "absent",
+            evidence=evidence,
+            questions=[fill_question(q, names) for q in lens.questions],
+            looked_for=lens.looked_for if r.kind == "absent" else "",
+            score=round(r.score, 4),
+            name=lens.name,
+            reasons=reasons,
+        )
+
+    # --- citations ----------------------------------------------------------------------
+    def _guidance_edition(self) -> str:
+        """Which generation of the guidance index the retriever reads ("" if it cannot say):
+        citations are cached per generation, so a new `curio ingest` shows in the next review."""
+        index = getattr(self.retriever, "index", None)
+        try:
+            return str(getattr(index, "fingerprint", ""))
+        except Exception:  # a broken index must not stop the review
+            return ""
+
+    def citations_for(self, lens: Lens, edition: str | None = None) -> list[Citation]:
+        """Passages for the lens's fixed guidance queries, cached per index generation."""
+        if self.retriever is None:
+            return []
+        if edition is None:
+            edition = self._guidance_edition()
+        with self._lock:
+            if edition != self._citation_edition:
+                self._citation_cache.clear()
+                self._citation_edition = edition
+            if lens.id in self._citation_cache:
+                return list(self._citation_cache[lens.id])
+        hits: list[Hit] = []
+        for q in lens.guidance_queries:
+            try:
+                hits.extend(self.retriever.search(q, k=4, prefer_lens=lens.id))
+            except Exception:  # a broken index must not stop the review; flags still stand
+                continue
+        # One citation per (source, section): two chunks of the same section read as a repeat.
+        best: dict[tuple[str, str], Hit] = {}
+        for h in hits:
+            key = (h.chunk.source, h.chunk.section)
+            if key not in best or h.score > best[key].score:
+                best[key] = h
+        # Curio's own practice prompts are not guidance: cite the sources first.
+        ranked = sorted(
+            best.values(),
+            key=lambda h: (
+                lens.id not in h.chunk.lenses,
+                h.chunk.kind == "practice-prompt",
+                -h.score,
+            ),
+        )
+        cites = [Citation.from_hit(h) for h in ranked[: self.citations_per_flag]]
+        with self._lock:
+            self._citation_cache[lens.id] = cites
+        return list(cites)

@@ -1,0 +1,147 @@
+"""Choose the review's decision thresholds (``prompts/review.yaml``) on development texts.
+
+    .venv/bin/python evals/tune_review.py [--splits tune] [--weight 2.0] [--write]
+
+Reads every scenario of the named splits (never ``test``) with the trained lens model, then
+searches, lens by lens, the thresholds that maximise recall of required lenses minus
+``weight`` times the forbidden-hit rate, for each setting of the thorough-text rule. Prints the
+figures; ``--write`` saves the thresholds. The model itself is not changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import load_scenarios  # noqa: E402
+from assistant.lenses import LENS_IDS  # noqa: E402
+from assistant.review.decide import COVERAGE, NEITHER, SHORTFALL  # noqa: E402
+from assistant.review.engine import exact_gates  # noqa: E402
+
+GRID_P = np.round(np.arange(0.2, 0.91, 0.1), 2)
+GRID_X = (0.9, 0.98, 1.01)
+
+
+def features(reviewer, scenarios):  # type: ignore[no-untyped-def]
+    """Per text: per-lens best shortfall (where it beats coverage), best coverage, relevance,
+    gate, and the about-a-family probability."""
+    rows = []
+    for sc in scenarios:
+        _, probs, family = reviewer.read(sc.text)
+        if len(probs) == 0:
+            probs = np.zeros((1, len(LENS_IDS), 4), dtype=np.float32)
+            probs[:, :, NEITHER] = 1
+        s, c = probs[:, :, SHORTFALL], probs[:, :, COVERAGE]
+        sp = np.where(s > c, s, 0).max(axis=0)
+        gates = exact_gates(sc.text)
+        rows.append(
+            {
+                "sp": sp,
+                "c": c.max(axis=0),
+                "rel": (1 - probs[:, :, NEITHER]).max(axis=0),
+                "gate": np.array([gates.get(lens, True) for lens in LENS_IDS]),
+                "family": family,
+                "req": np.array([lens in sc.required for lens in LENS_IDS]),
+                "forb": np.array([lens in sc.forbidden for lens in LENS_IDS]),
+                "quality": sc.quality,
+            }
+        )
+    return rows
+
+
+def tune(rows, weight: float):  # type: ignore[no-untyped-def]
+    sp = np.stack([r["sp"] for r in rows])
+    c = np.stack([r["c"] for r in rows])
+    rel = np.stack([r["rel"] for r in rows])
+    gate = np.stack([r["gate"] for r in rows])
+    req = np.stack([r["req"] for r in rows])
+    forb = np.stack([r["forb"] for r in rows])
+    best = None
+    for th_n, th_c in itertools.product((3, 4, 5, 6, 7, 8, 10, 12, 16), (0.5, 0.7)):
+        thorough = (c >= th_c).sum(axis=1) >= th_n
+        lens_t = {}
+        total_r = total_f = 0
+        for j, lens in enumerate(LENS_IDS):
+            nr, nf = int(req[:, j].sum()), int(forb[:, j].sum())
+            top = None
+            for tp, tc, tr, tx in itertools.product(GRID_P, GRID_P, GRID_P, GRID_X):
+                present = gate[:, j] & (sp[:, j] >= tp) & (c[:, j] < tx)
+                absent = (
+                    gate[:, j] & (sp[:, j] < tp) & ~thorough & (c[:, j] < tc) & (rel[:, j] >= tr)
+                )
+                flag = present | absent
+                hr = int((flag & req[:, j]).sum())
+                hf = int((flag & forb[:, j]).sum())
+                score = hr / max(1, nr) - weight * hf / max(1, nf)
+                if top is None or score > top[0] + 1e-9:
+                    top = (score, (float(tp), float(tc), float(tr), float(tx)), hr, hf)
+            lens_t[lens] = top
+            total_r += top[2]
+            total_f += top[3]
+        score = total_r / max(1, req.sum()) - weight * total_f / max(1, forb.sum())
+        if best is None or score > best[0]:
+            best = (score, th_n, th_c, lens_t, total_r, total_f)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--splits", default="tune", help="comma-separated; never test")
+    ap.add_argument("--weight", type=float, default=2.0)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args(argv)
+    splits = set(args.splits.split(","))
+    if "test" in splits:
+        print("tune_review: the test split is never used to choose thresholds", file=sys.stderr)
+        return 2
+    from assistant.review import get_reviewer
+
+    reviewer = get_reviewer()
+    scenarios = [s for s in load_scenarios(ROOT / "evals" / "scenarios") if s.split in splits]
+    rows = features(reviewer, scenarios)
+    family = [r for r in rows if r["quality"] != "not-family"]
+    best = tune(family, args.weight)
+    score, th_n, th_c, lens_t, hr, hf = best
+    req = sum(int(r["req"].sum()) for r in family)
+    forb = sum(int(r["forb"].sum()) for r in family)
+    print(f"{len(scenarios)} texts; thorough: {th_n} lenses covered at {th_c}")
+    print(
+        f"in-sample recall {hr / max(1, req):.3f} ({hr}/{req}), forbidden-hit "
+        f"{hf / max(1, forb):.3f} ({hf}/{forb})"
+    )
+    for lens, (_s, (tp, tc, tr, tx), a, b) in lens_t.items():
+        print(
+            f"  {lens:26s} present {tp:.2f} cover {tc:.2f} relevant {tr:.2f} excuse {tx:.2f}"
+            f"  hits {a} forbidden {b}"
+        )
+    if args.write:
+        path = ROOT / "prompts" / "review.yaml"
+        data = {
+            "thorough_lenses": th_n,
+            "thorough_cover": th_c,
+            "case_material": 0.5,
+            "lenses": {
+                lens: {"present": tp, "cover": tc, "relevant": tr, "excuse": min(1.0, tx)}
+                for lens, (_, (tp, tc, tr, tx), _a, _b) in lens_t.items()
+            },
+        }
+        head = (
+            "# Review decision thresholds: data, not code (see assistant/review/decide.py).\n"
+            f"# Chosen by: evals/tune_review.py --splits {args.splits} --weight {args.weight}"
+            " --write\n# (never on the test split).\n"
+        )
+        path.write_text(head + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        print(f"written {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
