@@ -6,16 +6,21 @@ PIP    := $(BIN)/pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.curio-installed
 TSTAMP := $(VENV)/.curio-test-installed
 
-.PHONY: run test install test-deps browser lint format bench eval docs screenshots clean
+.PHONY: run test install model test-deps browser lint format bench eval docs screenshots clean
 
-run: install
+run: install model
 	$(BIN)/curio serve
 
-test: test-deps
+test: test-deps model
 	$(BIN)/ruff check assistant tests evals tools
 	$(BIN)/pytest -q -p no:cacheprovider --durations=15
 
 install: $(STAMP)
+
+# The review model is trained from the repository's labelled texts once (a few minutes, with a
+# progress bar) and cached under CURIO_HOME; later runs only check the cache (seconds).
+model: $(STAMP)
+	$(BIN)/python -m assistant.review
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Curio needs Python 3.11 (set PYTHON=python3.11)"' \

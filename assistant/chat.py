@@ -706,9 +706,6 @@ class Curio:
             if sims[i, j] > best.get(lens_id, (-1.0, ""))[0]:
                 best[lens_id] = (float(sims[i, j]), sentences[i])
         raised = {lid for lid, (s, _) in best.items() if s >= SCENARIO_MATCH}
-        for lens in self.catalogue:  # the catalogue's coverage phrases count too
-            if any(p.search(trainee_text) for p in lens.covered_patterns):
-                raised.add(lens.id)
         covered, missed = [], []
         for lens_id in scenario["required"]:
             lens = self._lens(lens_id)

@@ -30,8 +30,13 @@ class Settings(BaseSettings):
     home: Path = Field(
         default_factory=_default_home,
         description="Folder for everything Curio keeps on disk: the index, the audit log, "
-        "the review training cache. "
+        "the trained review model. "
         "Delete it to remove all of Curio's data.",
+    )
+    cache: Path | None = Field(
+        default=None,
+        description="Where the trained review model is kept (default: HOME/cache). Built from "
+        "the repository's labelled texts on first use; several homes may share one.",
     )
     index: Path | None = Field(
         default=None,
@@ -121,8 +126,8 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        """Derived data Curio can rebuild (the review classifier's training); safe to delete."""
-        return self.home / "cache"
+        """Derived data Curio can rebuild (the trained review model); safe to delete."""
+        return self.cache if self.cache is not None else self.home / "cache"
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ tests that write make their own index with ``make_settings``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from assistant.retrieve import Retriever
 from assistant.settings import REPO_ROOT, Settings, offline_switches
 
 offline_switches()
+# Every home a test makes (and every `curio` a test starts) shares the trained review model that
+# `make install` built, instead of training its own: the model depends on the data, not the home.
+os.environ.setdefault("CURIO_CACHE", str(Path.home() / ".curio" / "cache"))
 
 
 @pytest.fixture(scope="session")

@@ -44,15 +44,12 @@ class FakeCurio:
     """The chat layer's interface over the real reviewer and retriever (until chat.py lands)."""
 
     def __init__(self, settings: Settings, embedder: Any, index: Any) -> None:
-        from assistant.lenses import load_catalogue
         from assistant.retrieve import Retriever
-        from assistant.review import Reviewer
+        from assistant.review import build_reviewer
 
         self.index = index
         self.retriever = Retriever(index, mode="hybrid")
-        self.reviewer = Reviewer(
-            embedder, load_catalogue(settings.prompts_dir / "lenses.yaml"), self.retriever
-        )
+        self.reviewer = build_reviewer(settings, self.retriever)
 
     def new_session(self) -> FakeSession:
         return FakeSession()

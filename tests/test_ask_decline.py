@@ -13,7 +13,7 @@ import pytest
 
 from assistant.chat import Curio
 from assistant.lenses import load_catalogue
-from assistant.review import Reviewer
+from assistant.review import build_reviewer
 from assistant.settings import REPO_ROOT
 
 EVALS = REPO_ROOT / "evals"
@@ -28,7 +28,7 @@ def curio(retriever, embedder, make_settings) -> Curio:
     catalogue = load_catalogue(REPO_ROOT / "prompts" / "lenses.yaml")
     return Curio(
         retriever,
-        Reviewer(embedder, catalogue, retriever),
+        build_reviewer(retriever=retriever),
         catalogue,
         settings=make_settings(),
         embedder=embedder,

@@ -27,7 +27,7 @@ from assistant.chat import (
 from assistant.errors import CurioError
 from assistant.lenses import load_catalogue
 from assistant.llm import Backend
-from assistant.review import Reviewer
+from assistant.review import build_reviewer
 from assistant.settings import REPO_ROOT
 from assistant.types import Chunk, Citation, Hit, ReviewResult
 
@@ -120,7 +120,7 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def reviewer(embedder, catalogue, retriever):
-    return Reviewer(embedder, catalogue, retriever)
+    return build_reviewer(retriever=retriever)
 
 
 @pytest.fixture(scope="module")

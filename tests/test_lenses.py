@@ -70,22 +70,18 @@ def test_empty_text_field_is_refused(raw: dict, field: str) -> None:
         parse_catalogue(data)
 
 
-def test_too_few_questions_and_bad_regex_are_refused(raw: dict) -> None:
+def test_too_few_questions_and_retired_rule_fields_are_refused(raw: dict) -> None:
     data = copy.deepcopy(raw)
     data["lenses"]["neglect"]["questions"] = ["Only one?"]
     with pytest.raises(CurioError, match="neglect.questions"):
         parse_catalogue(data)
     data = copy.deepcopy(raw)
-    data["lenses"]["neglect"]["present_patterns"] = ["(unclosed"]
-    with pytest.raises(CurioError, match="bad regular expression"):
+    data["lenses"]["neglect"]["present_patterns"] = ["home conditions"]
+    with pytest.raises(CurioError, match="retired field.*present_patterns.*prompts/training"):
         parse_catalogue(data)
 
 
-def test_unknown_gate_and_missing_version_are_refused(raw: dict) -> None:
-    data = copy.deepcopy(raw)
-    data["lenses"]["neglect"]["requires"] = ["astrology"]
-    with pytest.raises(CurioError, match="unknown gate"):
-        parse_catalogue(data)
+def test_missing_version_is_refused(raw: dict) -> None:
     data = copy.deepcopy(raw)
     del data["version"]
     with pytest.raises(CurioError, match="version"):

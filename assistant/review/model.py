@@ -101,6 +101,7 @@ class LensModel:
         self.top = torch.nn.ModuleList([copy.deepcopy(layer) for layer in layers[split:]])
         hidden = base.config.hidden_size
         self.hidden = hidden
+        _seed(config.seed)  # the head's starting weights are part of a deterministic training
         self.head = torch.nn.Sequential(
             torch.nn.Dropout(0.1),
             torch.nn.Linear(hidden * 4, len(self.lenses) * len(STATES)),
