@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.audit import FEEDBACK_REASONS
+from assistant.citations import format_citation, kind_text
 from assistant.errors import CurioError
 from assistant.settings import Settings, get_settings, offline_switches
-from assistant.types import Answer, Citation, Flag
+from assistant.types import Answer, Citation, Flag, jurisdiction_label
 
 log = logging.getLogger("curio.app")
 
@@ -113,6 +114,7 @@ CSS = """
 .curio-source .passage {white-space: pre-wrap; margin-top: 4px; max-height: 110px;
   overflow-y: auto;}
 .curio-caveat {color: #92400e; font-weight: 600;}
+.curio-kind {font-style: italic;}
 #sources {max-height: 620px; overflow-y: auto !important; padding-right: 4px;}
 #flags {max-height: 640px; overflow-y: auto !important; padding-right: 4px;}
 #source-pick .wrap {max-height: 230px; overflow-y: auto;}
@@ -219,16 +221,6 @@ def render_draft(text: str, flags: list[Flag]) -> str:
     return f"<div class='curio-draft' id='curio-draft'>{''.join(out)}</div>"
 
 
-def _cite_line(c: Citation) -> str:
-    origin = ", ".join(esc(x) for x in (c.publisher, c.year) if x)
-    caveat = f" <span class='curio-caveat'>({esc(c.caveat)})</span>" if c.caveat else ""
-    return (
-        f"<b>{esc(c.title)}</b> — {esc(c.section)}"
-        + (f" <span class='meta'>({origin})</span>" if origin else "")
-        + caveat
-    )
-
-
 def render_flags(flags: list[Flag], message: str = "") -> str:
     """Each flag with what was found or missed, its questions and the guidance behind it."""
     if not flags:
@@ -243,7 +235,7 @@ def render_flags(flags: list[Flag], message: str = "") -> str:
             kind = "missing from the draft"
             body = f"<p><i>Looked for and not found:</i> {esc(f.looked_for)}</p>"
         questions = "".join(f"<li>{esc(q)}</li>" for q in f.questions)
-        guidance = "".join(f"<li>{_cite_line(c)}</li>" for c in f.citations)
+        guidance = "".join(f"<li>{format_citation(c, html=True)}</li>" for c in f.citations)
         cards.append(
             f"<div class='curio-flag' data-lens='{esc(f.lens)}' "
             f"style='border-left-color:{lens_colour(f.lens)}'>"
@@ -270,8 +262,9 @@ def render_sources(citations: list[Citation]) -> str:
     cards = []
     for n, c in enumerate(citations, start=1):
         relevance = f" · relevance {c.relevance:.2f}" if c.relevance else ""
+        cite = format_citation(c, html=True)
         cards.append(
-            f"<div class='curio-source' data-marker='{n}'><b>[{n}]</b> {_cite_line(c)}"
+            f"<div class='curio-source' data-marker='{n}'><b>[{n}]</b> {cite}"
             f"<div class='meta'>{esc(c.source)}{relevance}</div>"
             f"<div class='passage'>{esc(c.text)}</div></div>"
         )
@@ -282,7 +275,8 @@ def render_section(c: Citation, text: str) -> str:
     meta = [
         ("Publisher", c.publisher),
         ("Year", c.year),
-        ("Jurisdiction", c.jurisdiction),
+        ("Kind", kind_text(c)),
+        ("Jurisdiction", jurisdiction_label(c.jurisdiction)),
         ("Status", c.status),
         ("File", c.source),
     ]
@@ -345,19 +339,13 @@ def checklist_markdown(state: SessionState) -> str:
             lines.append(f"Looked for and not found: {f.looked_for}")
         lines += ["", "Questions:", ""] + [f"- [ ] {q}" for q in f.questions]
         if f.citations:
-            lines += ["", "Guidance:", ""] + [f"- {_cite_text(c)}" for c in f.citations]
+            lines += ["", "Guidance:", ""] + [f"- {format_citation(c)}" for c in f.citations]
         lines.append("")
     if state.cited:
         lines += ["## Guidance cited in answers", ""]
-        lines += [f"- {_cite_text(c)}" for c in state.cited.values()]
+        lines += [f"- {format_citation(c)}" for c in state.cited.values()]
         lines.append("")
     return "\n".join(lines)
-
-
-def _cite_text(c: Citation) -> str:
-    origin = ", ".join(x for x in (c.publisher, c.year) if x)
-    extra = f" [{c.caveat}]" if c.caveat else ""
-    return f"{c.title} — {c.section}" + (f" ({origin})" if origin else "") + extra
 
 
 def checklist_docx(state: SessionState, path: Path) -> Path:
@@ -384,11 +372,11 @@ def checklist_docx(state: SessionState, path: Path) -> Path:
         if f.citations:
             document.add_heading("Guidance", level=2)
             for c in f.citations:
-                document.add_paragraph(_cite_text(c), style="List Bullet")
+                document.add_paragraph(format_citation(c), style="List Bullet")
     if state.cited:
         document.add_heading("Guidance cited in answers", level=1)
         for c in state.cited.values():
-            document.add_paragraph(_cite_text(c), style="List Bullet")
+            document.add_paragraph(format_citation(c), style="List Bullet")
     document.save(str(path))
     return path
 
@@ -807,9 +795,9 @@ def _lens_label(item: Any) -> tuple[str, str, list[Any]]:
 
 def _guidance_html(g: Any) -> str:
     if isinstance(g, Citation):
-        return _cite_line(g)
+        return format_citation(g, html=True)
     if isinstance(g, dict):
-        return _cite_line(
+        return format_citation(
             Citation(
                 source=str(g.get("source", "")),
                 title=str(g.get("title", "")),
@@ -818,7 +806,9 @@ def _guidance_html(g: Any) -> str:
                 year=str(g.get("year", "")),
                 status=str(g.get("status", "")),
                 jurisdiction=str(g.get("jurisdiction", "")),
-            )
+                kind=str(g.get("kind", "")),
+            ),
+            html=True,
         )
     return esc(g)
 

@@ -25,12 +25,13 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant.citations import format_citation
 from assistant.errors import CurioError
 from assistant.llm import Backend, stream_with_deadline
 from assistant.prompts import Prompts, data_block, load_prompts
 from assistant.redact import Redactor
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Flag, Hit, ReviewResult
+from assistant.types import Answer, Citation, Flag, Hit, ReviewResult, normalise_jurisdiction
 
 MODES: tuple[str, ...] = ("review", "ask", "reflect", "scenario")
 
@@ -177,13 +178,7 @@ def render_text(answer: Answer) -> str:
         lines.append("")
         lines.append("Sources:")
         for n, c in enumerate(answer.citations, start=1):
-            origin = ", ".join(x for x in (c.publisher, c.year) if x)
-            line = f"[{n}] {c.title} — {c.section}"
-            line += f" ({origin})" if origin else ""
-            line += f" [{c.source}] relevance {c.relevance:.2f}"
-            if c.caveat:
-                line += f" — note: {c.caveat}"
-            lines.append(line)
+            lines.append(f"[{n}] {format_citation(c)} [{c.source}] relevance {c.relevance:.2f}")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)
@@ -194,10 +189,7 @@ def _passages_block(citations: Sequence[Citation]) -> str:
         return "(no passages were retrieved)"
     blocks = []
     for n, c in enumerate(citations, start=1):
-        label = f"[{n}] {c.title} — {c.section}"
-        if c.caveat:
-            label += f" (note: {c.caveat})"
-        blocks.append(data_block(label, c.text))
+        blocks.append(data_block(f"[{n}] {format_citation(c)}", c.text))
     return "\n\n".join(blocks)
 
 
@@ -892,7 +884,8 @@ def _citation_from_json(d: dict[str, Any]) -> Citation:
     return Citation(
         **fields,
         year=str(d.get("year", "")),
-        jurisdiction=str(d.get("jurisdiction", "")),
+        jurisdiction=normalise_jurisdiction(d.get("jurisdiction", "")),
+        kind=str(d.get("kind", "")),
         status=str(d.get("status", "")),
         text=str(d.get("text", "")),
         relevance=float(d.get("relevance", 0.0) or 0.0),

@@ -119,8 +119,10 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.citations import format_citation
     from assistant.index import open_index
     from assistant.retrieve import Retriever
+    from assistant.types import Citation
 
     settings = _settings(args)
     retriever = Retriever(
@@ -134,13 +136,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print("Nothing in the guidance matched that search.")
     for n, hit in enumerate(hits, start=1):
-        m = hit.chunk.metadata
-        origin = ", ".join(str(x) for x in (m.get("publisher"), m.get("year")) if x)
-        print(
-            f"[{n}] {hit.chunk.title} — {hit.chunk.section}"
-            + (f" ({origin})" if origin else "")
-            + f"  [{hit.chunk.source}]  relevance {hit.relevance:.2f}"
-        )
+        citation = format_citation(Citation.from_hit(hit))
+        print(f"[{n}] {citation}  [{hit.chunk.source}]  relevance {hit.relevance:.2f}")
         text = " ".join(hit.chunk.text.split())
         print(f"    {text[:400]}{'…' if len(text) > 400 else ''}\n")
     return 0

@@ -19,10 +19,26 @@ from typing import Any
 import yaml
 
 from assistant.errors import CurioError
-from assistant.types import Chunk
+from assistant.types import (
+    JURISDICTIONS,
+    KINDS,
+    OTHER_JURISDICTIONS,
+    Chunk,
+    normalise_jurisdiction,
+    vocab_key,
+)
 
 SUPPORTED = {".md", ".markdown", ".txt", ".text", ".pdf", ".docx", ".html", ".htm"}
-FRONT_MATTER_KEYS = ("publisher", "year", "reference", "type", "jurisdiction", "status", "summary")
+FRONT_MATTER_KEYS = (
+    "publisher",
+    "year",
+    "reference",
+    "type",
+    "kind",
+    "jurisdiction",
+    "status",
+    "summary",
+)
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
 CHUNK_CHARS = 1000
@@ -44,7 +60,24 @@ def clean_text(text: str) -> str:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
-_LENS_COMMENT = re.compile(r"<!--\s*lenses:\s*([^>]*?)\s*-->", re.I)
+# A section tag: a comment on the line after a heading, e.g. `<!-- lenses: consent -->`,
+# `<!-- kind: practice-prompt -->` or `<!-- jurisdiction: england-and-wales -->`.
+_TAG_COMMENT = re.compile(r"<!--\s*(lenses|kind|jurisdiction):\s*([^>]*?)\s*-->", re.I)
+
+# A user's own document with no `kind`: most documents councils add are their own procedures,
+# so that is what its citations say (docs/adding-guidance.md). Files written for the older
+# contract gave a `type`; it still says whose words they are.
+DEFAULT_KIND = "local-procedure"
+LEGACY_TYPE_KINDS = {
+    "legislation": "law",
+    "statutory-guidance": "statutory-guidance",
+    "national-review": "national-review",
+    "inspection-finding": "inspection-finding",
+    "practice-model": "practice-guidance",
+    "risk-tool": "practice-guidance",
+    "research": "practice-guidance",
+    "local-procedure-example": "local-procedure",
+}
 
 
 @dataclass
@@ -53,6 +86,8 @@ class Section:
     text: str
     page: int | None = None
     lenses: list[str] | None = None  # None: inherit the document's
+    kind: str | None = None  # None: inherit the document's
+    jurisdiction: str | None = None  # None: inherit the document's
 
 
 @dataclass
@@ -241,15 +276,59 @@ def _markdown_sections(body: str, fallback_title: str) -> tuple[str, list[Sectio
         if not path_parts and md.get("h1") and md["h1"] != title:
             path_parts = [md["h1"]]
         text = part.page_content
-        lenses = None
-        lens_match = _LENS_COMMENT.search(text)
-        if lens_match:
-            lenses = [x.strip() for x in lens_match.group(1).split(",") if x.strip()]
-            text = _LENS_COMMENT.sub("", text)
-        text = text.strip()
+        tags: dict[str, str] = {}
+        for tag in _TAG_COMMENT.finditer(text):
+            tags[tag.group(1).lower()] = tag.group(2)
+        text = _TAG_COMMENT.sub("", text).strip()
         if text:
-            sections.append(Section(" > ".join(path_parts) or "Introduction", text, None, lenses))
+            lenses = None
+            if "lenses" in tags:
+                lenses = [x.strip() for x in tags["lenses"].split(",") if x.strip()]
+            sections.append(
+                Section(
+                    " > ".join(path_parts) or "Introduction",
+                    text,
+                    None,
+                    lenses,
+                    kind=tags.get("kind"),
+                    jurisdiction=tags.get("jurisdiction"),
+                )
+            )
     return title, sections
+
+
+def check_kind(value: object, where: str) -> str:
+    """A kind in its stored form, or a one-line reason naming the file and the choices."""
+    kind = vocab_key(value)
+    if kind not in KINDS:
+        raise CurioError(f"{where} has an unknown kind {value!r} (use one of {', '.join(KINDS)})")
+    return kind
+
+
+def check_jurisdiction(value: object, where: str) -> str:
+    """A jurisdiction in its stored form (england, england-and-wales, uk, or another nation)."""
+    jurisdiction = normalise_jurisdiction(value)
+    if jurisdiction not in JURISDICTIONS and jurisdiction not in OTHER_JURISDICTIONS:
+        known = ", ".join([*JURISDICTIONS, *OTHER_JURISDICTIONS])
+        raise CurioError(f"{where} has an unknown jurisdiction {value!r} (use one of {known})")
+    return jurisdiction
+
+
+def _settle_kinds(meta: dict[str, Any], sections: list[Section], name: str) -> None:
+    """Give the document and each section a checked kind and jurisdiction (or none for the
+    jurisdiction of a document that does not say)."""
+    if meta.get("kind"):
+        meta["kind"] = check_kind(meta["kind"], name)
+    else:
+        meta["kind"] = LEGACY_TYPE_KINDS.get(vocab_key(meta.get("type")), DEFAULT_KIND)
+    if meta.get("jurisdiction"):
+        meta["jurisdiction"] = check_jurisdiction(meta["jurisdiction"], name)
+    for section in sections:
+        where = f"{name} (section {section.path!r})"
+        if section.kind is not None:
+            section.kind = check_kind(section.kind, where)
+        if section.jurisdiction is not None:
+            section.jurisdiction = check_jurisdiction(section.jurisdiction, where)
 
 
 def load_document(path: Path, key: str, max_bytes: int | None = None) -> LoadedDoc:
@@ -307,6 +386,7 @@ def load_document(path: Path, key: str, max_bytes: int | None = None) -> LoadedD
     sections = [s for s in sections if s.text.strip()]
     if not sections:
         raise CurioError(f"{name} has no text")
+    _settle_kinds(meta, sections, name)
     return LoadedDoc(
         key=key, source=name, title=title, sections=sections, meta=meta, content_hash=content_hash
     )
@@ -383,6 +463,10 @@ def chunk_document(doc: LoadedDoc) -> list[Chunk]:
                 ordinal=len(chunks),
                 lenses="," + ",".join(lenses) + "," if lenses else "",
             )
+            if section.kind is not None:
+                meta["kind"] = section.kind
+            if section.jurisdiction is not None:
+                meta["jurisdiction"] = section.jurisdiction
             chunks.append(
                 Chunk(
                     id=cid,

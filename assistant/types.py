@@ -6,8 +6,54 @@ The JSON shapes follow the CLI contract in DESIGN.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+# Whose words a passage is, and where it applies (issue 16). The keys are what the corpus, the
+# chunk metadata and every --json carry; the values are how a citation says it to a person.
+KINDS: dict[str, str] = {
+    "law": "law",
+    "statutory-guidance": "statutory guidance",
+    "national-review": "national review",
+    "inspection-finding": "inspection finding",
+    "practice-guidance": "practice guidance",
+    "local-procedure": "local procedure",
+    "invented-example": "invented example",
+    "practice-prompt": "Curio practice prompt",
+}
+JURISDICTIONS: dict[str, str] = {
+    "england": "England",
+    "england-and-wales": "England and Wales",
+    "uk": "UK",
+}
+# Other nations a user's own document may name: accepted, and flagged beside its citations.
+OTHER_JURISDICTIONS: dict[str, str] = {
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
+
+
+def vocab_key(value: object) -> str:
+    """'England and Wales', 'England & Wales' and 'england-and-wales' all read the same."""
+    text = str(value or "").strip().lower().replace("&", " and ").replace("_", " ")
+    return "-".join(re.findall(r"[a-z0-9]+", text))
+
+
+def normalise_jurisdiction(value: object) -> str:
+    """A stored jurisdiction in the lower-case hyphenated form; older indexes said 'England'."""
+    return vocab_key(value)
+
+
+def kind_label(kind: str) -> str:
+    """The readable words for a kind ("inspection finding"); "" for none or an unknown one."""
+    return KINDS.get(vocab_key(kind), "")
+
+
+def jurisdiction_label(jurisdiction: str) -> str:
+    key = normalise_jurisdiction(jurisdiction)
+    return (JURISDICTIONS | OTHER_JURISDICTIONS).get(key, str(jurisdiction or "").strip())
 
 
 @dataclass(frozen=True)
@@ -56,7 +102,7 @@ class Hit:
             "score": round(self.score, 6),
             "publisher": meta.get("publisher", ""),
             "year": meta.get("year", ""),
-            "jurisdiction": meta.get("jurisdiction", ""),
+            "jurisdiction": normalise_jurisdiction(meta.get("jurisdiction", "")),
             "kind": self.chunk.kind,
             "status": meta.get("status", ""),
             "page": meta.get("page"),
@@ -88,7 +134,7 @@ class Citation:
             chunk_id=hit.chunk.id,
             publisher=str(m.get("publisher", "")),
             year=str(m.get("year", "")),
-            jurisdiction=str(m.get("jurisdiction", "")),
+            jurisdiction=normalise_jurisdiction(m.get("jurisdiction", "")),
             status=str(m.get("status", "")),
             text=hit.chunk.text,
             relevance=round(hit.relevance, 4),
@@ -101,8 +147,8 @@ class Citation:
         notes = []
         if self.status and not self.status.lower().startswith("current"):
             notes.append(self.status)
-        if self.jurisdiction and self.jurisdiction not in ("England", "UK"):
-            notes.append(f"{self.jurisdiction} guidance")
+        if self.jurisdiction and normalise_jurisdiction(self.jurisdiction) not in JURISDICTIONS:
+            notes.append(f"{jurisdiction_label(self.jurisdiction)} guidance")
         return "; ".join(notes)
 
     def to_json(self) -> dict[str, Any]:

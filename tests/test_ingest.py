@@ -391,3 +391,79 @@ def test_cli_ingest_bad_words_exit_2(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["ingest"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "curio ingest --help" in err
+
+
+# ----------------------------------------------------------------------------- kinds
+
+
+KINDED = """---
+title: Invented letter
+publisher: Inspectorate (invented)
+kind: Inspection finding
+jurisdiction: England and Wales
+---
+# Invented letter
+
+## What inspectors found
+Referrals were thin.
+
+## Curio practice prompt: thin referrals
+<!-- kind: practice-prompt -->
+<!-- lenses: consent -->
+Ask the referrer what changed.
+
+## A rule that applies across the UK
+<!-- jurisdiction: UK -->
+<!-- kind: law -->
+The same everywhere.
+"""
+
+
+def test_kind_and_jurisdiction_from_front_matter_and_section_tags(tmp_path: Path) -> None:
+    path = tmp_path / "letter.md"
+    path.write_text(KINDED, encoding="utf-8")
+    doc = load_document(path, key="letter.md")
+    assert doc.meta["kind"] == "inspection-finding"  # readable words stored as the key
+    assert doc.meta["jurisdiction"] == "england-and-wales"
+    by_section = {c.section: c for c in chunk_document(doc)}
+    found = by_section["What inspectors found"]
+    assert found.kind == "inspection-finding"
+    assert found.metadata["jurisdiction"] == "england-and-wales"
+    prompt = by_section["Curio practice prompt: thin referrals"]
+    assert prompt.kind == "practice-prompt" and prompt.lenses == ["consent"]
+    assert "<!--" not in prompt.text
+    rule = by_section["A rule that applies across the UK"]
+    assert (rule.kind, rule.metadata["jurisdiction"]) == ("law", "uk")
+
+
+def test_documents_without_a_kind_get_a_default(tmp_path: Path) -> None:
+    plain = tmp_path / "our-procedure.txt"
+    plain.write_text("Our own procedure for handovers after domestic abuse.", encoding="utf-8")
+    chunk = chunk_document(load_document(plain, key=plain.name))[0]
+    assert chunk.kind == "local-procedure" and chunk.metadata["jurisdiction"] == ""
+    legacy = tmp_path / "old.md"  # written for the older contract: `type` says whose words
+    legacy.write_text(
+        "---\ntitle: Old\ntype: legislation\njurisdiction: England\n---\n# Old\n\n## Part\nText.\n",
+        encoding="utf-8",
+    )
+    old = chunk_document(load_document(legacy, key=legacy.name))[0]
+    assert (old.kind, old.metadata["jurisdiction"]) == ("law", "england")
+
+
+@pytest.mark.parametrize(
+    ("front", "tag", "expected"),
+    [
+        ("kind: blog post\n", "", "unknown kind 'blog post'"),
+        ("jurisdiction: France\n", "", "unknown jurisdiction 'France'"),
+        ("", "<!-- kind: hearsay -->\n", "section 'Part'"),
+    ],
+)
+def test_an_unknown_kind_or_jurisdiction_is_a_one_line_reason(
+    tmp_path: Path, front: str, tag: str, expected: str
+) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text(f"---\ntitle: Bad\n{front}---\n# Bad\n\n## Part\n{tag}Text.\n", "utf-8")
+    with pytest.raises(CurioError) as info:
+        load_document(path, key=path.name)
+    assert expected in info.value.message and "bad.md" in info.value.message
+    assert "\n" not in info.value.message
