@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.citations import format_citation
 from assistant.types import ReviewResult
 
 
@@ -21,7 +22,6 @@ def render_review(result: ReviewResult, text: str = "") -> str:
         for q in f.questions:
             lines.append(f"   - {q}")
         for c in f.citations:
-            note = f" ({c.caveat})" if c.caveat else ""
-            lines.append(f"   See: {c.title}, {c.section} [{c.source}]{note}")
+            lines.append(f"   See: {format_citation(c)} [{c.source}]")
         lines.append("")
     return "\n".join(lines).rstrip()
