@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.review.data import TrainingSet, build_training_set, units_for
+from assistant.review.data import TrainingSet, build_training_set
 from assistant.review.model import (
     MODEL_VERSION,
     LensModel,
@@ -213,18 +213,23 @@ def _fit_doc_classifier(
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    xs: list[np.ndarray] = []
+    docs: list[list[str]] = []
     ys: list[int] = []
     for lt in training.texts:
-        units = units_for(lt.text)
-        if units:
-            xs.append(_doc_features(model.pooled(units)))
-            ys.append(0 if lt.quality == "not-family" else 1)
+        docs.append([s.text for s in split_sentences(lt.text)])
+        ys.append(0 if lt.quality == "not-family" else 1)
     for text in corpus_texts:
-        units = units_for(text, split_sentences(text))
-        if units:
-            xs.append(_doc_features(model.pooled(units)))
-            ys.append(0)
+        docs.append([s.text for s in split_sentences(text)])
+        ys.append(0)
+    keep = [i for i, d in enumerate(docs) if d]
+    docs, ys = [docs[i] for i in keep], [ys[i] for i in keep]
+    # One batched pass over every sentence (sorted by length inside), then split per text.
+    flat = [" ".join(s.split())[:600] for d in docs for s in d]
+    pooled = model.pooled([Unit(s) for s in flat])
+    xs, at = [], 0
+    for d in docs:
+        xs.append(_doc_features(pooled[at : at + len(d)]))
+        at += len(d)
     if len(set(ys)) < 2:  # no examples of one side: everything reads as case material
         return np.zeros(model.hidden, dtype=np.float32), 5.0
     with threadpool_limits(limits=1, user_api="blas"):
