@@ -23,6 +23,8 @@ from assistant.review.model import STATES, Unit
 from assistant.review.text import Sentence, is_heading, split_sentences
 
 KINDS = ("mention", "shortfall", "coverage")
+#: libyaml's parser when installed: the training texts are read at every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 QUALITIES = ("flawed", "good-practice", "mixed", "not-family")
 #: When one sentence carries two readings for one lens, the more specific one wins.
 _PRIORITY = {"neither": 0, "mention": 1, "coverage": 2, "shortfall": 3}
@@ -47,7 +49,7 @@ def load_texts(folder: Path, lenses: Sequence[str]) -> list[LabelledText]:
     out: list[LabelledText] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            docs = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            docs = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or []
         except yaml.YAMLError as exc:
             raise CurioError(f"The training file {path} is not valid YAML: {exc}") from exc
         for d in docs:

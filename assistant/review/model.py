@@ -40,7 +40,7 @@ class TrainingConfig:
     """Everything that changes the trained weights; part of the cache key."""
 
     trained_layers: int = 2
-    epochs: int = 4
+    epochs: int = 3
     batch_size: int = 16
     learning_rate: float = 8e-5
     head_learning_rate: float = 2e-3
