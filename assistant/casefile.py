@@ -361,8 +361,11 @@ def _load_cues(path: str) -> Cues:
         str(k): _words(_alternatives(v, f"contact_sources.{k}"), f"contact_sources.{k}")
         for k, v in (data["contact_sources"] or {}).items()
     }
-    not_names = frozenset(str(data["not_names"][0] if isinstance(data["not_names"], list)
-                              else data["not_names"]).split("|"))
+    not_names = frozenset(
+        str(
+            data["not_names"][0] if isinstance(data["not_names"], list) else data["not_names"]
+        ).split("|")
+    )
 
     def w(key: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         return _words(_alternatives(data[key], key), key, flags)
@@ -752,7 +755,8 @@ _CHILD_GROUP = re.compile(
 _FEMALE_TITLES = ("Mrs", "Ms", "Miss")
 _PRONOUN = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
-    r";|\b(?:said|says|told \w+|reported|stated|explained|disclosed|shared)(?: that)?\b|\bbut\b|\bwhereas\b|\bhowever\b|\balthough\b|,\s*so\b|\bso (?=I|we|the|she|he|M|F)"
+    r";|\b(?:said|says|told \w+|reported|stated|explained|disclosed|shared)(?: that)?\b"
+    r"|\bbut\b|\bwhereas\b|\bhowever\b|\balthough\b|,\s*so\b|\bso (?=I|we|the|she|he|M|F)"
     r"|\bwhile\b|\bwhilst\b",
     re.IGNORECASE,
 )
@@ -836,8 +840,10 @@ class _Reader:
         token = re.compile(rf"{_TOKEN}|[A-Z]{{2}}")
         out = []
         for m in run.finditer(self.text):
-            toks = [(t.group(0), m.start() + t.start(), m.start() + t.end())
-                    for t in token.finditer(m.group(0))]
+            toks = [
+                (t.group(0), m.start() + t.start(), m.start() + t.end())
+                for t in token.finditer(m.group(0))
+            ]
             i = 0
             while i < len(toks):
                 tok, a, _ = toks[i]
@@ -849,8 +855,12 @@ class _Reader:
                     i += 1
                     continue
                 j = i
-                while j < len(toks) and j - i < 3 and toks[j][0] not in cues.not_names \
-                        and re.fullmatch(_TOKEN, toks[j][0]):
+                while (
+                    j < len(toks)
+                    and j - i < 3
+                    and toks[j][0] not in cues.not_names
+                    and re.fullmatch(_TOKEN, toks[j][0])
+                ):
                     j += 1
                 if j == i:
                     i += 1
@@ -882,7 +892,9 @@ class _Reader:
         self.people.append(_Draft(**kw))
         return len(self.people) - 1
 
-    def _find(self, first: str = "", last: str = "", gender: str = "", adult: bool | None = None) -> int | None:
+    def _find(
+        self, first: str = "", last: str = "", gender: str = "", adult: bool | None = None
+    ) -> int | None:
         candidates = []
         for i, p in enumerate(self.people):
             if first and p.first and p.first != first:
@@ -930,8 +942,7 @@ class _Reader:
                 first, last = tokens[0], tokens[-1]
                 idx = self._find(first=first, last=last)
                 if idx is None:
-                    idx = self._new(first=first, last=last, title=title,
-                                    label=self.flat[start:end])
+                    idx = self._new(first=first, last=last, title=title, label=self.flat[start:end])
                 self._attach(idx, start, end, title, gender, age, years)
             elif title:
                 last = tokens[0]
@@ -965,24 +976,37 @@ class _Reader:
         if self.cues.person_after.match(after) and not self.cues.org_after.match(after):
             # "Leeds has" is rare; a word at a sentence's start that is then a verb's subject
             return True
-        if re.match(r"^['’]s\s+(?:\w+\s+)?(?:partner|boyfriend|husband|mother|mum|father|dad|"
-                    r"brother|sister|half-brother|half-sister|son|daughter|birth|paternal|"
-                    r"maternal|grand\w+|nan|school|teacher|nursery|account|words|wishes|"
-                    r"attendance|behaviour|bedroom|room)\b", after):
-            return True
-        before = self.flat[max(0, start - 40) : start]
-        if re.search(r"\b(?:saw|visited|met|spoke to|spoken to|told|asked|and|with|baby|son|"
-                     r"daughter|brother|sister|partner|boyfriend)\s+$", before) and any(
-            self._known_near(start)
+        if re.match(
+            r"^['’]s\s+(?:\w+\s+)?(?:partner|boyfriend|husband|mother|mum|father|dad|"
+            r"brother|sister|half-brother|half-sister|son|daughter|birth|paternal|"
+            r"maternal|grand\w+|nan|school|teacher|nursery|account|words|wishes|"
+            r"attendance|behaviour|bedroom|room)\b",
+            after,
         ):
             return True
-        return False
+        before = self.flat[max(0, start - 40) : start]
+        return bool(
+            re.search(
+                r"\b(?:saw|visited|met|spoke to|spoken to|told|asked|and|with|baby|son|"
+                r"daughter|brother|sister|partner|boyfriend)\s+$",
+                before,
+            )
+            and any(self._known_near(start))
+        )
 
     def _known_near(self, start: int) -> Iterable[bool]:
         yield any(abs(a - start) < 80 for p in self.people for a, _ in p.mentions)
 
-    def _attach(self, idx: int, start: int, end: int, title: str, gender: str,
-                age: str | None, years: float | None) -> None:
+    def _attach(
+        self,
+        idx: int,
+        start: int,
+        end: int,
+        title: str,
+        gender: str,
+        age: str | None,
+        years: float | None,
+    ) -> None:
         p = self.people[idx]
         p.mentions.append((start, end))
         form = self.flat[start:end]
@@ -1133,7 +1157,9 @@ class _Reader:
                 after = self.flat[b : b + 20].lower()
                 before = self.flat[max(0, a - 15) : a].lower()
                 if (
-                    re.match(r"^\s*(?:today|on\b|at\b|completed|visit|to\b|\d|yesterday|done)", after)
+                    re.match(
+                        r"^\s*(?:today|on\b|at\b|completed|visit|to\b|\d|yesterday|done)", after
+                    )
                     or re.search(r"(?:joint|announced|unannounced)\s+$", before)
                     or a == 0
                     or self.text[a - 1] == "\n"
@@ -1145,9 +1171,7 @@ class _Reader:
                 return  # "a previous partner": not someone in the child's life
             role = self._adjust(a, core, role)
             key = self._key(role, self.flat[core:b])
-            if role == "child" and any(
-                p.first and p.role in CHILD_ROLES for p in self.people
-            ):
+            if role == "child" and any(p.first and p.role in CHILD_ROLES for p in self.people):
                 return  # "her son" where the children are named: the names carry them
         for p in self.people:
             if key in p.bound or p.descriptor == key or self._holds(p, role, lower):
@@ -1161,8 +1185,11 @@ class _Reader:
         self._add_mention(p, a, b)
         self._gender_from(p, lower, role)
         if key.startswith("child:"):
-            m = re.match(r"^(?:,?\s*(?:is|aged)\s+(?:aged\s+)?|\s*\()(\d{1,2})(?:[- ](years?|months?|weeks?))?",
-                         self.flat[b : b + 24])
+            m = re.match(
+                r"^(?:,?\s*(?:is|aged)\s+(?:aged\s+)?|\s*\()(\d{1,2})"
+                r"(?:[- ](years?|months?|weeks?))?",
+                self.flat[b : b + 24],
+            )
             if m:
                 p.age, p.age_years = _age(m.group(1), m.group(2))
         self.people.append(p)
@@ -1183,12 +1210,18 @@ class _Reader:
     @staticmethod
     def _grand_kind(lower: str) -> tuple[str, str]:
         side = (
-            "m" if re.search(r"\bmaternal|\bmat\b|^mg", lower)
-            else "p" if re.search(r"\bpaternal|\bpat\b|^pg", lower) else ""
+            "m"
+            if re.search(r"\bmaternal|\bmat\b|^mg", lower)
+            else "p"
+            if re.search(r"\bpaternal|\bpat\b|^pg", lower)
+            else ""
         )
         sex = (
-            "f" if re.search(r"mother|\bma\b|\bnan|\bgran\b|granny|gm\b|mum|grandma", lower)
-            else "m" if re.search(r"father|\bpa\b|dad|gf\b|grandpa", lower) else ""
+            "f"
+            if re.search(r"mother|\bma\b|\bnan|\bgran\b|granny|gm\b|mum|grandma", lower)
+            else "m"
+            if re.search(r"father|\bpa\b|dad|gf\b|grandpa", lower)
+            else ""
         )
         return side, sex
 
@@ -1196,13 +1229,15 @@ class _Reader:
     def _gender_from(p: _Draft, lower: str, role: str) -> None:
         if p.gender:
             return
-        if role in FEMALE_ROLES or re.search(r"mother|mum|sister|daughter|grandma|nan|aunt|girl",
-                                             lower):
+        if role in FEMALE_ROLES or re.search(
+            r"mother|mum|sister|daughter|grandma|nan|aunt|girl", lower
+        ):
             p.gender = "f"
-        elif role in MALE_ROLES or re.search(r"father|dad|brother|son\b|grandad|uncle|boy|"
-                                             r"husband|boyfriend", lower):
-            p.gender = "m"
-        elif role in ("partner", "new-partner"):
+        elif role in MALE_ROLES or re.search(
+            r"father|dad|brother|son\b|grandad|uncle|boy|"
+            r"husband|boyfriend",
+            lower,
+        ) or role in ("partner", "new-partner"):
             p.gender = "m"
 
     # -- merge and finish
@@ -1243,10 +1278,15 @@ class _Reader:
                 continue
             votes = {"f": 0, "m": 0}
             for _s, e in p.mentions:
-                m = re.match(r"^[^.;]{0,40}?\b(she|her|he|him|his)\b", self.flat[e : e + 48],
-                             re.IGNORECASE)
-                if m and not any(e < s2 < e + m.start(1) for q in self.people
-                                 for s2, _ in q.mentions if q is not p):
+                m = re.match(
+                    r"^[^.;]{0,40}?\b(she|her|he|him|his)\b", self.flat[e : e + 48], re.IGNORECASE
+                )
+                if m and not any(
+                    e < s2 < e + m.start(1)
+                    for q in self.people
+                    for s2, _ in q.mentions
+                    if q is not p
+                ):
                     votes["f" if m.group(1).lower() in ("she", "her") else "m"] += 1
             if votes["f"] != votes["m"]:
                 p.gender = max(votes, key=lambda g: votes[g])
@@ -1259,8 +1299,11 @@ class _Reader:
         if named_mother:
             return
         roleless = [
-            p for p in self.people
-            if (p.first or p.last) and p.gender == "f" and not p.roles
+            p
+            for p in self.people
+            if (p.first or p.last)
+            and p.gender == "f"
+            and not p.roles
             and (p.age_years is None or p.age_years >= 18)
         ]
         children = [p for p in self.people if p.role in CHILD_ROLES]
@@ -1350,7 +1393,10 @@ _FUTURE = re.compile(
 def _negated(flat: str, clause_start: int, cue_start: int, negation: re.Pattern[str]) -> bool:
     """A cue that is denied ("has not been seen") or still to come ("worker to see")."""
     window = flat[max(clause_start, cue_start - 40) : cue_start]
-    return bool(negation.search(window) or _FUTURE.search(flat[max(clause_start, cue_start - 20) : cue_start]))
+    return bool(
+        negation.search(window)
+        or _FUTURE.search(flat[max(clause_start, cue_start - 20) : cue_start])
+    )
 
 
 def read_status(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]) -> None:
@@ -1386,15 +1432,17 @@ def read_status(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
                 if seen_cues:
-                    ca, cb, pos = min(seen_cues, key=lambda c: min(abs(c[0] - r.pos),
-                                                                   abs(c[1] - r.pos)))
+                    ca, cb, pos = min(
+                        seen_cues, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
+                    )
                     if pos:
                         seen[r.person] = True
                     else:
                         seen.setdefault(r.person, False)
                 if alone_cues:
-                    ca, cb, pos = min(alone_cues, key=lambda c: min(abs(c[0] - r.pos),
-                                                                    abs(c[1] - r.pos)))
+                    ca, cb, pos = min(
+                        alone_cues, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
+                    )
                     if pos:
                         alone[r.person] = True
                         seen[r.person] = True
@@ -1403,8 +1451,8 @@ def read_status(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref
     for i, p in enumerate(reader.people):
         p_seen = seen.get(i, False)
         p_alone = alone.get(i, False)
-        setattr(p, "_seen", p_seen)
-        setattr(p, "_alone", p_alone)
+        p._seen = p_seen
+        p._alone = p_alone
 
 
 def read_harm(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]) -> set[int]:
@@ -1456,7 +1504,8 @@ def read_checks(
             targets = [
                 r.person
                 for r in srefs
-                if a <= r.pos < b and people[r.person].is_family()
+                if a <= r.pos < b
+                and people[r.person].is_family()
                 and not re.search(r"\bto\s+(?:\w+\s+)?$", flat[max(a, r.pos - 8) : r.pos])
             ]
             if not targets:
@@ -1494,11 +1543,16 @@ def sections(text: str, sentences: list[Sentence], cues: Cues) -> tuple[set[int]
     for n, s in enumerate(sentences):
         line = s.text.strip()
         label = re.match(r"^([A-Za-z' ]{3,40}?)\s*[:\-–]\s*", line)
-        is_heading = len(line) < 60 and not re.search(r"[.?!]$", line) and "\n" in (
-            text[s.end : s.end + 2] + "\n"
-        ) and len(line.split()) <= 7
-        if is_heading and cues.analysis_heading.match(line) and (
-            label is None or not line[label.end() :].strip()
+        is_heading = (
+            len(line) < 60
+            and not re.search(r"[.?!]$", line)
+            and "\n" in (text[s.end : s.end + 2] + "\n")
+            and len(line.split()) <= 7
+        )
+        if (
+            is_heading
+            and cues.analysis_heading.match(line)
+            and (label is None or not line[label.end() :].strip())
         ):
             inside, found = True, True
             continue
@@ -1538,8 +1592,11 @@ def read_accounts(
             continue
         source, explicit = "professional", False
         speech = [s.start + m.start() for m in cues.speech.finditer(s.text)]
-        negated_child = re.search(r"\b(?:no one|nobody|not) (?:has )?(?:asked|heard from|spoken to)",
-                                  s.text, re.IGNORECASE)
+        negated_child = re.search(
+            r"\b(?:no one|nobody|not) (?:has )?(?:asked|heard from|spoken to)",
+            s.text,
+            re.IGNORECASE,
+        )
         best: tuple[int, str] | None = None
         for sp in speech:
             # the speaker: the last person or agency word before the verb (within 60 chars)
@@ -1549,8 +1606,10 @@ def read_accounts(
                 if window_start <= r.pos < sp and not r.possessive:
                     role = people[r.person].role
                     kind = (
-                        "child" if role in CHILD_ROLES
-                        else "agency" if role == "professional"
+                        "child"
+                        if role in CHILD_ROLES
+                        else "agency"
+                        if role == "professional"
                         else "parent"
                     )
                     cands.append((r.pos, kind))
@@ -1569,12 +1628,17 @@ def read_accounts(
             source, explicit = "professional", True
         elif any(people[r.person].role in FAMILY_ADULT_ROLES for r in refs[n]) and re.search(
             r"\b(?:has agreed|agreed|will not|will call|will contact|promised|assured)\b",
-            s.text, re.IGNORECASE,
+            s.text,
+            re.IGNORECASE,
         ):
             source, explicit = "parent", True
         out.append(
             Account(
-                s.start, s.end, source, s.text, conclusion=bool(cues.conclusion.search(s.text)),
+                s.start,
+                s.end,
+                source,
+                s.text,
+                conclusion=bool(cues.conclusion.search(s.text)),
                 explicit=explicit,
             )
         )
@@ -1597,8 +1661,18 @@ def read_accounts(
 
 # ----------------------------------------------------------------------------- chronology
 
-_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-             "ninth", "tenth"]
+_ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+]
 
 
 def _span_words(days: int) -> str:
@@ -1628,8 +1702,12 @@ def read_chronology(
             continue  # "last week" with no date of its own to count from
         source = ""
         if cues.contact_words.search(s.text):
-            firsts = [(m.start(), name) for name, pat in cues.contact_sources.items()
-                      for m in [pat.search(s.text)] if m]
+            firsts = [
+                (m.start(), name)
+                for name, pat in cues.contact_sources.items()
+                for m in [pat.search(s.text)]
+                if m
+            ]
             if firsts:
                 source = min(firsts)[1]
         events.append(
@@ -1656,7 +1734,7 @@ def read_chronology(
     events.sort(key=key)
     by_source: dict[str, list[Event]] = {}
     for e in events:
-        if e.source and e.iso:
+        if e.source and e.iso and len(e.iso) == 10:  # a contact has a day, not just a year
             group = by_source.setdefault(e.source, [])
             if group and group[-1].start == e.start:
                 continue  # two dates in one sentence are one contact
@@ -1684,7 +1762,9 @@ def read_chronology(
 
 def _display_name(p: _Draft) -> str:
     for form in p.forms:
-        if len(form.split()) >= 2 and re.match(rf"^(?:[A-Z][a-z]+\.?\s+)?{_TOKEN}\s+{_TOKEN}", form):
+        if len(form.split()) >= 2 and re.match(
+            rf"^(?:[A-Z][a-z]+\.?\s+)?{_TOKEN}\s+{_TOKEN}", form
+        ):
             return form
     return p.label or (p.forms[0] if p.forms else "someone")
 
@@ -1707,11 +1787,16 @@ def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)
     plan = {
-        n for n in scope
-        if re.match(r"\s*(?:plan|actions?|agreed|next steps|recommendations?)\b",
-                    _section_name(sentences, n), re.IGNORECASE)
+        n
+        for n in scope
+        if re.match(
+            r"\s*(?:plan|actions?|agreed|next steps|recommendations?)\b",
+            _section_name(sentences, n),
+            re.IGNORECASE,
+        )
     } | {
-        n for n, s in enumerate(sentences)
+        n
+        for n, s in enumerate(sentences)
         if re.match(r"\s*(?:plan|actions?|agreed|next steps|to do)\s*[:\-–]", s.text, re.I)
     }
     checks = read_checks(reader, sentences, refs, harm, plan)
@@ -1751,7 +1836,9 @@ def _section_name(sentences: list[Sentence], n: int) -> str:
     """The heading or label the sentence sits under (for telling the plan from the analysis)."""
     for s in reversed(sentences[: n + 1]):
         line = s.text.strip()
-        if re.match(r"^[A-Za-z' ]{3,40}[:\-–]", line) or (len(line) < 40 and not line.endswith(".")):
+        if re.match(r"^[A-Za-z' ]{3,40}[:\-–]", line) or (
+            len(line) < 40 and not line.endswith(".")
+        ):
             return line
     return ""
 
@@ -1798,3 +1885,72 @@ def merge_people(case: CaseFile, keep: int, other: int) -> CaseFile:
     a.age = a.age or b.age
     del case.people[other]
     return case
+
+
+# ----------------------------------------------------------------------------- plain text
+
+ROLE_WORDS = {"new-partner": "new partner", "other-adult": "other adult"}
+CHECK_WORDS = {
+    "disclosure-scheme": "disclosure scheme",
+    "previous-authority": "previous authority",
+}
+SOURCE_WORDS = {
+    "parent": "a parent's own account",
+    "professional": "a professional's observation",
+    "agency": "an agency's check",
+    "child": "the child's own words",
+}
+
+
+def role_words(role: str) -> str:
+    return ROLE_WORDS.get(role, role)
+
+
+def check_words(checks: Iterable[str]) -> str:
+    return ", ".join(CHECK_WORDS.get(c, c) for c in checks) or "none recorded"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render_case(case: CaseFile) -> str:
+    """The case at a glance for the terminal, printed after the flags."""
+    lines = ["The case at a glance (read from the draft; check it against the record):", ""]
+    lines.append(
+        "People in the child's life (the adult causing harm and unseen or unchecked adults first):"
+    )
+    if not case.people:
+        lines.append(f"  {NO_PEOPLE}")
+    for p in case.people:
+        bits = [role_words(p.role)]
+        if p.age:
+            bits.append(f"age {p.age}")
+        if p.role not in CHILD_ROLES and p.role != "professional":
+            bits.append(f"seen: {'yes' if p.seen else 'no'}")
+            bits.append(f"seen alone: {'yes' if p.seen_alone else 'no'}")
+            bits.append(f"checks: {check_words(p.checks)}")
+            if p.missing_checks:
+                bits.append(f"not recorded: {check_words(p.missing_checks)}")
+        elif p.role in CHILD_ROLES:
+            bits.append(f"seen: {'yes' if p.seen else 'no'}")
+            bits.append(f"seen alone: {'yes' if p.seen_alone else 'no'}")
+        harm = " [the adult whose behaviour is the concern]" if p.causing_harm else ""
+        lines.append(f"  - {p.name} — {'; '.join(bits)}{harm}")
+    lines += ["", "Chronology (date order):"]
+    if not case.chronology:
+        lines.append(f"  {NO_DATES}")
+    for e in case.chronology:
+        when = e.iso or "year not known"
+        note = f" ({e.note})" if e.note else ""
+        lines.append(f"  - {when}  [{e.date}]  {_short(e.text)}{note}")
+    if case.undated:
+        lines += ["", "Events with no date (listed apart, not guessed):"]
+        lines += [f"  - {_short(u.text)}" for u in case.undated]
+    if case.accounts:
+        lines += ["", "Whose account (analysis and plan):"]
+        for a in case.accounts:
+            mark = "  ← a conclusion resting only on a parent's account" if a.parent_only else ""
+            lines.append(f"  - {a.source}: {_short(a.text, 140)}{mark}")
+    return "\n".join(lines)
