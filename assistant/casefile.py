@@ -1697,9 +1697,9 @@ def read_chronology(
         if si >= len(sentences):
             break
         s = sentences[si]
-        dated_sentences.add(si)
         if h.kind == "relative" and h.date is None:
-            continue  # "last week" with no date of its own to count from
+            continue  # "last week" with no date of its own to count from: undated
+        dated_sentences.add(si)
         source = ""
         if cues.contact_words.search(s.text):
             firsts = [
@@ -1736,8 +1736,6 @@ def read_chronology(
     for e in events:
         if e.source and e.iso and len(e.iso) == 10:  # a contact has a day, not just a year
             group = by_source.setdefault(e.source, [])
-            if group and group[-1].start == e.start:
-                continue  # two dates in one sentence are one contact
             group.append(e)
             if len(group) > 1:
                 first = hit_of[(group[0].date_start, group[0].date_end)].date
