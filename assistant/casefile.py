@@ -1233,11 +1233,15 @@ class _Reader:
             r"mother|mum|sister|daughter|grandma|nan|aunt|girl", lower
         ):
             p.gender = "f"
-        elif role in MALE_ROLES or re.search(
-            r"father|dad|brother|son\b|grandad|uncle|boy|"
-            r"husband|boyfriend",
-            lower,
-        ) or role in ("partner", "new-partner"):
+        elif (
+            role in MALE_ROLES
+            or re.search(
+                r"father|dad|brother|son\b|grandad|uncle|boy|"
+                r"husband|boyfriend",
+                lower,
+            )
+            or role in ("partner", "new-partner")
+        ):
             p.gender = "m"
 
     # -- merge and finish

@@ -44,10 +44,15 @@ SOURCE_COLOURS = {
 }
 
 CSS = """
-.curio-case {font-size: 0.88rem;}
-.curio-case table {border-collapse: collapse; width: 100%; margin-bottom: 8px;}
+.curio-case {font-size: 0.85rem; max-height: 640px; overflow: auto; padding-right: 4px;}
+.curio-case table {border-collapse: collapse; width: 100%; margin-bottom: 8px;
+  table-layout: fixed; font-size: 0.8rem;}
 .curio-case th, .curio-case td {border-bottom: 1px solid var(--border-color-primary);
-  padding: 3px 5px; text-align: left; vertical-align: top;}
+  padding: 3px 4px; text-align: left; vertical-align: top; overflow-wrap: anywhere;}
+.curio-case th:nth-child(1) {width: 30%;} .curio-case th:nth-child(3) {width: 11%;}
+.curio-case th:nth-child(4), .curio-case th:nth-child(5) {width: 10%;}
+.curio-case .badge {font-size: 0.7rem; padding: 0 4px; border-radius: 6px;
+  background: #fecaca; color: #7f1d1d; white-space: nowrap;}
 .curio-case tr.concern td {background: #fef2f2;}
 .curio-case .no {color: #b91c1c; font-weight: 600;}
 .curio-case .yes {color: #065f46;}
@@ -158,7 +163,7 @@ def render_people(case: CaseFile) -> str:
         )
         concern = " concern" if p.causing_harm else ""
         who = esc(p.name) + (
-            " <span class='curio-muted'>(the adult whose behaviour is the concern)</span>"
+            " <span class='badge' title='the adult whose behaviour is the concern'>concern</span>"
             if p.causing_harm
             else ""
         )
