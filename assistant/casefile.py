@@ -383,7 +383,8 @@ def _load_cues(path: str) -> Cues:
         professional_titles=prof_titles,
         not_names=not_names,
         org_after=re.compile(
-            r"^(?:['’]s)?\s+(?:" + _alternatives(data["org_words"], "org_words") + r")\b"
+            r"^(?:['’]s)?\s+(?:" + _alternatives(data["org_words"], "org_words") + r")\b",
+            re.IGNORECASE,
         ),
         person_after=re.compile(
             r"^\s+(?:" + _alternatives(data["person_verbs"], "person_verbs") + r")\b"
@@ -733,6 +734,7 @@ _AGE_AFTER = re.compile(
     r"weeks?|wks?)?(?:\s*old)?\s*[),;]"
     r"|,\s*(?:aged\s+|age\s+)?(?P<a2>\d{1,2})\s*(?P<u2>years?|yrs?|months?|weeks?)?(?:\s*old)?"
     r"\s*(?:[,;)]|\.(?!\d)|$)"
+    r"|\s(?P<a4>\d{1,2})(?=\s*[,;)]|\s+and\b|\s*$)"
     r"|,?\s+(?:who\s+is\s+|is\s+|aged\s+)(?:aged\s+)?(?P<a3>\d{1,2})(?:[- ](?P<u3>years?|months?"
     r"|weeks?))?(?:[- ]old)?\b(?!\s*(?:%|weeks pregnant|weeks' pregnant)))"
 )
@@ -799,9 +801,12 @@ class _Draft:
             if self.age_years is not None and self.age_years < 18:
                 return "child"
             return "other-adult"
-        best = max(self.roles.values())
-        top = [r for r, v in self.roles.items() if v == best]
-        strong = [r for r, v in self.roles.items() if v >= 3]
+        roles = self.roles
+        if self.age_years is not None and self.age_years < 18:
+            roles = {r: v for r, v in roles.items() if r in CHILD_ROLES} or {"child": 1}
+        best = max(roles.values())
+        top = [r for r, v in roles.items() if v == best]
+        strong = [r for r, v in roles.items() if v >= 3]
         pool = strong or top
         return min(pool, key=lambda r: ROLE_RANK[r])
 
@@ -825,6 +830,7 @@ class _Reader:
         self.cues = cues
         self.people: list[_Draft] = []
         self.mentions: list[_Mention] = []
+        self.deferred: list[tuple[int, int, str, str, str | None, float | None, str]] = []
 
     # -- names
     def _name_spans(self) -> list[tuple[int, int, str, list[str]]]:
@@ -868,6 +874,8 @@ class _Reader:
                 kept = [t[0] for t in toks[i:j]]
                 end = toks[j - 1][2]
                 i = j
+                if len(kept) > 1 and cues.org_after.match(" " + kept[-1]):
+                    continue  # Birch Rd
                 if cues.org_after.match(self.flat[end:]):
                     continue  # Cedar Close, Northshire Police, St Mary's Primary
                 out.append((a, end, title, kept))
@@ -878,7 +886,7 @@ class _Reader:
         after = self.flat[end : end + 60]
         m = _AGE_AFTER.match(after)
         if m:
-            num = m.group("a1") or m.group("a2") or m.group("a3")
+            num = m.group("a1") or m.group("a2") or m.group("a3") or m.group("a4")
             unit = m.group("u1") or m.group("u2") or m.group("u3")
             label, years = _age(num, unit)
             return label, years
@@ -946,6 +954,17 @@ class _Reader:
                 self._attach(idx, start, end, title, gender, age, years)
             elif title:
                 last = tokens[0]
+                same = [
+                    p
+                    for p in self.people
+                    if p.last == last
+                    and (p.age_years is None or p.age_years >= 18)
+                    and p.gender in ("", gender)
+                ]
+                if len(same) > 1 and gender:
+                    # "Mr Thorne" with Jessica and Craig Thorne: decided once roles are known
+                    self.deferred.append((start, end, title, gender, age, years, last))
+                    continue
                 idx = self._find(last=last, gender=gender, adult=True)
                 if idx is None:
                     idx = self._find(first=last, gender=gender, adult=True)
@@ -954,7 +973,15 @@ class _Reader:
                 self._attach(idx, start, end, title, gender, age, years)
             else:
                 pending_single.append(i)
-        # single words: a known name, or a new person when the text shows one is meant
+        # single words: a new person when the text shows one is meant, then every mention
+        for i in pending_single:
+            start, end, _title, tokens, age, _years = records[i]
+            tok = tokens[0]
+            known = self._find(first=tok) is not None or any(
+                p.last == tok and not p.first for p in self.people
+            )
+            if not known and self._looks_like_person(start, end, age):
+                self._new(first=tok, label=tok)
         for i in pending_single:
             start, end, title, tokens, age, years = records[i]
             tok = tokens[0]
@@ -1073,13 +1100,13 @@ class _Reader:
         for i, p in enumerate(self.people):
             if not p.first and not p.last:
                 continue
-            for s0, _ in p.mentions:
-                if s0 == pos:
+            for s0, e0 in p.mentions:
+                if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
                     return i
         before = self.flat[max(0, a - 40) : a]
         m = re.search(
             r"(?:\s*\(\s*(?:the\s+|her\s+|his\s+|their\s+)?(?:children['’]s\s+|child['’]s\s+)?"
-            r"|\s*,\s*(?:(?:the|her|his|their)\s+|who\s+is\s+(?:the\s+)?|"
+            r"|\s*,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their)\s+|who\s+is\s+(?:the\s+)?|"
             r"(?:the\s+)?(?:children['’]s|child['’]s)\s+){0,2}"
             r"|\s+(?:is|was)\s+(?:the\s+|her\s+|his\s+)?(?:children['’]s\s+)?)$",
             before,
@@ -1244,6 +1271,38 @@ class _Reader:
         ):
             p.gender = "m"
 
+    def resolve_deferred(self) -> None:
+        """A title and surname shared by two adults, linked by the gender their roles give."""
+        for start, end, title, gender, age, years, last in self.deferred:
+            same = [
+                i
+                for i, p in enumerate(self.people)
+                if p.last == last and (p.age_years is None or p.age_years >= 18)
+            ]
+
+            def sex(p: _Draft) -> str:
+                if p.gender:
+                    return p.gender
+                if p.role in FEMALE_ROLES or p.role == "grandparent" and "mother" in p.forms:
+                    return "f"
+                return "m" if p.role in MALE_ROLES | {"partner", "new-partner"} else ""
+
+            fits = [i for i in same if sex(self.people[i]) == gender] or [
+                i for i in same if sex(self.people[i]) == ""
+            ]
+            if fits:
+                self._attach(fits[0], start, end, title, gender, age, years)
+            else:
+                self._attach(
+                    self._new(last=last, title=title, label=self.flat[start:end]),
+                    start,
+                    end,
+                    title,
+                    gender,
+                    age,
+                    years,
+                )
+
     # -- merge and finish
     def finish_people(self) -> None:
         for p in self.people:
@@ -1282,16 +1341,22 @@ class _Reader:
                 continue
             votes = {"f": 0, "m": 0}
             for _s, e in p.mentions:
-                m = re.match(
-                    r"^[^.;]{0,40}?\b(she|her|he|him|his)\b", self.flat[e : e + 48], re.IGNORECASE
+                after = self.flat[e : e + 48]
+                strong = re.match(
+                    r"^\s*(?:\(\d{1,2}\)\s*)?(?:,\s*)?(?:and|said|says|told \w+|who|explained|"
+                    r"reported)\s+(?:that\s+)?(she|her|he|his)\b",
+                    after,
+                    re.IGNORECASE,
                 )
-                if m and not any(
-                    e < s2 < e + m.start(1)
+                weak = strong or re.match(r"^[^.;]{0,40}?\b(she|her|he|his)\b", after, re.I)
+                if weak and not any(
+                    e < s2 < e + weak.start(1)
                     for q in self.people
                     for s2, _ in q.mentions
                     if q is not p
                 ):
-                    votes["f" if m.group(1).lower() in ("she", "her") else "m"] += 1
+                    g = "f" if weak.group(1).lower() in ("she", "her") else "m"
+                    votes[g] += 3 if strong else 1
             if votes["f"] != votes["m"]:
                 p.gender = max(votes, key=lambda g: votes[g])
 
@@ -1332,6 +1397,15 @@ def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
+#: A sentence in a list that starts with what happened, its subject on the line before it
+#: ("- Marie Okafor, 38, mother. Seen at home on 5 March.").
+_LINE_START_CUE = re.compile(
+    r"\s*(?:not |never |also )?(?:seen|spoken|spoke|visited|met|interviewed|present|alone|pnc|"
+    r"police|probation|checks?|disclosure|no checks|dvds|clare)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class _Ref:
     pos: int
@@ -1345,6 +1419,7 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
     the last person of that gender mentioned before."""
     out: list[list[_Ref]] = []
     last: dict[str, int] = {}
+    line_subject: int | None = None
     people = reader.people
     mi = 0
     mentions = reader.mentions
@@ -1379,6 +1454,13 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
                     cand = unknown if people[unknown].gender in ("", g) else cand
                 if cand is not None:
                     refs.append(_Ref(pos, cand, word in ("his", "her"), pronoun=True))
+        gap = reader.text[sentences[len(out) - 1].end : s.start] if out else "\n"
+        if "\n" in gap:
+            own = [r for r in refs if not r.possessive and not r.pronoun]
+            line_subject = own[0].person if own else None
+        elif line_subject is not None and _LINE_START_CUE.match(s.text):
+            if not refs or refs[0].pos > s.start + 12:
+                refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
         out.append(refs)
     return out
 
@@ -1403,14 +1485,21 @@ def _negated(flat: str, clause_start: int, cue_start: int, negation: re.Pattern[
     )
 
 
-def read_status(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]) -> None:
+def read_status(
+    reader: _Reader,
+    sentences: list[Sentence],
+    refs: list[list[_Ref]],
+    plan: frozenset[int] = frozenset(),
+) -> None:
     """Seen, seen alone: each person takes the nearest seen or alone cue in their clause."""
     cues = reader.cues
     flat = reader.flat
     seen: dict[int, bool] = {}
     alone: dict[int, bool] = {}
     all_children = [i for i, p in enumerate(reader.people) if p.role in CHILD_ROLES]
-    for s, srefs in zip(sentences, refs, strict=True):
+    for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
+        if n in plan:
+            continue  # "see Hannah alone at the clinic" is still to happen
         for a, b in _clauses(s):
             part = flat[a:b]
             if cues.remote.search(part):
@@ -1783,9 +1872,9 @@ def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
     reader = _Reader(text, cues)
     reader.read_names()
     reader.read_roles()
+    reader.resolve_deferred()
     reader.finish_people()
     refs = _refs_by_sentence(reader, sentences)
-    read_status(reader, sentences, refs)
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)
     plan = {
@@ -1799,8 +1888,13 @@ def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
     } | {
         n
         for n, s in enumerate(sentences)
-        if re.match(r"\s*(?:plan|actions?|agreed|next steps|to do)\s*[:\-–]", s.text, re.I)
+        if re.match(
+            r"\s*(?:plan|actions?|agreed|next steps|to do|what (?:I|we) will do)\s*[:\-–]",
+            s.text,
+            re.I,
+        )
     }
+    read_status(reader, sentences, refs, frozenset(plan))
     checks = read_checks(reader, sentences, refs, harm, plan)
     hits = find_dates(reader.flat)
     note = resolve_dates(text, hits)
