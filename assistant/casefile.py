@@ -1458,9 +1458,12 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
         if "\n" in gap:
             own = [r for r in refs if not r.possessive and not r.pronoun]
             line_subject = own[0].person if own else None
-        elif line_subject is not None and _LINE_START_CUE.match(s.text):
-            if not refs or refs[0].pos > s.start + 12:
-                refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
+        elif (
+            line_subject is not None
+            and _LINE_START_CUE.match(s.text)
+            and (not refs or refs[0].pos > s.start + 12)
+        ):
+            refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
         out.append(refs)
     return out
 
