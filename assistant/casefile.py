@@ -652,8 +652,8 @@ def _relative(hit: _DateHit, note: dt.date) -> tuple[dt.date | None, str]:
         return note + relativedelta(years=1), "year"
     m = re.match(r"(\w+) (day|week|month|year)s? ago", rel)
     if m:
-        n = _NUMBERS.get(m.group(1)) or int(m.group(1)) if m.group(1).isdigit() else 0
-        n = n or _NUMBERS.get(m.group(1), 0)
+        word = m.group(1)
+        n = int(word) if word.isdigit() else _NUMBERS.get(word, 0)
         unit = m.group(2)
         if unit == "day":
             return note - dt.timedelta(days=n), "day"
@@ -788,6 +788,8 @@ class _Draft:
     forms: list[str] = field(default_factory=list)
     descriptor: str = ""  # the normalised description for unnamed people ("mother")
     bound: set[str] = field(default_factory=set)  # descriptions given beside the name
+    seen: bool = False
+    alone: bool = False
 
     def is_family(self) -> bool:
         return self.role in FAMILY_ADULT_ROLES
@@ -1018,11 +1020,8 @@ class _Reader:
                 r"daughter|brother|sister|partner|boyfriend)\s+$",
                 before,
             )
-            and any(self._known_near(start))
+            and any(abs(a - start) < 80 for p in self.people for a, _ in p.mentions)
         )
-
-    def _known_near(self, start: int) -> Iterable[bool]:
-        yield any(abs(a - start) < 80 for p in self.people for a, _ in p.mentions)
 
     def _attach(
         self,
@@ -1545,10 +1544,8 @@ def read_status(
                     else:
                         alone.setdefault(r.person, False)
     for i, p in enumerate(reader.people):
-        p_seen = seen.get(i, False)
-        p_alone = alone.get(i, False)
-        p._seen = p_seen
-        p._alone = p_alone
+        p.seen = seen.get(i, False)
+        p.alone = alone.get(i, False)
 
 
 def read_harm(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]) -> set[int]:
@@ -1913,8 +1910,8 @@ def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
             name=name,
             role=p.role,
             age=p.age if p.role in CHILD_ROLES or p.age else None,
-            seen=bool(getattr(p, "_seen", False)),
-            seen_alone=bool(getattr(p, "_alone", False)),
+            seen=p.seen,
+            seen_alone=p.alone,
             checks=[c for c in CHECKS if c in checks.get(i, [])],
             evidence=[Span(s, e) for s, e in sorted(set(p.mentions))],
             aliases=[f for f in forms if f != name],
