@@ -1033,9 +1033,9 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                             clear_btn = gr.Button("Clear draft", size="sm", elem_id="clear")
                     with gr.Tabs():
                         with gr.Tab("Draft with flags highlighted", id="draft-tab"), gr.Row():
-                            with gr.Column(scale=3, min_width=320):
+                            with gr.Column(scale=1, min_width=300):
                                 draft_html = gr.HTML(render_draft("", []), elem_id="draft-view")
-                            with gr.Column(scale=2, min_width=280):
+                            with gr.Column(scale=1, min_width=300):
                                 gr.Markdown("#### Case at a glance")
                                 case_html = gr.HTML(render_case_panel(None), elem_id="case-view")
                                 with gr.Accordion(

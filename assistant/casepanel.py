@@ -49,8 +49,9 @@ CSS = """
   table-layout: fixed; font-size: 0.8rem;}
 .curio-case th, .curio-case td {border-bottom: 1px solid var(--border-color-primary);
   padding: 3px 4px; text-align: left; vertical-align: top; overflow-wrap: anywhere;}
-.curio-case th:nth-child(1) {width: 30%;} .curio-case th:nth-child(3) {width: 11%;}
-.curio-case th:nth-child(4), .curio-case th:nth-child(5) {width: 10%;}
+.curio-case th:nth-child(1) {width: 28%;} .curio-case th:nth-child(2) {width: 17%;}
+.curio-case th:nth-child(3) {width: 12%;}
+.curio-case th:nth-child(4), .curio-case th:nth-child(5) {width: 11%;}
 .curio-case .badge {font-size: 0.7rem; padding: 0 4px; border-radius: 6px;
   background: #fecaca; color: #7f1d1d; white-space: nowrap;}
 .curio-case tr.concern td {background: #fef2f2;}
@@ -158,7 +159,7 @@ def render_people(case: CaseFile) -> str:
         checks = check_words(p.checks) if adult else ""
         missing = (
             f"<div class='no'>not recorded: {esc(check_words(p.missing_checks))}</div>"
-            if adult and p.missing_checks
+            if adult and p.missing_checks and p.causing_harm
             else ""
         )
         concern = " concern" if p.causing_harm else ""
