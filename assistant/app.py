@@ -462,6 +462,7 @@ class CurioApp:
         self._index = index
         self._audit: Any = None
         self.cache_dir: str | None = None  # Gradio's upload cache, set by build_app
+        self.case_cues: Any = None  # the case-file cue words, checked by build_app
 
     # -- collaborators
     @property
@@ -760,7 +761,7 @@ class CurioApp:
         cs = state.case
         if state.draft and (cs.case is None or cs.text != state.draft):
             try:
-                cs.extract(state.draft)
+                cs.extract(state.draft, self.case_cues)
             except Exception:
                 log.exception("case extraction failed")
                 cs.case = None
@@ -984,6 +985,9 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
 
         curio = build_curio(settings)
     app = CurioApp(settings, curio, index)
+    from assistant.casefile import load_cues
+
+    app.case_cues = load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails now
     scenarios = app.scenarios()
     model = getattr(curio, "model_name", None)
     backend = getattr(curio, "llm", None)

@@ -90,9 +90,9 @@ class CaseSession:
     decisions: dict[str, Decision] = field(default_factory=dict)  # lens -> decision
     text: str = ""  # the draft the case was read from
 
-    def extract(self, text: str) -> CaseFile:
+    def extract(self, text: str, cues: Any = None) -> CaseFile:
         """Read a new draft and replay this session's corrections on it."""
-        self.case = extract_case(text)
+        self.case = extract_case(text, cues)
         self.text = text
         self._replay()
         return self.case
