@@ -22,6 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from assistant.audit import FEEDBACK_REASONS
+from assistant.casepanel import CSS as CASE_CSS
+from assistant.casepanel import (
+    DECISIONS,
+    ROLE_CHOICES,
+    CaseSession,
+    Decision,
+    flag_record_docx,
+    flag_record_lines,
+    render_case_panel,
+    render_decisions,
+    render_reasons,
+    supervision_docx,
+    supervision_markdown,
+)
 from assistant.citations import format_citation, kind_text
 from assistant.errors import CurioError
 from assistant.settings import Settings, get_settings, offline_switches
@@ -88,7 +102,8 @@ and appeared well cared for. The plan is to close the case to children's social 
 referral to a parenting course.
 """
 
-CSS = """
+CSS = (
+    """
 .curio-privacy {font-size: 0.9rem; padding: 4px 10px; border-radius: 999px;
   background: #ecfdf5; color: #065f46; display: inline-block; border: 1px solid #a7f3d0;}
 .curio-privacy.remote {background: #fffbeb; color: #92400e; border-color: #fde68a;}
@@ -124,6 +139,8 @@ CSS = """
 .curio-covered li.ok::marker {content: "✔ ";}
 .curio-covered li.miss::marker {content: "✘ ";}
 """
+    + CASE_CSS
+)
 
 INTRO = """\
 **Curio asks the questions a good supervisor would ask, and shows the guidance behind them.**
@@ -153,6 +170,7 @@ class SessionState:
     citations: list[Citation] = field(default_factory=list)  # the latest answer's sources
     cited: dict[str, Citation] = field(default_factory=dict)  # every source cited this session
     export_dir: str = ""  # the folder of this session's latest export, removed on the next one
+    case: CaseSession = field(default_factory=CaseSession)  # people, chronology, decisions
 
 
 # --------------------------------------------------------------------------- rendering
@@ -240,6 +258,7 @@ def render_flags(flags: list[Flag], message: str = "") -> str:
             f"<div class='curio-flag' data-lens='{esc(f.lens)}' "
             f"style='border-left-color:{lens_colour(f.lens)}'>"
             f"<h4>{n}. {esc(flag_name(f))}<span class='kind'>{kind}</span></h4>{body}"
+            + render_reasons(f)
             + (f"<p><b>Questions to consider</b></p><ul>{questions}</ul>" if questions else "")
             + (
                 f"<div class='guidance'><b>Guidance</b><ul>{guidance}</ul></div>"
@@ -337,10 +356,12 @@ def checklist_markdown(state: SessionState) -> str:
         lines += [f"> {' '.join(ev.text.split())}" for ev in f.evidence]
         if f.kind == "absent" and f.looked_for:
             lines.append(f"Looked for and not found: {f.looked_for}")
+        lines += flag_record_lines(f, state.case.decisions)
         lines += ["", "Questions:", ""] + [f"- [ ] {q}" for q in f.questions]
         if f.citations:
             lines += ["", "Guidance:", ""] + [f"- {format_citation(c)}" for c in f.citations]
         lines.append("")
+    lines += supervision_markdown(state.case.case)
     if state.cited:
         lines += ["## Guidance cited in answers", ""]
         lines += [f"- {format_citation(c)}" for c in state.cited.values()]
@@ -365,6 +386,7 @@ def checklist_docx(state: SessionState, path: Path) -> Path:
             document.add_paragraph(" ".join(ev.text.split()), style="Intense Quote")
         if f.kind == "absent" and f.looked_for:
             document.add_paragraph(f"Looked for and not found: {f.looked_for}")
+        flag_record_docx(document, f, state.case.decisions)
         if f.questions:
             document.add_heading("Questions", level=2)
             for q in f.questions:
@@ -373,6 +395,7 @@ def checklist_docx(state: SessionState, path: Path) -> Path:
             document.add_heading("Guidance", level=2)
             for c in f.citations:
                 document.add_paragraph(format_citation(c), style="List Bullet")
+    supervision_docx(document, state.case.case)
     if state.cited:
         document.add_heading("Guidance cited in answers", level=1)
         for c in state.cited.values():
@@ -427,6 +450,7 @@ class CurioApp:
         self._index = index
         self._audit: Any = None
         self.cache_dir: str | None = None  # Gradio's upload cache, set by build_app
+        self.case_cues: Any = None  # the case-file cue words, checked by build_app
 
     # -- collaborators
     @property
@@ -715,6 +739,91 @@ class CurioApp:
         name = next((flag_name(f) for f in state.flags if f.lens == lens), lens)
         return f"Thank you: “{esc(name)}” marked {mark_label.lower()}."
 
+    # -- the case at a glance and the decision log
+    def case_panel(self, state: SessionState | None) -> tuple[Any, ...]:
+        """After a review: the people, chronology and accounts of the draft just reviewed,
+        with this session's corrections replayed. (panel, person, merge, flag pickers, log)"""
+        import gradio as gr
+
+        state = state if isinstance(state, SessionState) else SessionState()
+        cs = state.case
+        if state.draft and (cs.case is None or cs.text != state.draft):
+            try:
+                cs.extract(state.draft, self.case_cues)
+            except Exception:
+                log.exception("case extraction failed")
+                cs.case = None
+        people = cs.people_choices()
+        flags = [(f"{n}. {flag_name(f)}", f.lens) for n, f in enumerate(state.flags, 1)]
+        return (
+            render_case_panel(cs.case),
+            gr.update(choices=people, value=None),
+            gr.update(choices=people, value=None),
+            gr.update(choices=flags, value=state.flags[0].lens if state.flags else None),
+            render_decisions(state.flags, cs.decisions),
+        )
+
+    def _case_outputs(self, state: SessionState, message: str) -> tuple[Any, ...]:
+        import gradio as gr
+
+        people = state.case.people_choices()
+        return (
+            render_case_panel(state.case.case),
+            gr.update(choices=people, value=None),
+            gr.update(choices=people, value=None),
+            message,
+        )
+
+    def correct_role(self, person: Any, role: str | None, state: Any) -> tuple[Any, ...]:
+        """The practitioner's role for one person; it holds for the rest of the session."""
+        state = state if isinstance(state, SessionState) else SessionState()
+        if state.case.case is None:
+            return self._case_outputs(state, self._status("Review a draft first."))
+        try:
+            name = state.case.set_role(int(person), str(role or ""))
+        except (TypeError, ValueError, IndexError):
+            return self._case_outputs(state, self._status("Choose a person and a role first."))
+        except CurioError as exc:
+            return self._case_outputs(state, self._status(exc.message))
+        return self._case_outputs(state, f"“{esc(name)}” is now recorded as {esc(role)}.")
+
+    def merge_people(self, keep: Any, other: Any, state: Any) -> tuple[Any, ...]:
+        """Two mentions of one person made one, for the rest of the session."""
+        state = state if isinstance(state, SessionState) else SessionState()
+        if state.case.case is None:
+            return self._case_outputs(state, self._status("Review a draft first."))
+        try:
+            name = state.case.merge(int(keep), int(other))
+        except (TypeError, ValueError, IndexError):
+            return self._case_outputs(state, self._status("Choose two people to merge."))
+        except CurioError as exc:
+            return self._case_outputs(state, self._status(exc.message))
+        return self._case_outputs(state, f"Merged into “{esc(name)}”.")
+
+    def decide(
+        self, lens: str | None, label: str | None, reason: str, state: Any
+    ) -> tuple[str, str]:
+        """A decision on a flag for the supervision record. The typed reason stays in this
+        session and its export; the audit log gets the lens and the decision only."""
+        state = state if isinstance(state, SessionState) else SessionState()
+        known = {f.lens: f for f in state.flags}
+        if not lens or lens not in known:
+            return render_decisions(state.flags, state.case.decisions), self._status(
+                "Review a draft first, then choose one of its flags."
+            )
+        mark = DECISIONS.get(label or "")
+        if mark is None:
+            return render_decisions(state.flags, state.case.decisions), self._status(
+                "Choose will act, already covered or not relevant."
+            )
+        state.case.decisions[lens] = Decision(mark, " ".join((reason or "").split())[:1000])
+        with contextlib.suppress(Exception):  # the log is a record, not a gate
+            self.audit.decision(lens=lens, mark=mark, session=state.id)
+        return (
+            render_decisions(state.flags, state.case.decisions),
+            f"Saved: “{esc(flag_name(known[lens]))}” — {esc(str(label).lower())}.",
+        )
+
     # -- export
     def export(self, fmt: str, state: SessionState | None) -> tuple[Any, str]:
         """Write the checklist (Markdown or Word) into Gradio's cache for download."""
@@ -866,6 +975,9 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
 
         curio = build_curio(settings)
     app = CurioApp(settings, curio, index)
+    from assistant.casefile import load_cues
+
+    app.case_cues = load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails now
     scenarios = app.scenarios()
     model = getattr(curio, "model_name", None)
     backend = getattr(curio, "llm", None)
@@ -914,10 +1026,56 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                             example_btn = gr.Button("Try an invented example", elem_id="example")
                             clear_btn = gr.Button("Clear draft", size="sm", elem_id="clear")
                     with gr.Tabs():
-                        with gr.Tab("Draft with flags highlighted", id="draft-tab"):
-                            draft_html = gr.HTML(render_draft("", []), elem_id="draft-view")
+                        with gr.Tab("Draft with flags highlighted", id="draft-tab"), gr.Row():
+                            with gr.Column(scale=1, min_width=300):
+                                draft_html = gr.HTML(render_draft("", []), elem_id="draft-view")
+                            with gr.Column(scale=1, min_width=300):
+                                gr.Markdown("#### Case at a glance")
+                                case_html = gr.HTML(render_case_panel(None), elem_id="case-view")
+                                with gr.Accordion(
+                                    "Correct a role or merge two mentions",
+                                    open=False,
+                                    elem_id="case-fix",
+                                ):
+                                    person_pick = gr.Dropdown(
+                                        [], label="Person", elem_id="person-pick"
+                                    )
+                                    role_pick = gr.Dropdown(
+                                        ROLE_CHOICES, label="Role", elem_id="role-pick"
+                                    )
+                                    role_btn = gr.Button(
+                                        "Correct role", size="sm", elem_id="fix-role"
+                                    )
+                                    merge_pick = gr.Dropdown(
+                                        [], label="…is the same person as", elem_id="merge-pick"
+                                    )
+                                    merge_btn = gr.Button("Merge", size="sm", elem_id="merge")
+                                    case_status = gr.Markdown("", elem_id="case-status")
                         with gr.Tab("Flags and questions", id="flags-tab"):
                             flags_html = gr.HTML(render_flags([]), elem_id="flags")
+                    with gr.Accordion(
+                        "Decision log for supervision", open=True, elem_id="decisions"
+                    ):
+                        gr.Markdown(
+                            "Mark what you will do about each flag. Your reasons go into the "
+                            "exported checklist only, never into the audit log.",
+                            elem_classes="curio-muted",
+                        )
+                        with gr.Row():
+                            decision_flag = gr.Dropdown(
+                                [], label="Flag", elem_id="decision-flag", allow_custom_value=True
+                            )
+                            decision = gr.Radio(
+                                list(DECISIONS), label="Decision", elem_id="decision"
+                            )
+                        decision_reason = gr.Textbox(
+                            label="Reason (optional)", lines=1, elem_id="decision-reason"
+                        )
+                        decision_btn = gr.Button(
+                            "Save decision", size="sm", elem_id="save-decision"
+                        )
+                        decision_status = gr.Markdown("", elem_id="decision-status")
+                        decision_log = gr.HTML(render_decisions([], {}), elem_id="decision-log")
                     with gr.Accordion("Was a flag useful? Tell the team", open=False):
                         gr.Markdown(
                             "Your mark goes to the team's log with the lens name and the reason "
@@ -1025,14 +1183,34 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
             )
 
         mode.change(on_mode, mode, [hint, review_box, scenario_box, message], api_name=False)
-        review_btn.click(app.review, [draft, state, chatbot], panel_outputs, api_name="review")
+        case_outputs = [case_html, person_pick, merge_pick, decision_flag, decision_log]
+        review_btn.click(
+            app.review, [draft, state, chatbot], panel_outputs, api_name="review"
+        ).then(app.case_panel, state, case_outputs, api_name=False)
         send_args = {
             "fn": app.send,
             "inputs": [message, mode, draft, state, chatbot],
             "outputs": panel_outputs + [message],
         }
-        send_btn.click(**send_args, api_name="send")
-        message.submit(**send_args, api_name=False)
+        send_btn.click(**send_args, api_name="send").then(
+            app.case_panel, state, case_outputs, api_name=False
+        )
+        message.submit(**send_args, api_name=False).then(
+            app.case_panel, state, case_outputs, api_name=False
+        )
+        fix_outputs = [case_html, person_pick, merge_pick, case_status]
+        role_btn.click(
+            app.correct_role, [person_pick, role_pick, state], fix_outputs, api_name="correct_role"
+        )
+        merge_btn.click(
+            app.merge_people, [person_pick, merge_pick, state], fix_outputs, api_name="merge_people"
+        )
+        decision_btn.click(
+            app.decide,
+            [decision_flag, decision, decision_reason, state],
+            [decision_log, decision_status],
+            api_name="decide",
+        )
         example_btn.click(lambda: EXAMPLE_DRAFT, None, draft, api_name="example")
         clear_btn.click(lambda: ("", ""), None, [draft, status], api_name=False)
         upload.upload(app.upload, upload, [draft, status, upload], api_name="upload")

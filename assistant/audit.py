@@ -116,6 +116,11 @@ class AuditLog:
             }
         )
 
+    def decision(self, *, lens: str, mark: str, session: str = "") -> None:
+        """A practitioner's decision on a flag for supervision (will act, already covered, not
+        relevant). Never the reason: a typed reason can quote the case."""
+        self.write({"event": "decision", "session": session, "lens": lens, "mark": mark})
+
     def close(self) -> None:
         with self._lock:
             if self._handler is not None:

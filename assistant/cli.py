@@ -196,9 +196,11 @@ def _audit_review(
 def cmd_review(args: argparse.Namespace) -> int:
     """Review a draft. Unreadable, empty, binary or over-long input is bad input (exit 2); text
     that is not case material or not English is a valid review with a message (exit 0)."""
+    from assistant.casefile import extract_case, load_cues, render_case
     from assistant.review import Reviewer, get_reviewer, render_review
 
     settings = _settings(args)
+    load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails before the review
     text = _read_draft(args.file, settings)
     name = "standard input" if args.file == "-" else args.file
     if len(text) > settings.max_text_chars:
@@ -218,12 +220,15 @@ def cmd_review(args: argparse.Namespace) -> int:
     reviewer.max_chars = settings.max_text_chars
     result = reviewer.review(text)
     _audit_review(settings, text, result, reviewer, retriever)
+    case = extract_case(text, load_cues(Path(settings.prompts_dir) / "casefile.yaml"))
     if args.json:
-        _print_json(result.to_json())
+        _print_json(result.to_json() | case.to_json())
     else:
         print(render_review(result, text))
         if result.message and result.flags:
             print(result.message)
+        print()
+        print(render_case(case))
     return 0
 
 

@@ -65,6 +65,27 @@ def main() -> None:
         f"{len(text.split())} words, {args.runs} runs, {args.threads} threads: "
         f"p50 {statistics.median(times):.3f} s, p95 {p95:.3f} s, max {times[-1]:.3f} s"
     )
+    from assistant.casefile import extract_case
+
+    def p95_of(values: list[float]) -> float:
+        values = sorted(values)
+        return values[min(len(values) - 1, int(round(0.95 * len(values))) - 1)]
+
+    extract_case(text)  # warm-up (cue words loaded)
+    alone, both = [], []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        extract_case(text)
+        alone.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reviewer.review(text)
+        extract_case(text)
+        both.append(time.perf_counter() - t)
+    print(
+        f"case at a glance (people, chronology, accounts): p50 {statistics.median(alone):.3f} s,"
+        f" p95 {p95_of(alone):.3f} s; review + case at a glance: p50 "
+        f"{statistics.median(both):.3f} s, p95 {p95_of(both):.3f} s"
+    )
     print(f"after: {load()}")
 
 

@@ -172,3 +172,57 @@ def test_script_injection_draft_runs_nothing(page: Any) -> None:
     assert "<script>window.__curioXss" in page.locator("#draft-view").inner_text()
     assert page.locator("#draft-view script, #draft-view img, #chat img[src='x']").count() == 0
     shot(page, "5-script-injection-escaped")
+
+
+def pick(page: Any, elem_id: str, option: str) -> None:
+    """Choose an option in a Gradio dropdown by the start of its label."""
+    page.locator(f"#{elem_id} input").click()
+    page.locator(f"[data-testid='dropdown-option'][aria-label^='{option}']").first.click()
+
+
+def download(page: Any, button: str, suffix: str) -> Path:
+    page.locator(button).click()
+    link = page.locator(f"#export-file a[href*='{suffix}']").first
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    return Path(info.value.path())
+
+
+def test_case_at_a_glance_corrections_and_decisions_reach_both_exports(page: Any) -> None:
+    import docx
+
+    page.locator("#example").click()
+    page.wait_for_function("document.querySelector('#draft textarea').value.length > 100")
+    review(page)
+    page.locator("#case-view #case-people tr.person").first.wait_for()
+    panel = page.locator("#case-view").inner_text()
+    assert "Ms Dana Holloway" in panel and "Chronology" in panel and "Whose account" in panel
+    assert page.locator("#case-view #case-accounts li").count() >= 1
+    # the adult whose behaviour is the concern comes first
+    first = page.locator("#case-view #case-people tr.person").first
+    assert "Mr Carl Brennan" in first.inner_text()
+    shot(page, "6-case-at-a-glance")
+
+    page.locator("#case-fix").get_by_text("Correct a role or merge two mentions").click()
+    pick(page, "person-pick", "Mr Carl Brennan")
+    pick(page, "role-pick", "partner")
+    page.locator("#fix-role").click()
+    page.locator("#case-view tr.person[data-role='partner']", has_text="Mr Carl Brennan").wait_for()
+    assert "now recorded as partner" in page.locator("#case-status").inner_text()
+
+    page.locator("#decisions").get_by_label("Will act").check()
+    page.locator("#decision-reason textarea").fill("Ask police about his bail conditions")
+    page.locator("#save-decision").click()
+    page.locator("#decision-log .mark", has_text="Will act").wait_for()
+    shot(page, "6b-decision-log")
+
+    md = download(page, "#export-md", ".md").read_text(encoding="utf-8")
+    assert "| Mr Carl Brennan (the concern) | partner |" in md
+    assert "Decision: **Will act** — Ask police about his bail conditions" in md
+    assert "### Chronology" in md
+    document = docx.Document(str(download(page, "#export-docx", ".docx")))
+    words = "\n".join(p.text for p in document.paragraphs)
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Decision: Will act — Ask police about his bail conditions" in words
+    assert "Mr Carl Brennan (the concern)" in cells and "partner" in cells

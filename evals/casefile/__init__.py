@@ -1,0 +1,298 @@
+"""Score the case-at-a-glance extractor (assistant/casefile.py) on hand-labelled texts.
+
+``python -m evals.casefile --split tune`` (or ``--split test``) reads ``tune-*.yaml`` or
+``test-*.yaml`` beside this file; the two splits never mix. The format is in README.md here.
+
+Figures, each over the split's labels:
+- people with the right role: a labelled person matched by an extracted one (by name, alias
+  or the spans where they are mentioned) whose role is the same, over all labelled people;
+- status right: seen, seen alone and checks, each compared for the matched family adults
+  (not children, siblings or professionals); also the share of adults with all three right;
+- dated events found: a labelled event whose date, as written, an extracted event has inside
+  the labelled quote; in order: pairs of found events whose labelled ISO dates differ (and
+  neither is a coarser form of the other) that the extractor lists in that order.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import CurioError
+
+FOLDER = Path(__file__).resolve().parent
+SPLITS = ("tune", "test")
+STATUS_SKIP = frozenset({"child", "sibling", "professional"})
+
+
+def load_split(split: str, folder: Path = FOLDER) -> list[dict[str, Any]]:
+    """The labelled texts of one split, checked (every quote must be in its text)."""
+    if split not in SPLITS:
+        raise CurioError(f"Unknown split {split!r}: use tune or test.")
+    items: list[dict[str, Any]] = []
+    files = sorted(folder.glob(f"{split}-*.yaml"))
+    if not files:
+        raise CurioError(f"No {split}-*.yaml files in {folder}.")
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        if not isinstance(data, list):
+            raise CurioError(f"{path.name} must be a list of labelled texts.")
+        for item in data:
+            if not isinstance(item, dict) or "text" not in item:
+                raise CurioError(f"{path.name}: every item needs an id and a text.")
+            for ev in item.get("events") or []:
+                if str(ev.get("quote", "")) not in item["text"]:
+                    raise CurioError(
+                        f"{path.name} {item.get('id')}: quote not in the text: {ev.get('quote')!r}"
+                    )
+            item["_file"] = path.name
+            items.append(item)
+    return items
+
+
+def _norm(s: Any) -> str:
+    return " ".join(re.sub(r"[^\w']+", " ", str(s).replace("’", "'").lower()).split())
+
+
+def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
+    form = str(form).strip()
+    if not form:
+        return []
+    flags = 0 if len(form) <= 3 else re.IGNORECASE
+    pat = re.compile(r"(?<![\w'’])" + re.escape(form) + r"(?![\w])", flags)
+    return [m.span() for m in pat.finditer(text)]
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@dataclass
+class Tally:
+    people: int = 0
+    found: int = 0
+    role_right: int = 0
+    extracted: int = 0
+    spurious: int = 0
+    status_fields: int = 0
+    status_right: int = 0
+    adults: int = 0
+    adults_all_right: int = 0
+    events: int = 0
+    events_found: int = 0
+    iso_right: int = 0
+    pairs: int = 0
+    pairs_in_order: int = 0
+    texts: int = 0
+    texts_in_order: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for k, v in vars(other).items():
+            if isinstance(v, list):
+                getattr(self, k).extend(v)
+            else:
+                setattr(self, k, getattr(self, k) + v)
+
+    @staticmethod
+    def _pct(a: int, b: int) -> float | None:
+        return round(100 * a / b, 1) if b else None
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "people_right_role_pct": self._pct(self.role_right, self.people),
+            "people_found_pct": self._pct(self.found, self.people),
+            "status_right_pct": self._pct(self.status_right, self.status_fields),
+            "adults_all_status_right_pct": self._pct(self.adults_all_right, self.adults),
+            "events_found_pct": self._pct(self.events_found, self.events),
+            "events_iso_right_pct": self._pct(self.iso_right, self.events_found),
+            "event_pairs_in_order_pct": self._pct(self.pairs_in_order, self.pairs),
+            "texts_fully_in_order_pct": self._pct(self.texts_in_order, self.texts),
+            "extra_people_pct": self._pct(self.spurious, self.extracted),
+            "counts": {
+                "texts": self.texts,
+                "people": self.people,
+                "adults_for_status": self.adults,
+                "events": self.events,
+                "event_pairs": self.pairs,
+            },
+        }
+
+
+def match_people(
+    text: str, gold: list[dict[str, Any]], found: list[dict[str, Any]]
+) -> dict[int, int]:
+    """Labelled person index -> extracted person index, one to one, most evidence first."""
+    pairs: list[tuple[float, int, int]] = []
+    for gi, g in enumerate(gold):
+        forms = [g.get("name", "")] + list(g.get("aliases") or [])
+        gforms = {_norm(f) for f in forms if f}
+        gspans = [sp for f in forms for sp in _occurrences(text, f)]
+        for xi, x in enumerate(found):
+            xforms = {_norm(f) for f in [x["name"], *x.get("aliases", [])]}
+            score = 3.0 if gforms & xforms else 0.0
+            spans = [(e["start"], e["end"]) for e in x.get("evidence", [])]
+            score += sum(1 for s in spans if any(_overlap(s, g2) for g2 in gspans))
+            if score > 0:
+                pairs.append((score, gi, xi))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for _score, gi, xi in pairs:
+        if gi in out or xi in used:
+            continue
+        out[gi] = xi
+        used.add(xi)
+    return out
+
+
+def _date_key(s: Any) -> str:
+    return _norm(s).replace(" ", "")
+
+
+def _comparable(a: str, b: str) -> bool:
+    return a != b and not a.startswith(b) and not b.startswith(a)
+
+
+def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0) -> Tally:
+    text = item["text"]
+    t = Tally(texts=1, seconds=[seconds])
+    gold = list(item.get("people") or [])
+    found = case["people"]
+    match = match_people(text, gold, found)
+    t.people, t.found, t.extracted = len(gold), len(match), len(found)
+    t.spurious = len(found) - len(match)
+    for gi, g in enumerate(gold):
+        if gi not in match:
+            continue
+        x = found[match[gi]]
+        if x["role"] == g.get("role"):
+            t.role_right += 1
+        if g.get("role") in STATUS_SKIP:
+            continue
+        right = [
+            bool(x["seen"]) == bool(g.get("seen")),
+            bool(x["seen_alone"]) == bool(g.get("seen_alone")),
+            set(x["checks"]) == set(g.get("checks") or []),
+        ]
+        t.adults += 1
+        t.status_fields += 3
+        t.status_right += sum(right)
+        t.adults_all_right += all(right)
+    events = list(item.get("events") or [])
+    chronology = case["chronology"]
+    t.events = len(events)
+    found_at: dict[int, int] = {}
+    for gi, g in enumerate(events):
+        quote = str(g["quote"])
+        q0 = text.find(quote)
+        q = (q0, q0 + len(quote))
+        want = _date_key(g["date"])
+        for xi, e in enumerate(chronology):
+            if xi in found_at.values() or _date_key(e["date"]) != want:
+                continue
+            inside = q[0] <= e.get("date_start", e["start"]) and e.get("date_end", e["end"]) <= q[1]
+            if inside or _overlap((e["start"], e["end"]), q):
+                found_at[gi] = xi
+                break
+    t.events_found = len(found_at)
+    for gi, xi in found_at.items():
+        if (events[gi].get("iso") or None) == (chronology[xi].get("iso") or None):
+            t.iso_right += 1
+        for gj, xj in found_at.items():
+            if gj <= gi:
+                continue
+            a, b = events[gi].get("iso"), events[gj].get("iso")
+            if not a or not b or not _comparable(str(a), str(b)):
+                continue
+            t.pairs += 1
+            if (str(a) < str(b)) == (xi < xj):
+                t.pairs_in_order += 1
+    in_order = t.pairs == t.pairs_in_order
+    t.texts_in_order = int(in_order and t.events_found == t.events)
+    return t
+
+
+def evaluate(split: str, folder: Path = FOLDER) -> tuple[Tally, list[dict[str, Any]]]:
+    from assistant.casefile import extract_case, load_cues
+
+    load_cues()  # read once, outside the timings
+    total = Tally()
+    rows = []
+    for item in load_split(split, folder):
+        t0 = time.perf_counter()
+        case = extract_case(item["text"]).to_json()
+        elapsed = time.perf_counter() - t0
+        t = score_item(item, case, elapsed)
+        total.add(t)
+        gold = list(item.get("people") or [])
+        match = match_people(item["text"], gold, case["people"])
+        misses = []
+        for gi, g in enumerate(gold):
+            if gi not in match:
+                misses.append(f"missed {g.get('name')} ({g.get('role')})")
+                continue
+            x = case["people"][match[gi]]
+            if x["role"] != g.get("role"):
+                misses.append(f"{g.get('name')}: role {x['role']} not {g.get('role')}")
+            if g.get("role") not in STATUS_SKIP:
+                for key in ("seen", "seen_alone"):
+                    if bool(x[key]) != bool(g.get(key)):
+                        misses.append(f"{g.get('name')}: {key} {x[key]}")
+                if set(x["checks"]) != set(g.get("checks") or []):
+                    misses.append(f"{g.get('name')}: checks {x['checks']} not {g.get('checks')}")
+        extra = [x["name"] for xi, x in enumerate(case["people"]) if xi not in match.values()]
+        rows.append(
+            {
+                "id": item.get("id"),
+                "file": item["_file"],
+                "figures": t.figures(),
+                "problems": misses,
+                "extra_people": extra,
+                "events_missed": [
+                    e["date"]
+                    for gi, e in enumerate(item.get("events") or [])
+                    if not _found_event(item, case, gi)
+                ],
+                "ms": round(elapsed * 1000, 1),
+            }
+        )
+    return total, rows
+
+
+def _found_event(item: dict[str, Any], case: dict[str, Any], gi: int) -> bool:
+    one = dict(item, events=[item["events"][gi]], people=[])
+    return score_item(one, case).events_found == 1
+
+
+def render(split: str, total: Tally, rows: list[dict[str, Any]], verbose: bool = False) -> str:
+    f = total.figures()
+    lines = [
+        f"case-file extraction, split {split}: {f['counts']['texts']} texts, "
+        f"{f['counts']['people']} people, {f['counts']['events']} dated events",
+        f"  people with the right role   {f['people_right_role_pct']}%  "
+        f"(found at all {f['people_found_pct']}%; extra people {f['extra_people_pct']}%)",
+        f"  status right (seen, alone, checks; {f['counts']['adults_for_status']} adults)  "
+        f"{f['status_right_pct']}%  (all three right {f['adults_all_status_right_pct']}%)",
+        f"  dated events found           {f['events_found_pct']}%  "
+        f"(ISO right {f['events_iso_right_pct']}%)",
+        f"  found events in order        {f['event_pairs_in_order_pct']}% of "
+        f"{f['counts']['event_pairs']} pairs; texts fully found and in order "
+        f"{f['texts_fully_in_order_pct']}%",
+        f"  extraction time per text     max {max(total.seconds) * 1000:.1f} ms",
+    ]
+    if verbose:
+        for r in rows:
+            if r["problems"] or r["events_missed"] or r["extra_people"]:
+                lines.append(f"- {r['id']} ({r['ms']} ms)")
+                lines += [f"    {p}" for p in r["problems"]]
+                if r["events_missed"]:
+                    lines.append(f"    events missed: {r['events_missed']}")
+                if r["extra_people"]:
+                    lines.append(f"    extra people: {r['extra_people']}")
+    return "\n".join(lines)

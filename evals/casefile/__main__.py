@@ -1,0 +1,32 @@
+"""``python -m evals.casefile --split tune|test [--json] [--verbose]``"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from assistant.errors import CurioError
+from evals.casefile import SPLITS, evaluate, render
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m evals.casefile", description=__doc__)
+    ap.add_argument("--split", choices=SPLITS, required=True)
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--verbose", action="store_true", help="list each text's misses")
+    args = ap.parse_args(argv)
+    try:
+        total, rows = evaluate(args.split)
+    except CurioError as exc:
+        print(f"evals.casefile: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"split": args.split, **total.figures(), "texts": rows}, indent=2))
+    else:
+        print(render(args.split, total, rows, args.verbose))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
