@@ -305,3 +305,16 @@ def test_a_bad_thresholds_file_is_one_line(tmp_path: Path, body: str, words: str
     assert "\n" not in str(exc.value)
     with pytest.raises(CurioError, match="not found"):
         load_params(tmp_path / "missing.yaml")
+
+
+def test_an_unseen_unchecked_adult_is_named_in_the_reasons() -> None:
+    cues = {"has not involved him": ("perpetrator-invisible", SHORTFALL)}
+    text = (
+        "Home visit to Kayla (4) and her mother, Dawn Price. Dawn's partner Dean Hale was out.\n"
+        "Police were called on 3 May after Dean pushed Dawn.\n"
+        "The assessment has not involved him."
+    )
+    flag = next(f for f in make(cues).review(text).flags if f.lens == "perpetrator-invisible")
+    named = [r for r in flag.reasons if r.startswith("Dean Hale")]
+    assert named and "not recorded as seen" in named[0] and "police" in named[0]
+    assert flag.reasons[-1].startswith("Nothing found that answers it")

@@ -132,6 +132,7 @@ class Reviewer:
                 continue
             lens = self.catalogue[r.lens]
             flags.append(self._flag(lens, r, sentences, names))
+        self._add_people(text, flags)
         edition = self._guidance_edition() if flags and self.retriever is not None else ""
         for f in flags:
             f.citations = self.citations_for(self.catalogue[f.lens], edition)
@@ -174,6 +175,30 @@ class Reviewer:
             name=lens.name,
             reasons=reasons,
         )
+
+    @staticmethod
+    def _add_people(text: str, flags: list[Flag]) -> None:
+        """For a flag about the abusive adult being unseen or unchecked, name the adults the
+        case model (``assistant.casefile``) finds with nothing recorded."""
+        flag = next((f for f in flags if f.lens == "perpetrator-invisible"), None)
+        if flag is None:
+            return
+        from assistant.casefile import extract_case
+
+        try:
+            people = extract_case(text).people
+        except Exception:  # the people table is a help to the reason, never a reason to fail
+            return
+        for p in people:
+            if not p.is_family_adult or p.role == "mother" or p.role == "grandparent":
+                continue
+            missing = []
+            if not p.seen:
+                missing.append("not recorded as seen")
+            if p.missing_checks:
+                missing.append("no " + ", ".join(p.missing_checks) + " check recorded")
+            if missing:
+                flag.reasons.insert(-1, f"{p.name} ({p.role}): {'; '.join(missing)}")
 
     # --- citations ----------------------------------------------------------------------
     def _guidance_edition(self) -> str:
