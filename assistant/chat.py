@@ -904,6 +904,25 @@ def _file_stamp(path: Path) -> tuple[str, float, int]:
     return (str(path), stat.st_mtime, stat.st_size)
 
 
+class _LazyReviewer:
+    """The reviewer, loaded (or, in a new home, trained) on first use: `curio ask` and
+    `curio search` never wait for the review model."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._real: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> Any:
+        with self._lock:
+            if self._real is None:
+                self._real = self._make()
+            return self._real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.load(), name)
+
+
 def build_curio(settings: Settings) -> Curio:
     """Open the index, load the catalogue, prompts, reviewer and the configured model."""
     from assistant.audit import AuditLog
@@ -933,7 +952,7 @@ def build_curio(settings: Settings) -> Curio:
         parts = _parts.get(key)
         if parts is None:
             retriever = Retriever(index, mode=settings.retriever)
-            reviewer = build_reviewer(settings, retriever)
+            reviewer = _LazyReviewer(lambda: build_reviewer(settings, retriever))
             parts = _parts[key] = (retriever, reviewer)
     retriever, reviewer = parts
     audit = AuditLog(settings.audit_path, settings.audit_max_bytes)

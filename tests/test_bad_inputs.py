@@ -109,7 +109,7 @@ def test_ingest_refusals_in_a_real_process_print_one_line_each(
 ) -> None:
     """The real console script: nothing on stderr but the reasons (no library warnings)."""
     paths = [str(p) for p, _ in bad_files.values()]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
+    env = {k: v for k, v in os.environ.items() if k == "CURIO_CACHE" or not k.startswith("CURIO_")}
     proc = subprocess.run(
         [sys.executable, "-m", "assistant", "ingest", *paths, "--index", stored.dir],
         capture_output=True,

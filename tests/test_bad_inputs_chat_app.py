@@ -206,7 +206,7 @@ def test_curio_ask_answers_hostile_text_as_a_question(
 
 def test_curio_ask_with_non_utf8_bytes_in_a_real_process(corpus_settings: Settings) -> None:
     """Bytes that are not UTF-8 on the real command line: one line, exit 2, no traceback."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
+    env = {k: v for k, v in os.environ.items() if k == "CURIO_CACHE" or not k.startswith("CURIO_")}
     env |= {"CURIO_INDEX": str(corpus_settings.index_dir), "CURIO_HOME": str(corpus_settings.home)}
     proc = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", b"caf\xe9 MARAC referral threshold"],
@@ -395,7 +395,7 @@ def test_app_api_gives_one_line_for_every_bad_upload_and_paste(
 
 
 def _serve(tmp_path: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
+    env = {k: v for k, v in os.environ.items() if k == "CURIO_CACHE" or not k.startswith("CURIO_")}
     env |= {"CURIO_HOME": str(tmp_path / "home"), **env_extra}
     return subprocess.run(
         [sys.executable, "-m", "assistant", "serve", *args],
@@ -449,7 +449,7 @@ def test_serve_beyond_loopback_with_users_asks_for_sign_in(
     users = tmp_path / "users"
     auth.add_user(users, "sam", "correct horse battery")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
+    env = {k: v for k, v in os.environ.items() if k == "CURIO_CACHE" or not k.startswith("CURIO_")}
     env |= {
         "CURIO_HOME": str(tmp_path / "home"),
         "CURIO_INDEX": str(corpus_settings.index_dir),

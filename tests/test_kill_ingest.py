@@ -76,7 +76,7 @@ def generations(index: Index) -> list[str]:
 
 def kill_mid_ingest(docs: Path, index_dir: Path, home: Path) -> tuple[str, int]:
     """Start ``curio ingest`` on a pseudo-terminal; SIGKILL it after the first full batch."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
+    env = {k: v for k, v in os.environ.items() if k == "CURIO_CACHE" or not k.startswith("CURIO_")}
     env.update(CURIO_HOME=str(home), PYTHONUNBUFFERED="1")
     master, slave = pty.openpty()
     # a terminal 100 columns wide (a fresh pseudo-terminal reports 0, and tqdm draws nothing)
