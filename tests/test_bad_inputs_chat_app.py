@@ -261,12 +261,13 @@ def test_respond_treats_hostile_text_as_data(mode: str, row: str, curio: Any, in
 
 
 def test_injected_draft_gets_the_same_review(curio: Any) -> None:
-    """A draft that tells Curio what to say changes nothing about what Curio raises."""
+    """A draft that tells Curio what to say cannot stop it raising what it raises."""
     plain = list(curio.respond(curio.new_session(), "review", "", draft=REVIEW_DRAFT))[-1]
     injected_draft = REVIEW_DRAFT.replace("\n\n", f" {INJECTION}\n\n", 1) + f"\n\n{INJECTION}"
     injected = list(curio.respond(curio.new_session(), "review", "", draft=injected_draft))[-1]
     assert plain.flags
-    assert [f.lens for f in injected.flags] == [f.lens for f in plain.flags]
+    # An instruction in the draft cannot silence a flag (it is read as one more sentence).
+    assert {f.lens for f in plain.flags} <= {f.lens for f in injected.flags}
     assert "family is safe" not in injected.text.replace(INJECTION, "")
 
 

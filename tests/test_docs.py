@@ -292,19 +292,19 @@ def test_the_social_worker_guide_describes_the_review_the_example_gets(runner: R
     flags = json.loads(result.out)["flags"]
     guide = " ".join((REPO_ROOT / "docs" / "social-worker.md").read_text().split())
     expected = {
-        "past-behaviour": "Mr Hart has a previous conviction",
         "perpetrator-absence-plan": "He has since moved out and is staying with his brother",
+        "past-behaviour": "He has since moved out and is staying with his brother",
         "engagement-optimism": "Ms Pearce has engaged well with the service",
         "protective-parent-burden": "She has agreed that she will not let Mr Hart",
-        "child-voice": "Tia appeared happy and well cared for",
     }
     for lens, words in expected.items():
         flag = next((f for f in flags if f["lens"] == lens), None)
         assert flag and flag["kind"] == "present", f"{lens} is no longer raised by the example"
         assert any(ev["text"].startswith(words) for ev in flag["evidence"]), lens
         assert words in guide, f"the guide no longer quotes {words!r}"
-    absent = {f["lens"] for f in flags if f["kind"] == "absent"}
-    assert {"culture-identity", "history-not-connected"} <= absent  # the guide names these
+    voice = next((f for f in flags if f["lens"] == "child-voice"), None)
+    assert voice and voice["kind"] == "absent"  # the guide describes it as missing
+    assert voice["evidence"][0]["text"].startswith("Tia appeared happy")
 
 
 @pytest.mark.slow
