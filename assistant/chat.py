@@ -13,11 +13,12 @@ retrieved is relevant enough, ``ask`` declines and shows the nearest sections in
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant.answer import (
+    AskRules,
+    Composer,
+    Composition,
+    Library,
+    caveat_notices,
+    load_ask_rules,
+)
 from assistant.errors import CurioError
 from assistant.llm import Backend, stream_with_deadline
 from assistant.prompts import Prompts, data_block, load_prompts
@@ -34,19 +43,17 @@ from assistant.types import Answer, Citation, Flag, Hit, ReviewResult
 
 MODES: tuple[str, ...] = ("review", "ask", "reflect", "scenario")
 
-#: Decline when the guidance's support for an answer is below this. Support is the mean of
-#: the best passage's cosine similarity to the question and the best single sentence's (a
-#: sentence-level match separates answerable from unanswerable questions better than whole
-#: passages do). Calibrated on evals/retrieval/*.jsonl (answerable) and evals/unanswerable.jsonl;
-#: tests/test_ask_decline.py prints the current figures.
-DECLINE_BELOW = 0.46
 #: A trainee's sentence covers a lens when it is this similar to one of the lens's questions,
 #: its meaning or its guidance queries (cosine, all-MiniLM-L6-v2).
 SCENARIO_MATCH = 0.55
 MAX_QUESTION_CHARS = 2_000
 MAX_HISTORY_TURNS = 6
 ASK_K = 6
-EXTRACT_SENTENCES = 4
+#: Dense-only results also offered to the ask composer when they beat every hybrid result.
+ASK_DENSE_EXTRA = 2
+#: Passages a language model is given for an ask: the ones the offline answer quotes, then the
+#: next best, up to this many.
+LLM_PASSAGES = 4
 
 #: Sentences that talk to an AI rather than about practice: never quoted as guidance.
 _INSTRUCTION_LIKE = re.compile(
@@ -112,15 +119,6 @@ class Session:
 
 
 # ---------------------------------------------------------------------------- small helpers
-
-
-#: Sentences that lean on the one before ("This means...", "Tested, this needs...") are
-#: quoted together with it, so an extract never starts mid-thought.
-_LEANS_BACK = re.compile(
-    r"(this|that|these|those|it|its|they|their|such|he|she|his|her|here|there|however|but|so"
-    r"|and|also|then|otherwise|instead|tested|untested|both|either|neither)\b",
-    re.I,
-)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -201,12 +199,7 @@ def _passages_block(citations: Sequence[Citation]) -> str:
     return "\n\n".join(blocks)
 
 
-def _caveat_notices(citations: Sequence[Citation]) -> list[str]:
-    return [
-        f"[{n}] is from {c.title}: {c.caveat}; check current England guidance before relying on it."
-        for n, c in enumerate(citations, start=1)
-        if c.caveat
-    ]
+_caveat_notices = caveat_notices
 
 
 # ---------------------------------------------------------------------------- the facade
@@ -227,6 +220,7 @@ class Curio:
         prompts: Prompts | None = None,
         embedder: Any = None,
         scenarios: list[dict[str, Any]] | None = None,
+        ask_rules: AskRules | None = None,
     ) -> None:
         self.retriever = retriever
         self.reviewer = reviewer
@@ -246,6 +240,13 @@ class Curio:
             raise CurioError("Curio needs an embedding model (none was given).")
         self._scenarios = scenarios
         self._lens_vectors: tuple[list[str], np.ndarray] | None = None
+        self.ask_rules = ask_rules or load_ask_rules(self.settings.prompts_dir)
+        self.composer = Composer(
+            self.embedder,
+            self.ask_rules,
+            Library(retriever),
+            cache_dir=self.settings.cache_dir / "ask-sentences",
+        )
 
     # ------------------------------------------------------------------ public API
 
@@ -317,89 +318,64 @@ class Curio:
     def _answer_question(
         self, session: Session, question: str, prefer_lens: str | None = None
     ) -> Iterator[Answer]:
-        hits = self.retriever.search(question, k=ASK_K, prefer_lens=prefer_lens)
-        sentences = self._scored_sentences(question, hits)
-        best_passage = max((h.relevance for h in hits), default=0.0)
-        best_sentence = max((score for _, _, score in sentences), default=0.0)
-        support = (best_passage + best_sentence) / 2
-        if support < DECLINE_BELOW:
-            yield self._decline(hits, support)
-            return
-        citations = [Citation.from_hit(h) for h in hits]
-        offline = lambda: self._extractive(hits, sentences)  # noqa: E731
-        if self.llm is None:
+        prof = self.composer.analyse(question)
+        qvecs = self.composer.encode(prof)
+        hits = self._ask_hits(prof.expanded, qvecs[0], prefer_lens)
+        comp = self.composer.compose(prof, hits, qvecs)
+        offline = lambda: self.composer.render(comp, self._lens_question_for)  # noqa: E731
+        if comp.declined or self.llm is None:
             yield offline()
             return
+        citations = self._llm_passages(comp)
         prompt = self.prompts.render("ask", passages=_passages_block(citations), question=question)
-        yield from self._llm_answer(session, prompt, citations, offline, user_texts=[question])
-
-    def _decline(self, hits: list[Hit], best: float) -> Answer:
-        near = hits[:3]
-        lines = [
-            "The guidance library does not seem to cover this: its support for an answer is "
-            f"{best:.2f}, below the {DECLINE_BELOW:.2f} Curio needs to answer from it. "
-            "Rather than answer from nowhere, here are the nearest sections, in case they help:"
-        ]
-        lines += [f"- {h.chunk.title} — {h.chunk.section} [{n}]" for n, h in enumerate(near, 1)]
-        return Answer(
-            text="\n".join(lines),
-            declined=True,
-            citations=[Citation.from_hit(h) for h in near],
-            model="none",
+        yield from self._llm_answer(
+            session, prompt, citations, offline, user_texts=[question], require_citation=True
         )
 
-    def _scored_sentences(self, question: str, hits: list[Hit]) -> list[tuple[int, str, float]]:
-        """Every quotable sentence of the passages as (passage index, sentence, similarity)."""
-        candidates: list[tuple[int, str]] = []
-        for i, h in enumerate(hits):
-            sentences = split_sentences(h.chunk.text)
-            for k, s in enumerate(sentences):
-                if k and _LEANS_BACK.match(s):  # "This means..." needs the sentence before it
-                    s = f"{sentences[k - 1]} {s}"
-                if 30 <= len(s) <= 600 and not _INSTRUCTION_LIKE.search(s):
-                    candidates.append((i, s))
-        if not candidates:
-            return []
-        vecs = np.asarray(self.embedder.encode([question] + [s for _, s in candidates]))
-        sims = vecs[1:] @ vecs[0]
-        return [(i, s, float(sim)) for (i, s), sim in zip(candidates, sims, strict=True)]
+    def _ask_hits(self, query: str, qvec: np.ndarray, prefer_lens: str | None) -> list[Hit]:
+        """Hybrid search, plus the closest sections by meaning alone: rank fusion can push a
+        section that only the dense search ranks first (a paraphrase with no shared words) out
+        of the top few, and it is often the one that answers."""
+        search = self.retriever.search
+        try:
+            takes_vector = "qvec" in inspect.signature(search).parameters
+        except (TypeError, ValueError):
+            takes_vector = False
+        if not takes_vector:  # a retriever handed in by a caller (tests, other stores)
+            return list(search(query, k=ASK_K, prefer_lens=prefer_lens))
+        hits = list(search(query, k=ASK_K, prefer_lens=prefer_lens, qvec=qvec))
+        seen = {(h.chunk.metadata.get("key", h.chunk.source), h.chunk.section) for h in hits}
+        top = max((h.relevance for h in hits), default=0.0)
+        for h in search(query, k=ASK_DENSE_EXTRA, mode="dense", qvec=qvec):
+            place = (h.chunk.metadata.get("key", h.chunk.source), h.chunk.section)
+            if place not in seen and h.relevance >= top:
+                hits.append(h)
+                seen.add(place)
+        return hits
 
-    def _extractive(self, hits: list[Hit], scored: list[tuple[int, str, float]]) -> Answer:
-        """The most relevant sentences, each with its marker; different sources first."""
-        if not scored:
-            return self._decline(hits, max((h.relevance for h in hits), default=0.0))
-        candidates = [(i, s) for i, s, _ in scored]
-        # weigh a sentence by its own similarity and by its passage's rank in retrieval
-        scores = [sim + 0.05 * (len(hits) - i) / len(hits) for i, _, sim in scored]
-        ranked = sorted(range(len(candidates)), key=lambda j: -scores[j])
-        top = scores[ranked[0]]
-        chosen: list[int] = []
-        sources: set[str] = set()
-        for j in ranked:  # first pass: the best sentence from each source, while still relevant
-            src = hits[candidates[j][0]].chunk.source
-            if src not in sources and scores[j] >= top - 0.2 and len(chosen) < EXTRACT_SENTENCES:
-                chosen.append(j)
-                sources.add(src)
-        for j in ranked:  # then fill with the next best, at most two per passage
-            if len(chosen) >= EXTRACT_SENTENCES:
+    def _llm_passages(self, comp: Composition) -> list[Citation]:
+        """The passages the offline answer quotes, then the next best: what the model is given.
+        Each carries its chunk's text plus any quoted sentence that lies elsewhere in its
+        section, so the model sees what the offline answer would have said."""
+        order: list[int] = []
+        for u in comp.picks:
+            if u.passage not in order:
+                order.append(u.passage)
+        for i in range(len(comp.hits)):
+            if len(order) >= LLM_PASSAGES:
                 break
-            per_passage = sum(candidates[c][0] == candidates[j][0] for c in chosen)
-            if j not in chosen and per_passage < 2 and scores[j] >= top - 0.25:
-                chosen.append(j)
-        chosen.sort(key=lambda j: -scores[j])
-        used: list[int] = []
-        lines = []
-        for j in chosen:
-            i, sentence = candidates[j]
-            if i not in used:
-                used.append(i)
-            lines.append(f"- {sentence} [{used.index(i) + 1}]")
-        citations = [Citation.from_hit(hits[i]) for i in used]
-        text = "What the guidance says (extracts, most relevant first):\n" + "\n".join(lines)
-        question_hint = self._lens_question_for(hits[used[0]])
-        if question_hint:
-            text += f"\n\nA question to take back to the case: {question_hint}"
-        return Answer(text=text, citations=citations, notices=_caveat_notices(citations))
+            if i not in order:
+                order.append(i)
+        out = []
+        for i in order:
+            hit = comp.hits[i]
+            text = hit.chunk.text
+            extra = [u.text for u in comp.picks if u.passage == i and u.text not in text]
+            if extra:
+                text = text.rstrip() + "\n\n" + "\n\n".join(extra)
+            cite = self.composer.cite(hit)
+            out.append(replace(cite, text=text))
+        return out
 
     def _lens_question_for(self, hit: Hit) -> str:
         for lens_id in hit.chunk.lenses:
@@ -924,6 +900,7 @@ def build_curio(settings: Settings) -> Curio:
     from assistant.review import Reviewer
 
     prompts = load_prompts(settings.prompts_dir)  # checked first: a bad edit fails fast
+    ask_rules = load_ask_rules(settings.prompts_dir)
     catalogue = load_catalogue(Path(settings.prompts_dir) / "lenses.yaml")
     backend = build_llm(settings)
     index = open_index(settings)
@@ -959,4 +936,5 @@ def build_curio(settings: Settings) -> Curio:
         audit=audit,
         prompts=prompts,
         embedder=index.embedder,
+        ask_rules=ask_rules,
     )
