@@ -136,7 +136,7 @@ class AskRules:
     min_chars: int
     max_chars: int
     support_below: float
-    lexical_bonus: float
+    unknown_penalty: float
     types: tuple[QuestionType, ...]
     features: dict[str, re.Pattern[str]]
     kinds: dict[str, KindInfo]
@@ -323,7 +323,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         min_chars=int(_number(_need(data, "min_sentence_chars", w), f"{w}: min", 1, 500)),
         max_chars=int(_number(_need(data, "max_sentence_chars", w), f"{w}: max", 50, 5000)),
         support_below=_number(_need(data, "support_below", w), f"{w}: support_below", 0, 1),
-        lexical_bonus=_number(_need(data, "lexical_bonus", w), f"{w}: lexical_bonus", 0, 1),
+        unknown_penalty=_number(_need(data, "unknown_penalty", w), f"{w}: unknown_penalty", 0, 1),
         types=tuple(types),
         features=features,
         kinds=kinds,
@@ -999,16 +999,23 @@ class Composer:
         units = self._source_first(units, prof)
         best = units[0]
         best_passage = max(h.relevance for h in pool)
-        comp.support = (
-            (best_passage + best.dense) / 2
-            + r.lexical_bonus * best.features.get("key_terms", 0.0)
-        )
+        comp.support = (best_passage + best.dense) / 2 - r.unknown_penalty * self._unknown(prof)
         if comp.support < r.support_below:
             comp.reason = "support"
             return comp
         comp.declined = False
         comp.picks = self._pick(units)
         return comp
+
+    def _unknown(self, prof: Profile) -> float:
+        """Share of the question's terms (weighted by rarity) that the library never uses: high
+        for a question about something else that happens to sound similar ("vaccines at the
+        one-year check")."""
+        if not prof.terms:
+            return 0.0
+        idf = {t: self.library.idf(t) for t in prof.terms}
+        total = sum(idf.values()) or 1.0
+        return sum(idf[t] for t in prof.terms if not self.library.known(t)) / total
 
     def _source_first(self, units: list[Unit], prof: Profile) -> list[Unit]:
         """Open with a source's own words when one scores close to the best: Curio's own
