@@ -170,6 +170,10 @@ class AskRules:
     def kind_info(self, kind: str) -> KindInfo | None:
         return self.kinds.get(kind)
 
+    @property
+    def kind_labels(self) -> dict[str, str]:
+        return {k: v.label for k, v in self.kinds.items()}
+
     def expand(self, question: str) -> str:
         """The question with the guidance's words added after practitioners' own ("dad
         (father)"), for searching and scoring; never shown."""
@@ -700,9 +704,13 @@ def analyse(question: str, rules: AskRules) -> Profile:
                     prof.defines = prof.defines or tuple(head)
                 elif focus:
                     prof.focus += [x for x in terms(focus) if x not in prof.focus]
-    if any(t.wants in ("duration", "number", "date", "provision", "law") for t in prof.types):
-        # "what is the max sentence" asks for a number, not a definition
+    if any(
+        t.wants in ("duration", "number", "date", "provision", "law", "enumeration")
+        for t in prof.types
+    ):
+        # "what is the max sentence" asks for a number, "what are the areas" for a list
         prof.types = [t for t in prof.types if t.wants != "definition"]
+        prof.defines = ()
     prof.expanded = rules.expand(q)
     prof.terms = list(dict.fromkeys(terms(prof.expanded, rules.stop_words)))
     prof.pairs = pairs(terms(q, rules.stop_words))
@@ -758,6 +766,7 @@ class Unit:
     text: str
     kind: str
     quote_as: str
+    parts: tuple[str, ...] = ()  # the sentences quoted (two when one leans on the other)
     dense: float = 0.0
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
@@ -814,14 +823,15 @@ class Composer:
         out: list[Unit] = []
         seen: set[str] = set()
 
-        def add(i: int, text: str, kind: str, limit: int) -> None:
+        def add(i: int, parts: list[str], kind: str, limit: int, text: str = "") -> None:
+            text = text or " ".join(parts)
             if not r.min_chars <= len(text) <= limit:
                 return
             if r.instruction_like.search(text) or text in seen:
                 return
             seen.add(text)
             info = r.kinds.get(kind)
-            out.append(Unit(i, text, kind, info.quote_as if info else "source"))
+            out.append(Unit(i, text, kind, info.quote_as if info else "source", tuple(parts)))
 
         for i, h in enumerate(hits):
             base = self.kind_of(h.chunk)
@@ -837,10 +847,10 @@ class Composer:
                 kinds.append(row)
             for p, para in enumerate(paras):
                 for k, s in enumerate(para.sentences):
-                    text = s
+                    parts = [s]
                     if k and self._leans_back(para.sentences[k - 1], s):
-                        text = f"{para.sentences[k - 1]} {s}"
-                    add(i, text, kinds[p][k], r.max_chars)
+                        parts = [para.sentences[k - 1], s]
+                    add(i, parts, kinds[p][k], r.max_chars)
                 # a list: an announcing sentence, then items ("- ..." or "First, ...")
                 items = []
                 for q in range(p + 1, len(paras)):
@@ -855,7 +865,8 @@ class Composer:
                     text = intro + " " + glue.join(x.rstrip(".;") for x in items).strip() + "."
                     # the announcing sentence alone promises what it does not give
                     out[:] = [u for u in out if not (u.passage == i and u.text == intro)]
-                    add(i, text.replace(":.", ":"), kinds[p][-1], r.max_chars * 2)
+                    limit = r.max_chars * 2
+                    add(i, [intro, *items], kinds[p][-1], limit, text.replace(":.", ":"))
         return out
 
     def _leans_back(self, before: str, sentence: str) -> bool:
@@ -1042,8 +1053,7 @@ class Composer:
         def fresh(u: Unit) -> bool:
             return all(
                 float(vec_of[id(u)] @ vec_of[id(p)]) < r.duplicate_above
-                and u.text not in p.text
-                and p.text not in u.text
+                and not (u.passage == p.passage and set(u.parts) & set(p.parts))
                 for p in picks
             )
 
@@ -1070,7 +1080,7 @@ class Composer:
         text = unit.text
         if unit.quote_as == "prompt":
             return self.rules.labels["prompt"] + _lower_first(_strip_label(text, self.rules))
-        if unit.quote_as == "example" and not self.rules.invented.search(text):
+        if unit.quote_as == "example" and not re.search(r"\binvented\b", text, re.I):
             return self.rules.labels["example"] + text
         return text
 
@@ -1159,6 +1169,22 @@ def _strip_label(text: str, rules: AskRules) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def kind_label(kind: str, labels: dict[str, str] | None = None) -> str:
+    """How a kind is shown beside a citation ("statutory guidance")."""
+    if not kind:
+        return ""
+    return (labels or {}).get(kind) or kind.replace("-", " ")
+
+
+def place_label(jurisdiction: str) -> str:
+    """``england-and-wales`` -> "England and Wales"; ``uk`` -> "UK"."""
+    raw = str(jurisdiction or "").strip()
+    if not raw:
+        return ""
+    words = raw.replace("-", " ").split()
+    return " ".join(w.upper() if w.lower() == "uk" else w if w == "and" else w.capitalize() for w in words)
 
 
 def caveat_notices(citations: Sequence[Citation]) -> list[str]:

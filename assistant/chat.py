@@ -13,6 +13,7 @@ retrieved is relevant enough, ``ask`` declines and shows the nearest sections in
 from __future__ import annotations
 
 import contextlib
+import difflib
 import inspect
 import re
 import threading
@@ -32,7 +33,9 @@ from assistant.answer import (
     Composition,
     Library,
     caveat_notices,
+    kind_label,
     load_ask_rules,
+    place_label,
 )
 from assistant.errors import CurioError
 from assistant.llm import Backend, stream_with_deadline
@@ -168,8 +171,9 @@ def check_citations(text: str, passages: Sequence[Citation]) -> tuple[str, list[
     return cleaned, [passages[n - 1] for n in order], notice
 
 
-def render_text(answer: Answer) -> str:
-    """An answer as plain text with its sources listed: for the terminal and for exports."""
+def render_text(answer: Answer, kind_labels: dict[str, str] | None = None) -> str:
+    """An answer as plain text with its sources listed: for the terminal and for exports.
+    Each source shows whose words it is (its kind) and where it applies."""
     lines = [answer.text.rstrip()]
     if answer.citations:
         lines.append("")
@@ -178,6 +182,8 @@ def render_text(answer: Answer) -> str:
             origin = ", ".join(x for x in (c.publisher, c.year) if x)
             line = f"[{n}] {c.title} — {c.section}"
             line += f" ({origin})" if origin else ""
+            about = [x for x in (kind_label(c.kind, kind_labels), place_label(c.jurisdiction)) if x]
+            line += f" · {', '.join(about)}" if about else ""
             line += f" [{c.source}] relevance {c.relevance:.2f}"
             if c.caveat:
                 line += f" — note: {c.caveat}"
@@ -187,12 +193,55 @@ def render_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def echoes(
+    answer: str, prompt: str, passages: Sequence[Citation], user_texts: Sequence[str] = ()
+) -> str:
+    """Why a model's answer is an echo of what it was given rather than an answer, or "".
+
+    An echo repeats the DATA markers, a line of the instructions, or copies most of itself
+    verbatim from one passage (a short quotation inside an answer is fine)."""
+    if re.search(r"<<<|>>>|‹‹‹|›››|\bEND DATA\b|^\s*DATA\b", answer, re.M):
+        return "it repeated the data markers of its prompt"
+    flat = _flat(answer)
+    instructions = re.sub(r"<<<DATA.*?<<<END DATA>>>", " ", prompt, flags=re.S)
+    users = [_flat(t) for t in user_texts if t]
+    for line in instructions.splitlines():
+        line = _flat(line)
+        if len(line) < 40 or any(u and u in line for u in users):
+            continue
+        if line in flat:
+            return "it repeated its instructions"
+    if len(flat) >= 120:
+        for c in passages:
+            source = _flat(c.text)
+            m = difflib.SequenceMatcher(None, flat, source, autojunk=False).find_longest_match(
+                0, len(flat), 0, len(source)
+            )
+            if m.size >= 0.6 * len(flat):
+                return "it copied a passage instead of answering"
+    return ""
+
+
+#: How the model is told whose words a passage is; the ask prompt says what to do with each.
+PASSAGE_KINDS = {
+    "invented-example": "invented example, not a real council or case",
+    "practice-prompt": "Curio's own practice prompt, not the source's words",
+}
+
+
 def _passages_block(citations: Sequence[Citation]) -> str:
     if not citations:
         return "(no passages were retrieved)"
     blocks = []
     for n, c in enumerate(citations, start=1):
         label = f"[{n}] {c.title} — {c.section}"
+        kind = PASSAGE_KINDS.get(c.kind, kind_label(c.kind))
+        if kind:
+            label += f" ({kind})"
         if c.caveat:
             label += f" (note: {c.caveat})"
         blocks.append(data_block(label, c.text))
@@ -804,8 +853,13 @@ class Curio:
         citations: list[Citation],
         offline: Callable[[], Answer],
         user_texts: Sequence[str],
+        require_citation: bool = False,
     ) -> Iterator[Answer]:
-        """Stream the model's answer; check its markers; fall back to ``offline`` on failure."""
+        """Stream the model's answer; check its markers; fall back to ``offline`` on failure.
+
+        The answer is set aside (a notice says why, and the offline answer is shown) when the
+        model echoes its data blocks or prompt back, and, with ``require_citation`` (ask), when
+        no marker in it points at a passage it was given."""
         assert self.llm is not None
         backend = self.llm
         messages = self._messages(session, prompt)
@@ -827,7 +881,23 @@ class Curio:
         if not text.strip():
             yield self._fallback(offline, f"The language model ({backend.name}) gave no answer")
             return
+        echo = echoes(text, prompt, citations, user_texts)
+        if echo:
+            yield self._fallback(
+                offline, f"The language model's answer ({backend.name}) was set aside: {echo}"
+            )
+            return
         cleaned, cited, notice = check_citations(restore(text), citations)
+        if require_citation and not cited:
+            why = (
+                "none of its citation markers matched a passage it was given"
+                if _MARKER.search(text)
+                else "it cited none of the passages it was given"
+            )
+            yield self._fallback(
+                offline, f"The language model's answer ({backend.name}) was set aside: {why}"
+            )
+            return
         notices = [notice] if notice else []
         if not cited and citations:
             notices.append("The model cited no passage; the passages it was given are listed.")

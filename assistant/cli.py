@@ -233,11 +233,12 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.chat import build_curio, render_text
 
-    answer = build_curio(_settings(args)).ask(args.question)
+    curio = build_curio(_settings(args))
+    answer = curio.ask(args.question)
     if args.json:
         _print_json(answer.to_json())
     else:
-        print(render_text(answer))
+        print(render_text(answer, curio.ask_rules.kind_labels))
     return 0
 
 
