@@ -75,19 +75,6 @@ PLACES_FILE = "ask_places.txt"
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z\"'(\[])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|\d+(?:[.,]\d+)?%?")
-_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|and|upon|on|of|with))*")
-_STOP = frozenset(
-    """a about above after again against all also am an and any are aren't as at be because been
-    before being below between both but by can can't cannot could did didn't do does doesn't doing
-    don't down during each few for from further get got had has hasn't have haven't having he her
-    here hers herself him himself his how i i'm i've if in into is isn't it it's its itself just
-    let's me more most much my myself no nor not now of off on once only or other ought our ours
-    ourselves out over own same she should shouldn't so some still such than that that's the their
-    theirs them themselves then there there's these they they're this those through to too under
-    until up us very was wasn't we we're were weren't what what's when where which while who whom
-    why will with won't would wouldn't you your yours yourself ok okay please thanks actually
-    really just even ever anything something someone anyone thing things bit lot way lots""".split()
-)
 
 
 # ---------------------------------------------------------------------------- the rules
@@ -183,7 +170,7 @@ class AskRules:
                 if not any(a < m.end() and m.start() < b for a, b, _ in found):
                     found.append((m.start(), m.end(), words))
         out, last = [], 0
-        for a, b, words in sorted(found):
+        for _start, b, words in sorted(found):
             out.append(f"{question[last:b]} ({words})")
             last = b
         return "".join(out) + question[last:]
@@ -412,14 +399,12 @@ def _stem(words: list[str]) -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def _terms(text: str, stop: frozenset[str]) -> tuple[str, ...]:
     words = [w.lower().strip("'’") for w in _WORD.findall(text)]
-    words = [
-        w for w in words if w and w not in _STOP and w not in stop and (len(w) > 1 or w.isdigit())
-    ]
+    words = [w for w in words if w and w not in stop and (len(w) > 1 or w.isdigit())]
     return tuple(_stem(words))
 
 
 def terms(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
-    """Content words, lower-cased and stemmed (stop words and one-letter words dropped).
+    """Content words, lower-cased and stemmed (``stop`` words and one-letter words dropped).
     Cached: the same guidance sentences come back question after question."""
     return list(_terms(text, stop))
 
@@ -513,6 +498,19 @@ class SentenceVectors:
             tmp.replace(self.path)
 
 
+_stores: dict[tuple[int, str], SentenceVectors] = {}
+_stores_lock = threading.Lock()
+
+
+def sentence_vectors(embedder: Any, folder: Path | None) -> SentenceVectors:
+    """One cache per model and folder in a process (every Curio built in it shares it)."""
+    key = (id(embedder), str(folder))
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = SentenceVectors(embedder, folder)
+        return _stores[key]
+
+
 # ---------------------------------------------------------------------------- the library
 
 
@@ -521,9 +519,10 @@ class Library:
     name, how rare a term is and what the library holds. Works from the retriever's index when
     there is one, else (fakes in tests) from the passages retrieved."""
 
-    def __init__(self, retriever: Any) -> None:
+    def __init__(self, retriever: Any, stop: frozenset[str] = frozenset()) -> None:
         self.retriever = retriever
         self.index = getattr(retriever, "index", None)
+        self.stop = stop  # the composer's stop words, so rarity is counted on the same terms
         self._lock = threading.Lock()
         self._gen: Any = None
         self._sections: dict[tuple[str, str], str] = {}
@@ -558,7 +557,7 @@ class Library:
             step = max(1, len(chunks) // 5000)  # a sample is enough to tell rare from common
             sample = chunks[::step]
             for c in sample:
-                for t in set(terms(f"{c.title} {c.section} {c.text}")):
+                for t in set(terms(f"{c.title} {c.section} {c.text}", self.stop)):
                     df[t] = df.get(t, 0) + 1
             local = []
             for c in chunks:
@@ -582,7 +581,7 @@ class Library:
         if self._docs:
             return math.log(1 + self._docs / (1 + self._df.get(term, 0)))
         n = len(extra) or 1
-        df = sum(term in terms(t) for t in extra)
+        df = sum(term in terms(t, self.stop) for t in extra)
         return math.log(1 + n / (1 + df))
 
     def known(self, term: str, extra: Sequence[str] = ()) -> bool:
@@ -590,7 +589,7 @@ class Library:
         self._refresh()
         if self._docs:
             return self._df.get(term, 0) > 0
-        return any(term in terms(t) for t in extra)
+        return any(term in terms(t, self.stop) for t in extra)
 
     def local_names(self) -> list[str]:
         self._refresh()
@@ -629,7 +628,13 @@ def _full_text(chunk: Chunk) -> str:
     m = chunk.metadata
     return " ".join(
         str(x)
-        for x in (chunk.title, chunk.section, chunk.text, m.get("publisher", ""), m.get("jurisdiction", ""))
+        for x in (
+            chunk.title,
+            chunk.section,
+            chunk.text,
+            m.get("publisher", ""),
+            m.get("jurisdiction", ""),
+        )
         if x
     )
 
@@ -703,7 +708,7 @@ def analyse(question: str, rules: AskRules) -> Profile:
                     head = terms(focus, rules.stop_words)[:2]
                     prof.defines = prof.defines or tuple(head)
                 elif focus:
-                    prof.focus += [x for x in terms(focus) if x not in prof.focus]
+                    prof.focus += [x for x in terms(focus, rules.stop_words) if x not in prof.focus]
     if any(
         t.wants in ("duration", "number", "date", "provision", "law", "enumeration")
         for t in prof.types
@@ -716,7 +721,7 @@ def analyse(question: str, rules: AskRules) -> Profile:
     prof.pairs = pairs(terms(q, rules.stop_words))
     parts = re.split(r"(?<=[.?!;:])\s+|\s+[-–—]\s+|,\s+(?=(?:and|but|so|because|since)\b)", q)
     parts = [p for sub in parts for p in re.split(r"\s+\b(?:because|since|but)\s+", sub)]
-    parts = [p.strip() for p in parts if len(terms(p)) >= 2 and p.strip() != q]
+    parts = [p.strip() for p in parts if len(terms(p, rules.stop_words)) >= 2 and p.strip() != q]
     pointer = [p for p in parts if rules.source_pointer.search(p)]
     prof.pointer = bool(pointer) and len(pointer) < len(parts)
     prof.clauses = [rules.expand(p) for p in parts if p not in pointer]
@@ -742,6 +747,8 @@ def analyse(question: str, rules: AskRules) -> Profile:
         words = m.group(1).split()
         while words and words[0] in rules.not_names:
             words = words[1:]
+        while words and words[-1] in rules.not_names:  # "Westmoor Borough" -> "Westmoor"
+            words = words[:-1]
         if not words or all(w in rules.not_names for w in words):
             continue
         name = " ".join(words)
@@ -796,7 +803,8 @@ class Composer:
         self.embedder = embedder
         self.rules = rules
         self.library = library
-        self.vectors = SentenceVectors(embedder, cache_dir)
+        library.stop = rules.stop_words
+        self.vectors = sentence_vectors(embedder, cache_dir)
 
     # -------------------------------------------------------------- whose words
 
@@ -877,7 +885,7 @@ class Composer:
         m = re.match(r"The ([A-Za-z]+)\b", sentence)
         if not m or len(m.group(1)) < 4:
             return False
-        return _stem([m.group(1).lower()])[0] in set(terms(before))
+        return _stem([m.group(1).lower()])[0] in set(terms(before, self.rules.stop_words))
 
     def _scope_text(self, chunk: Chunk) -> str:
         m = chunk.metadata
@@ -914,10 +922,8 @@ class Composer:
         dense = sims[:, 0]
         if sims.shape[1] > 1:
             by_clause = sims[:, 1:].max(axis=1)
-            if prof.pointer:  # the pointer names the source; the clauses say what is asked
-                dense = by_clause
-            else:
-                dense = np.maximum(dense, by_clause - r.clause_discount)
+            # with a pointer ("what does X say about this?") the clauses say what is asked
+            dense = by_clause if prof.pointer else np.maximum(dense, by_clause - r.clause_discount)
         texts = [u.text for u in units]
         idf = {t: self.library.idf(t, texts) for t in prof.terms}
         total = sum(idf.values()) or 1.0
@@ -1010,7 +1016,8 @@ class Composer:
         units = self._source_first(units, prof)
         best = units[0]
         best_passage = max(h.relevance for h in pool)
-        comp.support = (best_passage + best.dense) / 2 - r.unknown_penalty * self._unknown(prof)
+        unknown = self._unknown(prof, [u.text for u in units])
+        comp.support = (best_passage + best.dense) / 2 - r.unknown_penalty * unknown
         if comp.support < r.support_below:
             comp.reason = "support"
             return comp
@@ -1018,15 +1025,15 @@ class Composer:
         comp.picks = self._pick(units)
         return comp
 
-    def _unknown(self, prof: Profile) -> float:
+    def _unknown(self, prof: Profile, texts: Sequence[str] = ()) -> float:
         """Share of the question's terms (weighted by rarity) that the library never uses: high
         for a question about something else that happens to sound similar ("vaccines at the
         one-year check")."""
         if not prof.terms:
             return 0.0
-        idf = {t: self.library.idf(t) for t in prof.terms}
+        idf = {t: self.library.idf(t, texts) for t in prof.terms}
         total = sum(idf.values()) or 1.0
-        return sum(idf[t] for t in prof.terms if not self.library.known(t)) / total
+        return sum(idf[t] for t in prof.terms if not self.library.known(t, texts)) / total
 
     def _source_first(self, units: list[Unit], prof: Profile) -> list[Unit]:
         """Open with a source's own words when one scores close to the best: Curio's own
@@ -1062,7 +1069,8 @@ class Composer:
             if not pool:
                 break
             nxt = max(
-                pool, key=lambda u: u.score - r.diversity * sum(p.passage == u.passage for p in picks)
+                pool,
+                key=lambda u: u.score - r.diversity * sum(p.passage == u.passage for p in picks),
             )
             picks.append(nxt)
             pool.remove(nxt)
@@ -1184,7 +1192,9 @@ def place_label(jurisdiction: str) -> str:
     if not raw:
         return ""
     words = raw.replace("-", " ").split()
-    return " ".join(w.upper() if w.lower() == "uk" else w if w == "and" else w.capitalize() for w in words)
+    return " ".join(
+        w.upper() if w.lower() == "uk" else w if w == "and" else w.capitalize() for w in words
+    )
 
 
 def caveat_notices(citations: Sequence[Citation]) -> list[str]:

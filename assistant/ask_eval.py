@@ -205,8 +205,8 @@ def render_ask_text(res: AskResult, verbose: bool = False) -> str:
     lines = [
         f"ask evaluation, split {res.split}: {res.answerable} answerable, "
         f"{res.near_domain} near-domain questions",
-        f"key fact found        {_fmt(res.key_fact_pct):>7}  ({res.key_fact_found}/{res.answerable})"
-        "   target >= 90%",
+        f"key fact found        {_fmt(res.key_fact_pct):>7}  "
+        f"({res.key_fact_found}/{res.answerable})   target >= 90%",
         f"in-domain declined    {_fmt(res.in_domain_declined_pct):>7}  "
         f"({res.answerable_declined}/{res.answerable})   target <= 5%",
         f"near-domain declined  {_fmt(res.near_domain_declined_pct):>7}  "
