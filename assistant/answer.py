@@ -68,13 +68,14 @@ FEATURES = (
     "enumeration",
     "deontic",
     "definition",
+    "copula",
 )
 MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic")
 RULES_FILE = "ask_rules.yaml"
 PLACES_FILE = "ask_places.txt"
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z\"'(\[])")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|\d+(?:[.,]\d+)?%?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*|\d+(?:[.,]\d+)?%?")
 
 
 # ---------------------------------------------------------------------------- the rules
@@ -119,6 +120,7 @@ class AskRules:
     support_margin: float
     diversity: float
     prefer_source_within: float
+    follow_bonus: float
     duplicate_above: float
     min_chars: int
     max_chars: int
@@ -133,6 +135,8 @@ class AskRules:
     invented: re.Pattern[str]
     labels: dict[str, str]
     leans_back: re.Pattern[str]
+    short_sentence: int
+    leans_early: re.Pattern[str]
     announces: re.Pattern[str]
     list_item: re.Pattern[str]
     glossary: tuple[tuple[re.Pattern[str], str], ...]
@@ -307,6 +311,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         max_supporting=int(_number(_need(data, "max_supporting", w), f"{w}: max_supporting", 0, 8)),
         support_margin=_number(_need(data, "support_margin", w), f"{w}: support_margin", 0, 2),
         diversity=_number(_need(data, "diversity", w), f"{w}: diversity", 0, 1),
+        follow_bonus=_number(_need(data, "follow_bonus", w), f"{w}: follow_bonus", 0, 1),
         prefer_source_within=_number(
             _need(data, "prefer_source_within", w), f"{w}: prefer_source_within", 0, 2
         ),
@@ -326,6 +331,10 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         invented=_regex(_need(data, "invented", w), f"{w}: invented"),
         labels={k: str(labels[k]) for k in ("example", "prompt")},
         leans_back=_regex(_need(data, "leans_back", w), f"{w}: leans_back"),
+        short_sentence=int(
+            _number(_need(data, "short_sentence_chars", w), f"{w}: short_sentence_chars", 0, 200)
+        ),
+        leans_early=_regex(_need(data, "leans_early", w), f"{w}: leans_early"),
         announces=_regex(_need(data, "announces", w), f"{w}: announces"),
         list_item=_regex(_need(data, "list_item", w), f"{w}: list_item"),
         glossary=tuple(
@@ -745,10 +754,18 @@ def analyse(question: str, rules: AskRules) -> Profile:
                 prof.places.append((place.name, place.pattern))
     for m in rules.body_names.finditer(scan):
         words = m.group(1).split()
-        while words and words[0] in rules.not_names:
+
+        def common(word: str) -> bool:
+            return word in rules.not_names or word.lower() in rules.stop_words
+
+        start = m.start(1)
+        while words and common(words[0]):
+            start += len(words[0]) + 1
             words = words[1:]
-        while words and words[-1] in rules.not_names:  # "Westmoor Borough" -> "Westmoor"
+        while words and common(words[-1]):  # "Westmoor Borough" -> "Westmoor"
             words = words[:-1]
+        if words and re.search(r"(?:^|[.?!]\s+)$", scan[:start]):
+            words = words[1:]  # a capital that only starts the sentence is no name
         if not words or all(w in rules.not_names for w in words):
             continue
         name = " ".join(words)
@@ -774,6 +791,7 @@ class Unit:
     kind: str
     quote_as: str
     parts: tuple[str, ...] = ()  # the sentences quoted (two when one leans on the other)
+    after: str = ""  # the sentence that follows this unit in its paragraph
     dense: float = 0.0
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
@@ -859,6 +877,8 @@ class Composer:
                     if k and self._leans_back(para.sentences[k - 1], s):
                         parts = [para.sentences[k - 1], s]
                     add(i, parts, kinds[p][k], r.max_chars)
+                    if out and out[-1].parts == tuple(parts) and k + 1 < len(para.sentences):
+                        out[-1].after = para.sentences[k + 1]
                 # a list: an announcing sentence, then items ("- ..." or "First, ...")
                 items = []
                 for q in range(p + 1, len(paras)):
@@ -870,17 +890,23 @@ class Composer:
                 intro = para.sentences[-1]
                 if len(items) >= 2 and (intro.endswith(":") or r.announces.search(intro)):
                     glue = " " if all(r.list_item.match(x) for x in items) else "; "
-                    text = intro + " " + glue.join(x.rstrip(".;") for x in items).strip() + "."
-                    # the announcing sentence alone promises what it does not give
-                    out[:] = [u for u in out if not (u.passage == i and u.text == intro)]
-                    limit = r.max_chars * 2
-                    add(i, [intro, *items], kinds[p][-1], limit, text.replace(":.", ":"))
+                    # a short announcing paragraph is kept whole ("...seven golden rules. In
+                    # our own words, the first six say:")
+                    lead = para.sentences if len(para.sentences) <= 2 else [intro]
+                    body = glue.join(x.rstrip(".;") for x in items).strip()
+                    text = (" ".join(lead) + " " + body + ".").replace(":.", ":")
+                    # the announcement alone promises what it does not give
+                    out[:] = [u for u in out if not (u.passage == i and set(u.parts) <= set(lead))]
+                    add(i, [*lead, *items], kinds[p][-1], r.max_chars * 2, text)
         return out
 
     def _leans_back(self, before: str, sentence: str) -> bool:
         """Does ``sentence`` need ``before`` to make sense? A pronoun or connective opening, or
         "The <noun>" where the noun was just named ("...being piloted. The pilot began...")."""
-        if self.rules.leans_back.match(sentence):
+        r = self.rules
+        if r.leans_back.match(sentence) or len(sentence) < r.short_sentence:
+            return True
+        if r.leans_early.match(sentence):  # "The Education Secretary ... commissioned it"
             return True
         m = re.match(r"The ([A-Za-z]+)\b", sentence)
         if not m or len(m.group(1)) < 4:
@@ -925,13 +951,20 @@ class Composer:
             # with a pointer ("what does X say about this?") the clauses say what is asked
             dense = by_clause if prof.pointer else np.maximum(dense, by_clause - r.clause_discount)
         texts = [u.text for u in units]
-        idf = {t: self.library.idf(t, texts) for t in prof.terms}
-        total = sum(idf.values()) or 1.0
         unit_words = [terms(u.text, r.stop_words) for u in units]
         unit_terms = [set(x) for x in unit_words]
         present = set().union(*unit_terms)
         prefixes = {x[:6] for x in present if len(x) >= 6}
-        # the question's rarest terms that the retrieved sections use at all
+        # A term's weight is its rarity among the candidate sentences: a word every retrieved
+        # sentence shares (the review's own name) tells them apart less than the one that
+        # only the answering sentence has ("commissioned").
+        n_units = len(units)
+        idf = {}
+        for t in prof.terms:
+            df = sum(1 for ut in unit_terms if t in ut)
+            idf[t] = math.log(1 + n_units / (1 + df)) if df else 0.0
+        total = sum(idf.values()) or 1.0
+        # the question's most telling terms that the retrieved sections use at all
         grounded = [t for t in prof.terms if _match(t, present, prefixes)]
         keys = list(dict.fromkeys(prof.focus + sorted(grounded, key=lambda t: -idf[t])[:2]))
         prof.key_terms = keys
@@ -940,8 +973,14 @@ class Composer:
             phrase = len(prof.pairs & pairs(uw)) / len(prof.pairs) if prof.pairs else 0.0
             stems = {x[:6] for x in ut if len(x) >= 6}
             lexical = sum(idf[t] * _match(t, ut, stems) for t in prof.terms) / total
-            key = sum(_match(t, ut, stems) for t in keys) / len(keys) if keys else 0.0
-            wants = [self._wants(x, prof, u.text, uw) for x in prof.wants]
+            key_total = sum(idf.get(t, 1.0) for t in keys)
+            key = (
+                sum(idf.get(t, 1.0) * _match(t, ut, stems) for t in keys) / key_total
+                if key_total
+                else 0.0
+            )
+            title = hits[u.passage].chunk.section
+            wants = [self._wants(x, prof, u.text, uw, title) for x in prof.wants]
             type_match = sum(wants) / len(wants) if wants else 0.0
             h = hits[u.passage]
             authority = self._authority(u.kind) if not prof.local else r.unknown_authority
@@ -959,15 +998,31 @@ class Composer:
             u.features = f
             u.score = sum(w[k] * f[k] for k in w)
 
-    def _wants(self, feature: str, prof: Profile, text: str, words: list[str]) -> float:
-        """How far a sentence has what the question type wants (0..1)."""
-        if self.rules.features[feature].search(text) is None:
-            return 0.0
-        if feature != "definition" or not prof.defines:
+    def _wants(
+        self, feature: str, prof: Profile, text: str, words: list[str], title: str = ""
+    ) -> float:
+        """How far a sentence has what the question type wants (0..1). A definition counts in
+        full when it uses a defining verb ("means", "is the term for") and names what is
+        defined, early on or in its section's title; "is" alone counts for half."""
+        if feature == "definition":
+            strong = self.rules.features["definition"].search(text) is not None
+            weak = self.rules.features["copula"].search(text) is not None
+            if not (strong or weak):
+                return 0.0
+            head = prof.defines
+            if not head:
+                return 1.0 if strong else 0.5
+            early = set(words[:10])
+            named = (len(head) == 2 and head in pairs(words)) or all(t in early for t in head)
+            named = named or (
+                strong and all(t in terms(title, self.rules.stop_words) for t in head)
+            )
+            return (1.0 if strong else 0.5) * (1.0 if named else 0.3)
+        if self.rules.features[feature].search(text):
             return 1.0
-        head = prof.defines
-        named = head in pairs(words) if len(head) == 2 else head[0] in words[:8]
-        return 1.0 if named else 0.3
+        if feature == "enumeration" and self.rules.announces.search(text):
+            return -0.5  # "sets out seven golden rules" without the rules is no answer to a list
+        return 0.0
 
     # -------------------------------------------------------------- the answer
 
@@ -1055,7 +1110,20 @@ class Composer:
         picks = [units[0]]
         vecs = self.vectors.get([u.text for u in units])
         vec_of = {id(u): v for u, v in zip(units, vecs, strict=True)}
-        pool = [u for u in units[1:] if u.score >= units[0].score - r.support_margin]
+        follows = units[0].after
+
+        def value(u: Unit) -> float:
+            bonus = (
+                r.follow_bonus
+                if follows
+                and u.passage == units[0].passage
+                and (u.parts[0] == follows or u.parts[-1] == follows)
+                else 0.0
+            )
+            return u.score + bonus
+
+        floor = units[0].score - r.support_margin
+        pool = [u for u in units[1:] if value(u) >= floor]
 
         def fresh(u: Unit) -> bool:
             return all(
