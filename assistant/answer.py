@@ -580,6 +580,18 @@ class Library:
             self._local = local
             self._gen = gen
 
+    def representatives(self, limit: int) -> list[Hit]:
+        """One passage per section of the library (none when it has more than ``limit``)."""
+        chunks = self._chunks()
+        firsts: dict[tuple[str, str], Chunk] = {}
+        for c in chunks:
+            place = _place_of(c)
+            if place not in firsts:
+                firsts[place] = c
+                if len(firsts) > limit:
+                    return []
+        return [Hit(chunk=c, score=0.0) for c in firsts.values()]
+
     def section_text(self, chunk: Chunk) -> str:
         self._refresh()
         return self._sections.get(_place_of(chunk), chunk.text)
@@ -824,6 +836,36 @@ class Composer:
         library.stop = rules.stop_words
         self.vectors = sentence_vectors(embedder, cache_dir)
 
+    def warm(self, stop: threading.Event | None = None, limit: int = 5000) -> int:
+        """Encode the sentences of every section now (a library of up to ``limit`` sections),
+        so that later questions only encode themselves. Returns how many sentences it saw."""
+        hits = self.library.representatives(limit)
+        seen = 0
+        for start in range(0, len(hits), 8):
+            if stop is not None and stop.is_set():
+                break
+            units = self.units(hits[start : start + 8])
+            self.vectors.get([u.text for u in units])
+            seen += len(units)
+        self.vectors.save()
+        return seen
+
+    def warm_in_background(self) -> threading.Thread:
+        """``warm`` in a daemon thread that is stopped and joined at exit (an encoder killed
+        mid-batch at exit can abort the process from inside torch)."""
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=self.warm, kwargs={"stop": stop}, daemon=True, name="curio-warm"
+        )
+        worker.start()
+
+        def finish() -> None:
+            stop.set()
+            worker.join(timeout=60)
+
+        atexit.register(finish)
+        return worker
+
     # -------------------------------------------------------------- whose words
 
     def kind_of(self, chunk: Chunk) -> str:
@@ -950,7 +992,6 @@ class Composer:
             by_clause = sims[:, 1:].max(axis=1)
             # with a pointer ("what does X say about this?") the clauses say what is asked
             dense = by_clause if prof.pointer else np.maximum(dense, by_clause - r.clause_discount)
-        texts = [u.text for u in units]
         unit_words = [terms(u.text, r.stop_words) for u in units]
         unit_terms = [set(x) for x in unit_words]
         present = set().union(*unit_terms)

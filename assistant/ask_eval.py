@@ -241,6 +241,10 @@ def run_ask(
     questions = load_ask_split(Path(settings.evals_dir) / "ask", split)
     curio = build_curio(settings)
     curio.audit = None  # scoring is not use: no audit lines
+    # timings are of warm asks: sentence vectors of the whole library first, as the app does
+    # at start-up (a cold first ask of a section encodes its sentences, up to a second or two)
+    print("preparing the guidance sentences (once per library)...", file=sys.stderr, flush=True)
+    curio.composer.warm()
     res = evaluate_ask(curio, questions, split)
     if as_json:
         print(json.dumps(res.to_json(), indent=2, ensure_ascii=False))
