@@ -69,6 +69,7 @@ FEATURES = (
     "deontic",
     "definition",
     "copula",
+    "examples",
 )
 MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic")
 RULES_FILE = "ask_rules.yaml"
@@ -407,7 +408,9 @@ def _stem(words: list[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=65536)
 def _terms(text: str, stop: frozenset[str]) -> tuple[str, ...]:
-    words = [w.lower().strip("'’") for w in _WORD.findall(text)]
+    words = [
+        re.sub(r"['’](?:s|re|ve|ll|d|m|t)$", "", w.lower()).strip("'’") for w in _WORD.findall(text)
+    ]
     words = [w for w in words if w and w not in stop and (len(w) > 1 or w.isdigit())]
     return tuple(_stem(words))
 
@@ -731,7 +734,7 @@ def analyse(question: str, rules: AskRules) -> Profile:
                 elif focus:
                     prof.focus += [x for x in terms(focus, rules.stop_words) if x not in prof.focus]
     if any(
-        t.wants in ("duration", "number", "date", "provision", "law", "enumeration")
+        t.wants in ("duration", "number", "date", "provision", "law", "enumeration", "examples")
         for t in prof.types
     ):
         # "what is the max sentence" asks for a number, "what are the areas" for a list
