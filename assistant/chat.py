@@ -207,14 +207,15 @@ def echoes(
     if re.search(r"<<<|>>>|‹‹‹|›››|\bEND DATA\b|^\s*DATA\b", answer, re.M):
         return "it repeated the data markers of its prompt"
     flat = _flat(answer)
-    instructions = re.sub(r"<<<DATA.*?<<<END DATA>>>", " ", prompt, flags=re.S)
-    users = [_flat(t) for t in user_texts if t]
-    for line in instructions.splitlines():
-        line = _flat(line)
-        if len(line) < 40 or any(u and u in line for u in users):
-            continue
-        if line in flat:
-            return "it repeated its instructions"
+    instructions = _flat(re.sub(r"<<<DATA.*?<<<END DATA>>>", " ", prompt, flags=re.S))
+    for text in user_texts:  # the question itself may be restated
+        if text:
+            instructions = instructions.replace(_flat(text), " ")
+    run = difflib.SequenceMatcher(None, flat, instructions, autojunk=False).find_longest_match(
+        0, len(flat), 0, len(instructions)
+    )
+    if run.size >= ECHO_RUN:
+        return "it repeated its instructions"
     if len(flat) >= 120:
         for c in passages:
             source = _flat(c.text)
@@ -225,6 +226,9 @@ def echoes(
                 return "it copied a passage instead of answering"
     return ""
 
+
+#: A run of this many characters copied from the prompt's instructions makes an answer an echo.
+ECHO_RUN = 50
 
 #: How the model is told whose words a passage is; the ask prompt says what to do with each.
 PASSAGE_KINDS = {
