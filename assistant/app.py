@@ -974,6 +974,8 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
         from assistant.chat import build_curio
 
         curio = build_curio(settings)
+        # encode the guidance sentences ask scores, in the background, so answers are quick
+        curio.composer.warm_in_background()
     app = CurioApp(settings, curio, index)
     from assistant.casefile import load_cues
 

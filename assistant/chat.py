@@ -13,11 +13,13 @@ retrieved is relevant enough, ``ask`` declines and shows the nearest sections in
 from __future__ import annotations
 
 import contextlib
+import difflib
+import inspect
 import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,15 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant.answer import (
+    AskRules,
+    Composer,
+    Composition,
+    Library,
+    caveat_notices,
+    kind_label,
+    load_ask_rules,
+)
 from assistant.citations import format_citation
 from assistant.errors import CurioError
 from assistant.llm import Backend, stream_with_deadline
@@ -35,19 +46,17 @@ from assistant.types import Answer, Citation, Flag, Hit, ReviewResult, normalise
 
 MODES: tuple[str, ...] = ("review", "ask", "reflect", "scenario")
 
-#: Decline when the guidance's support for an answer is below this. Support is the mean of
-#: the best passage's cosine similarity to the question and the best single sentence's (a
-#: sentence-level match separates answerable from unanswerable questions better than whole
-#: passages do). Calibrated on evals/retrieval/*.jsonl (answerable) and evals/unanswerable.jsonl;
-#: tests/test_ask_decline.py prints the current figures.
-DECLINE_BELOW = 0.46
 #: A trainee's sentence covers a lens when it is this similar to one of the lens's questions,
 #: its meaning or its guidance queries (cosine, all-MiniLM-L6-v2).
 SCENARIO_MATCH = 0.55
 MAX_QUESTION_CHARS = 2_000
 MAX_HISTORY_TURNS = 6
 ASK_K = 6
-EXTRACT_SENTENCES = 4
+#: Dense-only results also offered to the ask composer when they beat every hybrid result.
+ASK_DENSE_EXTRA = 2
+#: Passages a language model is given for an ask: the ones the offline answer quotes, then the
+#: next best, up to this many.
+LLM_PASSAGES = 4
 
 #: Sentences that talk to an AI rather than about practice: never quoted as guidance.
 _INSTRUCTION_LIKE = re.compile(
@@ -115,15 +124,6 @@ class Session:
 # ---------------------------------------------------------------------------- small helpers
 
 
-#: Sentences that lean on the one before ("This means...", "Tested, this needs...") are
-#: quoted together with it, so an extract never starts mid-thought.
-_LEANS_BACK = re.compile(
-    r"(this|that|these|those|it|its|they|their|such|he|she|his|her|here|there|however|but|so"
-    r"|and|also|then|otherwise|instead|tested|untested|both|either|neither)\b",
-    re.I,
-)
-
-
 def split_sentences(text: str) -> list[str]:
     out = []
     for para in re.split(r"\n\s*\n|\n(?=\s*[-*#])", text):
@@ -171,17 +171,64 @@ def check_citations(text: str, passages: Sequence[Citation]) -> tuple[str, list[
     return cleaned, [passages[n - 1] for n in order], notice
 
 
-def render_text(answer: Answer) -> str:
-    """An answer as plain text with its sources listed: for the terminal and for exports."""
+def render_text(answer: Answer, kind_labels: dict[str, str] | None = None) -> str:
+    """An answer as plain text with its sources listed: for the terminal and for exports.
+    Each source shows whose words it is (its kind) and where it applies."""
     lines = [answer.text.rstrip()]
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
         for n, c in enumerate(answer.citations, start=1):
+            # One formatter for every citation shown (kind_labels is kept for callers that pass
+            # the ask rules' wording; the formatter's kind words are the same vocabulary).
             lines.append(f"[{n}] {format_citation(c)} [{c.source}] relevance {c.relevance:.2f}")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def echoes(
+    answer: str, prompt: str, passages: Sequence[Citation], user_texts: Sequence[str] = ()
+) -> str:
+    """Why a model's answer is an echo of what it was given rather than an answer, or "".
+
+    An echo repeats the DATA markers, a line of the instructions, or copies most of itself
+    verbatim from one passage (a short quotation inside an answer is fine)."""
+    if re.search(r"<<<|>>>|‹‹‹|›››|\bEND DATA\b|^\s*DATA\b", answer, re.M):
+        return "it repeated the data markers of its prompt"
+    flat = _flat(answer)
+    instructions = _flat(re.sub(r"<<<DATA.*?<<<END DATA>>>", " ", prompt, flags=re.S))
+    for text in user_texts:  # the question itself may be restated
+        if text:
+            instructions = instructions.replace(_flat(text), " ")
+    run = difflib.SequenceMatcher(None, flat, instructions, autojunk=False).find_longest_match(
+        0, len(flat), 0, len(instructions)
+    )
+    if run.size >= ECHO_RUN:
+        return "it repeated its instructions"
+    if len(flat) >= 120:
+        for c in passages:
+            source = _flat(c.text)
+            m = difflib.SequenceMatcher(None, flat, source, autojunk=False).find_longest_match(
+                0, len(flat), 0, len(source)
+            )
+            if m.size >= 0.6 * len(flat):
+                return "it copied a passage instead of answering"
+    return ""
+
+
+#: A run of this many characters copied from the prompt's instructions makes an answer an echo.
+ECHO_RUN = 50
+
+#: How the model is told whose words a passage is; the ask prompt says what to do with each.
+PASSAGE_KINDS = {
+    "invented-example": "invented example, not a real council or case",
+    "practice-prompt": "Curio's own practice prompt, not the source's words",
+}
 
 
 def _passages_block(citations: Sequence[Citation]) -> str:
@@ -189,16 +236,17 @@ def _passages_block(citations: Sequence[Citation]) -> str:
         return "(no passages were retrieved)"
     blocks = []
     for n, c in enumerate(citations, start=1):
-        blocks.append(data_block(f"[{n}] {format_citation(c)}", c.text))
+        label = f"[{n}] {c.title} — {c.section}"
+        kind = PASSAGE_KINDS.get(c.kind, kind_label(c.kind))
+        if kind:
+            label += f" ({kind})"
+        if c.caveat:
+            label += f" (note: {c.caveat})"
+        blocks.append(data_block(label, c.text))
     return "\n\n".join(blocks)
 
 
-def _caveat_notices(citations: Sequence[Citation]) -> list[str]:
-    return [
-        f"[{n}] is from {c.title}: {c.caveat}; check current England guidance before relying on it."
-        for n, c in enumerate(citations, start=1)
-        if c.caveat
-    ]
+_caveat_notices = caveat_notices
 
 
 # ---------------------------------------------------------------------------- the facade
@@ -219,6 +267,7 @@ class Curio:
         prompts: Prompts | None = None,
         embedder: Any = None,
         scenarios: list[dict[str, Any]] | None = None,
+        ask_rules: AskRules | None = None,
     ) -> None:
         self.retriever = retriever
         self.reviewer = reviewer
@@ -238,6 +287,13 @@ class Curio:
             raise CurioError("Curio needs an embedding model (none was given).")
         self._scenarios = scenarios
         self._lens_vectors: tuple[list[str], np.ndarray] | None = None
+        self.ask_rules = ask_rules or load_ask_rules(self.settings.prompts_dir)
+        self.composer = Composer(
+            self.embedder,
+            self.ask_rules,
+            Library(retriever),
+            cache_dir=self.settings.cache_dir / "ask-sentences",
+        )
 
     # ------------------------------------------------------------------ public API
 
@@ -309,89 +365,64 @@ class Curio:
     def _answer_question(
         self, session: Session, question: str, prefer_lens: str | None = None
     ) -> Iterator[Answer]:
-        hits = self.retriever.search(question, k=ASK_K, prefer_lens=prefer_lens)
-        sentences = self._scored_sentences(question, hits)
-        best_passage = max((h.relevance for h in hits), default=0.0)
-        best_sentence = max((score for _, _, score in sentences), default=0.0)
-        support = (best_passage + best_sentence) / 2
-        if support < DECLINE_BELOW:
-            yield self._decline(hits, support)
-            return
-        citations = [Citation.from_hit(h) for h in hits]
-        offline = lambda: self._extractive(hits, sentences)  # noqa: E731
-        if self.llm is None:
+        prof = self.composer.analyse(question)
+        qvecs = self.composer.encode(prof)
+        hits = self._ask_hits(prof.expanded, qvecs[0], prefer_lens)
+        comp = self.composer.compose(prof, hits, qvecs)
+        offline = lambda: self.composer.render(comp, self._lens_question_for)  # noqa: E731
+        if comp.declined or self.llm is None:
             yield offline()
             return
+        citations = self._llm_passages(comp)
         prompt = self.prompts.render("ask", passages=_passages_block(citations), question=question)
-        yield from self._llm_answer(session, prompt, citations, offline, user_texts=[question])
-
-    def _decline(self, hits: list[Hit], best: float) -> Answer:
-        near = hits[:3]
-        lines = [
-            "The guidance library does not seem to cover this: its support for an answer is "
-            f"{best:.2f}, below the {DECLINE_BELOW:.2f} Curio needs to answer from it. "
-            "Rather than answer from nowhere, here are the nearest sections, in case they help:"
-        ]
-        lines += [f"- {h.chunk.title} — {h.chunk.section} [{n}]" for n, h in enumerate(near, 1)]
-        return Answer(
-            text="\n".join(lines),
-            declined=True,
-            citations=[Citation.from_hit(h) for h in near],
-            model="none",
+        yield from self._llm_answer(
+            session, prompt, citations, offline, user_texts=[question], require_citation=True
         )
 
-    def _scored_sentences(self, question: str, hits: list[Hit]) -> list[tuple[int, str, float]]:
-        """Every quotable sentence of the passages as (passage index, sentence, similarity)."""
-        candidates: list[tuple[int, str]] = []
-        for i, h in enumerate(hits):
-            sentences = split_sentences(h.chunk.text)
-            for k, s in enumerate(sentences):
-                if k and _LEANS_BACK.match(s):  # "This means..." needs the sentence before it
-                    s = f"{sentences[k - 1]} {s}"
-                if 30 <= len(s) <= 600 and not _INSTRUCTION_LIKE.search(s):
-                    candidates.append((i, s))
-        if not candidates:
-            return []
-        vecs = np.asarray(self.embedder.encode([question] + [s for _, s in candidates]))
-        sims = vecs[1:] @ vecs[0]
-        return [(i, s, float(sim)) for (i, s), sim in zip(candidates, sims, strict=True)]
+    def _ask_hits(self, query: str, qvec: np.ndarray, prefer_lens: str | None) -> list[Hit]:
+        """Hybrid search, plus the closest sections by meaning alone: rank fusion can push a
+        section that only the dense search ranks first (a paraphrase with no shared words) out
+        of the top few, and it is often the one that answers."""
+        search = self.retriever.search
+        try:
+            takes_vector = "qvec" in inspect.signature(search).parameters
+        except (TypeError, ValueError):
+            takes_vector = False
+        if not takes_vector:  # a retriever handed in by a caller (tests, other stores)
+            return list(search(query, k=ASK_K, prefer_lens=prefer_lens))
+        hits = list(search(query, k=ASK_K, prefer_lens=prefer_lens, qvec=qvec))
+        seen = {(h.chunk.metadata.get("key", h.chunk.source), h.chunk.section) for h in hits}
+        top = max((h.relevance for h in hits), default=0.0)
+        for h in search(query, k=ASK_DENSE_EXTRA, mode="dense", qvec=qvec):
+            place = (h.chunk.metadata.get("key", h.chunk.source), h.chunk.section)
+            if place not in seen and h.relevance >= top:
+                hits.append(h)
+                seen.add(place)
+        return hits
 
-    def _extractive(self, hits: list[Hit], scored: list[tuple[int, str, float]]) -> Answer:
-        """The most relevant sentences, each with its marker; different sources first."""
-        if not scored:
-            return self._decline(hits, max((h.relevance for h in hits), default=0.0))
-        candidates = [(i, s) for i, s, _ in scored]
-        # weigh a sentence by its own similarity and by its passage's rank in retrieval
-        scores = [sim + 0.05 * (len(hits) - i) / len(hits) for i, _, sim in scored]
-        ranked = sorted(range(len(candidates)), key=lambda j: -scores[j])
-        top = scores[ranked[0]]
-        chosen: list[int] = []
-        sources: set[str] = set()
-        for j in ranked:  # first pass: the best sentence from each source, while still relevant
-            src = hits[candidates[j][0]].chunk.source
-            if src not in sources and scores[j] >= top - 0.2 and len(chosen) < EXTRACT_SENTENCES:
-                chosen.append(j)
-                sources.add(src)
-        for j in ranked:  # then fill with the next best, at most two per passage
-            if len(chosen) >= EXTRACT_SENTENCES:
+    def _llm_passages(self, comp: Composition) -> list[Citation]:
+        """The passages the offline answer quotes, then the next best: what the model is given.
+        Each carries its chunk's text plus any quoted sentence that lies elsewhere in its
+        section, so the model sees what the offline answer would have said."""
+        order: list[int] = []
+        for u in comp.picks:
+            if u.passage not in order:
+                order.append(u.passage)
+        for i in range(len(comp.hits)):
+            if len(order) >= LLM_PASSAGES:
                 break
-            per_passage = sum(candidates[c][0] == candidates[j][0] for c in chosen)
-            if j not in chosen and per_passage < 2 and scores[j] >= top - 0.25:
-                chosen.append(j)
-        chosen.sort(key=lambda j: -scores[j])
-        used: list[int] = []
-        lines = []
-        for j in chosen:
-            i, sentence = candidates[j]
-            if i not in used:
-                used.append(i)
-            lines.append(f"- {sentence} [{used.index(i) + 1}]")
-        citations = [Citation.from_hit(hits[i]) for i in used]
-        text = "What the guidance says (extracts, most relevant first):\n" + "\n".join(lines)
-        question_hint = self._lens_question_for(hits[used[0]])
-        if question_hint:
-            text += f"\n\nA question to take back to the case: {question_hint}"
-        return Answer(text=text, citations=citations, notices=_caveat_notices(citations))
+            if i not in order:
+                order.append(i)
+        out = []
+        for i in order:
+            hit = comp.hits[i]
+            text = hit.chunk.text
+            extra = [u.text for u in comp.picks if u.passage == i and u.text not in text]
+            if extra:
+                text = text.rstrip() + "\n\n" + "\n\n".join(extra)
+            cite = self.composer.cite(hit)
+            out.append(replace(cite, text=text))
+        return out
 
     def _lens_question_for(self, hit: Hit) -> str:
         for lens_id in hit.chunk.lenses:
@@ -817,8 +848,13 @@ class Curio:
         citations: list[Citation],
         offline: Callable[[], Answer],
         user_texts: Sequence[str],
+        require_citation: bool = False,
     ) -> Iterator[Answer]:
-        """Stream the model's answer; check its markers; fall back to ``offline`` on failure."""
+        """Stream the model's answer; check its markers; fall back to ``offline`` on failure.
+
+        The answer is set aside (a notice says why, and the offline answer is shown) when the
+        model echoes its data blocks or prompt back, and, with ``require_citation`` (ask), when
+        no marker in it points at a passage it was given."""
         assert self.llm is not None
         backend = self.llm
         messages = self._messages(session, prompt)
@@ -840,7 +876,23 @@ class Curio:
         if not text.strip():
             yield self._fallback(offline, f"The language model ({backend.name}) gave no answer")
             return
+        echo = echoes(text, prompt, citations, user_texts)
+        if echo:
+            yield self._fallback(
+                offline, f"The language model's answer ({backend.name}) was set aside: {echo}"
+            )
+            return
         cleaned, cited, notice = check_citations(restore(text), citations)
+        if require_citation and not cited:
+            why = (
+                "none of its citation markers matched a passage it was given"
+                if _MARKER.search(text)
+                else "it cited none of the passages it was given"
+            )
+            yield self._fallback(
+                offline, f"The language model's answer ({backend.name}) was set aside: {why}"
+            )
+            return
         notices = [notice] if notice else []
         if not cited and citations:
             notices.append("The model cited no passage; the passages it was given are listed.")
@@ -933,6 +985,7 @@ def build_curio(settings: Settings) -> Curio:
     from assistant.review import build_reviewer
 
     prompts = load_prompts(settings.prompts_dir)  # checked first: a bad edit fails fast
+    ask_rules = load_ask_rules(settings.prompts_dir)
     catalogue = load_catalogue(Path(settings.prompts_dir) / "lenses.yaml")
     backend = build_llm(settings)
     index = open_index(settings)
@@ -965,4 +1018,5 @@ def build_curio(settings: Settings) -> Curio:
         audit=audit,
         prompts=prompts,
         embedder=index.embedder,
+        ask_rules=ask_rules,
     )

@@ -235,18 +235,28 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.chat import build_curio, render_text
 
-    answer = build_curio(_settings(args)).ask(args.question)
+    curio = build_curio(_settings(args))
+    answer = curio.ask(args.question)
     if args.json:
         _print_json(answer.to_json())
     else:
-        print(render_text(answer))
+        print(render_text(answer, curio.ask_rules.kind_labels))
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.ask:
+        from assistant.ask_eval import run_ask
+
+        if args.report:
+            raise UsageError("--report is for the review evaluation; drop --ask or --report")
+        split = args.split or "dev"
+        if split == "all":
+            raise UsageError("--ask scores one split at a time: use --split tune, dev or test")
+        return run_ask(_settings(args), split=split, as_json=args.json, verbose=args.verbose)
     from assistant.evaluation import run
 
-    return run(split=args.split, as_json=args.json, report=args.report)
+    return run(split=args.split or "all", as_json=args.json, report=args.report)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -308,9 +318,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ask", cmd_ask, "Ask a question about the guidance.")
     p.add_argument("question")
 
-    p = add("eval", cmd_eval, "Score the review engine on the evaluation scenarios.")
-    p.add_argument("--split", choices=["tune", "dev", "test", "all"], default="all")
+    p = add(
+        "eval",
+        cmd_eval,
+        "Score the review engine on the evaluation scenarios, or (--ask) `curio ask` on "
+        "labelled questions.",
+    )
+    p.add_argument(
+        "--split",
+        choices=["tune", "dev", "test", "all"],
+        default=None,
+        help="review: tune, dev, test or all (default); --ask: tune, dev (default) or test",
+    )
     p.add_argument("--report", metavar="DIR", help="write a Markdown report with a chart")
+    p.add_argument(
+        "--ask", action="store_true", help="score `curio ask` on evals/ask/SPLIT.jsonl instead"
+    )
+    p.add_argument(
+        "--verbose", action="store_true", help="with --ask: print the answers that failed"
+    )
     return parser
 
 

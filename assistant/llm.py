@@ -8,11 +8,15 @@ local; anything else is remote.
 
 ``stream_with_deadline`` runs any chat model's stream in a worker thread so a hung server or a
 slow local model turns into a ``TimeoutError`` the chat layer can fall back from, rather than a
-frozen page.
+frozen page. A time-out also stops the work: the local GGUF model is told to stop generating and
+its threads are joined, so nothing is left running (a torch thread still generating when Python
+exits aborts the process with "terminate called without an active exception").
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib.util
 import ipaddress
 import os
@@ -207,12 +211,13 @@ def _load_gguf(model_dir: str, gguf_file: str) -> tuple[Any, Any]:
 
             hf_logging.disable_progress_bar()
             try:
-                tok = AutoTokenizer.from_pretrained(
-                    model_dir, gguf_file=gguf_file, local_files_only=True
-                )
-                model = AutoModelForCausalLM.from_pretrained(
-                    model_dir, gguf_file=gguf_file, local_files_only=True
-                )
+                with _quiet_gguf_progress():
+                    tok = AutoTokenizer.from_pretrained(
+                        model_dir, gguf_file=gguf_file, local_files_only=True
+                    )
+                    model = AutoModelForCausalLM.from_pretrained(
+                        model_dir, gguf_file=gguf_file, local_files_only=True
+                    )
             except Exception as exc:
                 raise CurioError(
                     f"Could not load the GGUF model {Path(model_dir) / gguf_file}: {exc}"
@@ -220,6 +225,26 @@ def _load_gguf(model_dir: str, gguf_file: str) -> tuple[Any, Any]:
             model.eval()
             _gguf_cache[key] = (tok, model)
         return _gguf_cache[key]
+
+
+@contextlib.contextmanager
+def _quiet_gguf_progress() -> Iterator[None]:
+    """transformers draws a progress bar while it de-quantises a GGUF file, on stderr, ignoring
+    its own switch: silence that one bar (the CLI's output stays clean)."""
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:
+        yield
+        return
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:
+        yield
+        return
+    gguf_utils.tqdm = lambda items, *a, **k: items  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original  # type: ignore[attr-defined]
 
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
@@ -250,6 +275,10 @@ class GGUFChatModel(BaseChatModel):
             self._loaded = _load_gguf(self.model_dir, self.gguf_file)
         return self._loaded
 
+    def prepare(self) -> None:
+        """Load the weights now (once per process), before any answer's clock starts."""
+        self._parts()
+
     def _inputs(self, messages: Sequence[BaseMessage]) -> Any:
         tok, _ = self._parts()
         chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
@@ -264,7 +293,8 @@ class GGUFChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        text = "".join(c.message.content for c in self._stream(messages, stop, run_manager))  # type: ignore[misc]
+        pieces = self._stream(messages, stop, run_manager, **kwargs)
+        text = "".join(str(c.message.content) for c in pieces)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
@@ -274,12 +304,23 @@ class GGUFChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from transformers import TextIteratorStreamer
+        """Generate in a worker thread and stream its text. ``cancel`` (a threading.Event,
+        from ``stream_with_deadline``) stops generation after the current token; so does
+        closing this generator. Either way the worker is joined before this returns."""
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         tok, model = self._parts()
         inputs = self._inputs(messages)
-        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        cancel: threading.Event = kwargs.get("cancel") or threading.Event()
+        stopped = threading.Event()
+        streamer = TextIteratorStreamer(
+            tok, skip_prompt=True, skip_special_tokens=True, timeout=_POLL
+        )
         errors: list[BaseException] = []
+
+        class _Stop(StoppingCriteria):  # checked after every generated token
+            def __call__(self, input_ids: Any, scores: Any, **kw: Any) -> bool:
+                return cancel.is_set() or stopped.is_set()
 
         def run() -> None:
             try:
@@ -290,6 +331,7 @@ class GGUFChatModel(BaseChatModel):
                     max_time=self.max_time,
                     do_sample=False,
                     pad_token_id=tok.pad_token_id or tok.eos_token_id,
+                    stopping_criteria=StoppingCriteriaList([_Stop()]),
                 )
             except BaseException as exc:  # surfaced to the caller below
                 errors.append(exc)
@@ -297,13 +339,26 @@ class GGUFChatModel(BaseChatModel):
 
         worker = threading.Thread(target=run, daemon=True, name="curio-gguf")
         worker.start()
-        for piece in streamer:
-            if piece:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-                if run_manager:
-                    run_manager.on_llm_new_token(piece, chunk=chunk)
-                yield chunk
-        worker.join(timeout=1.0)
+        try:
+            while True:
+                try:
+                    piece = next(streamer)
+                except StopIteration:
+                    break
+                except queue.Empty:  # nothing yet: look at the clock, then wait again
+                    if cancel.is_set() or not worker.is_alive():
+                        break
+                    continue
+                if cancel.is_set():
+                    break
+                if piece:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                    if run_manager:
+                        run_manager.on_llm_new_token(piece, chunk=chunk)
+                    yield chunk
+        finally:
+            stopped.set()  # also when the caller stops reading (a time-out, a closed page)
+            worker.join()  # generation stops within one token; nothing is left running
         if errors:
             raise errors[0]
 
@@ -312,6 +367,26 @@ class GGUFChatModel(BaseChatModel):
 
 
 _DONE = object()
+#: How often a waiting stream looks at its deadline and its cancel flag (seconds).
+_POLL = 0.2
+#: After a time-out, how long to wait for the model's worker to stop before giving up on it.
+STOP_GRACE = 30.0
+_live: set[tuple[threading.Thread, threading.Event]] = set()
+_live_lock = threading.Lock()
+
+
+def _stop_all() -> None:
+    """At exit, stop every model still generating and wait for it, so no thread is killed
+    mid-computation (which aborts the process from inside torch)."""
+    with _live_lock:
+        live = list(_live)
+    for _, cancel in live:
+        cancel.set()
+    for worker, _ in live:
+        worker.join(timeout=STOP_GRACE)
+
+
+atexit.register(_stop_all)
 
 
 def stream_with_deadline(
@@ -319,13 +394,26 @@ def stream_with_deadline(
 ) -> Iterator[str]:
     """Yield the model's text as it streams; raise TimeoutError when ``timeout`` seconds pass.
 
-    The model runs in a daemon thread: a provider that hangs cannot hang the caller.
+    The model runs in a daemon thread: a provider that hangs cannot hang the caller. When the
+    deadline passes (or the caller stops reading), the thread is told to stop and is joined:
+    a local model stops within a token; a remote call is abandoned after ``STOP_GRACE``.
+    A model with a ``prepare()`` (the local GGUF model) loads its weights before the clock
+    starts, so loading is never mistaken for a slow answer.
     """
+    prepare = getattr(model, "prepare", None)
+    if callable(prepare):
+        prepare()
     q: queue.Queue[Any] = queue.Queue()
+    cancel = threading.Event()
+    kwargs: dict[str, Any] = {"cancel": cancel} if isinstance(model, GGUFChatModel) else {}
 
     def run() -> None:
+        stream = None
         try:
-            for chunk in model.stream(list(messages)):
+            stream = model.stream(list(messages), **kwargs)
+            for chunk in stream:
+                if cancel.is_set():
+                    break
                 content = chunk.content
                 if isinstance(content, list):  # some providers stream content blocks
                     content = "".join(
@@ -336,20 +424,35 @@ def stream_with_deadline(
         except BaseException as exc:
             q.put(exc)
         finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()  # runs the model's own clean-up (the GGUF worker is joined)
             q.put(_DONE)
 
-    threading.Thread(target=run, daemon=True, name="curio-llm").start()
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"no complete answer within {timeout:g} seconds")
-        try:
-            item = q.get(timeout=remaining)
-        except queue.Empty:
-            raise TimeoutError(f"no complete answer within {timeout:g} seconds") from None
-        if item is _DONE:
-            return
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    worker = threading.Thread(target=run, daemon=True, name="curio-llm")
+    entry = (worker, cancel)
+    with _live_lock:
+        _live.add(entry)
+    worker.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no complete answer within {timeout:g} seconds")
+            try:
+                item = q.get(timeout=remaining)
+            except queue.Empty:
+                raise TimeoutError(f"no complete answer within {timeout:g} seconds") from None
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        cancel.set()
+        worker.join(timeout=STOP_GRACE if kwargs else _POLL)
+        if not worker.is_alive():
+            with _live_lock:
+                _live.discard(entry)

@@ -41,8 +41,10 @@ class Retriever:
         k: int = 5,
         prefer_lens: str | None = None,
         mode: str | None = None,
+        qvec: np.ndarray | None = None,
     ) -> list[Hit]:
-        """The k best passages, best first. ``prefer_lens`` favours sections tagged with it."""
+        """The k best passages, best first. ``prefer_lens`` favours sections tagged with it;
+        ``qvec`` is the query's embedding when the caller has it already (saves encoding it)."""
         mode = mode or self.mode
         if mode not in MODES:
             raise CurioError(f"Unknown retriever {mode!r}: use hybrid, dense or bm25.")
@@ -52,7 +54,9 @@ class Retriever:
         if k < 1:
             raise CurioError("--k must be at least 1.")
         n = max(self.candidates, k * 4)
-        qvec = self.index.embedder.encode([query])[0]
+        if qvec is None:
+            qvec = self.index.embedder.encode([query])[0]
+        qvec = np.asarray(qvec, dtype=np.float32)
         dense = self._dense(qvec, n) if mode in ("hybrid", "dense") else []
         sparse = self._bm25(query, n) if mode in ("hybrid", "bm25") else []
         dense_sim = {c.id: s for c, s in dense}

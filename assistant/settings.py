@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path = Field(
         default=REPO_ROOT / "prompts",
-        description="The lens catalogue and prompt templates, loaded and checked at start-up.",
+        description="The lens catalogue, prompt templates and the ask rules, loaded and checked "
+        "at start-up.",
     )
     evals_dir: Path = Field(
         default=REPO_ROOT / "evals",

@@ -1,7 +1,10 @@
-"""How often `ask` declines: correctly on unanswerable questions, wrongly on answerable ones.
+"""How often `ask` declines: correctly on near-domain questions, wrongly on answerable ones.
 
-Run with ``-s`` to see the figures. The threshold (chat.DECLINE_BELOW) was calibrated on these
-same two sets, so the figures are in-sample: they show the trade-off, not a held-out estimate.
+Run with ``-s`` to see the figures. The answerable questions are the 76 labelled retrieval
+questions (evals/retrieval/) and the tuning split's answerable ones; the near-domain ones are the
+tuning split's (evals/ask/tune.jsonl, which also holds the earlier evals/unanswerable.jsonl).
+The thresholds in prompts/ask_rules.yaml were calibrated on these same questions, so the figures
+are in-sample: `curio eval --ask --split dev` gives the held-out view.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ask_eval import load_ask_split
 from assistant.chat import Curio
 from assistant.lenses import load_catalogue
 from assistant.review import build_reviewer
@@ -18,9 +22,11 @@ from assistant.settings import REPO_ROOT
 
 EVALS = REPO_ROOT / "evals"
 
+pytestmark = pytest.mark.integration
 
-def _rows(paths: list[Path]) -> list[dict]:
-    return [json.loads(x) for p in paths for x in p.read_text().splitlines() if x.strip()]
+
+def _queries(paths: list[Path]) -> list[str]:
+    return [json.loads(x)["query"] for p in paths for x in p.read_text().splitlines() if x.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +42,30 @@ def curio(retriever, embedder, make_settings) -> Curio:
 
 
 def test_decline_rates(curio: Curio) -> None:
-    answerable = _rows(sorted((EVALS / "retrieval").glob("*.jsonl")))
-    unanswerable = _rows([EVALS / "unanswerable.jsonl"])
-    assert len(unanswerable) >= 15 and len(answerable) >= 15
-    wrong = [r["query"] for r in answerable if curio.ask(r["query"]).declined]
-    right = [r["query"] for r in unanswerable if curio.ask(r["query"]).declined]
+    tune = load_ask_split(EVALS / "ask", "tune")
+    answerable = _queries(sorted((EVALS / "retrieval").glob("*.jsonl")))
+    answerable += [q.question for q in tune if q.type == "answerable"]
+    near = [q.question for q in tune if q.type == "near-domain"]
+    assert len(near) >= 30 and len(answerable) >= 100
+    wrong = [q for q in answerable if curio.ask(q).declined]
+    right = [q for q in near if curio.ask(q).declined]
     wrong_rate = len(wrong) / len(answerable)
-    right_rate = len(right) / len(unanswerable)
+    right_rate = len(right) / len(near)
     print(
-        f"\ndecline: unanswerable {len(right)}/{len(unanswerable)} = {right_rate:.0%} correctly "
-        f"declined; answerable {len(wrong)}/{len(answerable)} = {wrong_rate:.0%} wrongly declined"
+        f"\ndecline: near-domain {len(right)}/{len(near)} = {right_rate:.0%} correctly declined; "
+        f"answerable {len(wrong)}/{len(answerable)} = {wrong_rate:.0%} wrongly declined"
     )
     for q in wrong:
         print(f"  wrongly declined: {q}")
-    assert right_rate >= 0.75
-    assert wrong_rate <= 0.10
+    for q in sorted(set(near) - set(right)):
+        print(f"  answered though near-domain: {q}")
+    assert right_rate >= 0.85
+    assert wrong_rate <= 0.05
+
+
+def test_the_seed_question_is_answered_from_the_right_sections(curio: Curio) -> None:
+    answer = curio.ask("My manager wants to close the case because dad has moved out. Is that ok?")
+    assert not answer.declined
+    first = answer.text.splitlines()[0].lower()
+    assert "moving out" in first or "separation" in first or "moved out" in first
+    assert answer.citations[0].kind != "invented-example"  # a national source opens

@@ -424,3 +424,84 @@ def test_check_citations_renumbers_and_reports() -> None:
 def test_session_is_plain_memory() -> None:
     s = Session()
     assert s.case_notes == [] and s.scenario_id is None and s.id
+
+
+# ---------------------------------------------------------------------------- the model's answer
+
+
+def _kinds_curio(curio: Curio, model: BaseChatModel | None = None) -> Curio:
+    law = Chunk(
+        id="k0",
+        text="Separation does not end the risk of domestic abuse. Contact needs a plan.",
+        source="law.md",
+        title="An invented Act",
+        section="Separation",
+        metadata={"kind": "law", "jurisdiction": "england-and-wales", "status": "current"},
+    )
+    example = Chunk(
+        id="k1",
+        text="In the invented Westmoor procedure, separation is checked at every visit.",
+        source="westmoor.md",
+        title="Westmoor (invented example)",
+        section="Checks",
+        metadata={"kind": "invented-example", "jurisdiction": "england", "status": "current"},
+    )
+    hits = [
+        Hit(chunk=example, score=1.0, dense_score=0.7),
+        Hit(chunk=law, score=0.9, dense_score=0.7),
+    ]
+    return Curio(
+        FakeRetriever(hits),
+        FakeReviewer(),
+        curio.catalogue,
+        llm=Backend(model=model, name="scripted:test", local=True) if model else None,
+        settings=curio.settings,
+        embedder=curio.embedder,
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        ("<<<DATA [1] An invented Act>>>\nSeparation does not end the risk [1].", "data markers"),
+        ("Separation does not end the risk [7].", "none of its citation markers matched"),
+        ("Separation does not end the risk.", "cited none of the passages"),
+    ],
+)
+def test_an_ask_answer_that_echoes_or_cites_nothing_is_set_aside(
+    curio: Curio, reply: str, why: str
+) -> None:
+    c = _kinds_curio(curio, Scripted(replies=[reply]))
+    final = c.ask("Does separation end the risk?")
+    assert final.model == "none"
+    assert "was set aside" in final.notices[0] and why in final.notices[0]
+    assert "offline composer" in final.notices[0]
+    assert final.text == _kinds_curio(curio).ask("Does separation end the risk?").text
+
+
+def test_an_answer_that_copies_its_instructions_is_set_aside(curio: Curio) -> None:
+    line = "Answer in at most six sentences, using only the passages above, each statement"
+    c = _kinds_curio(curio, Scripted(replies=[f"{line} [1]."]))
+    final = c.ask("Does separation end the risk?")
+    assert final.model == "none" and "repeated its instructions" in final.notices[0]
+
+
+def test_the_model_is_told_whose_words_each_passage_is(curio: Curio) -> None:
+    model = Scripted(replies=["Separation does not end the risk [1]."])
+    c = _kinds_curio(curio, model)
+    final = c.ask("Does separation end the risk?")
+    assert final.model == "scripted:test" and final.citations[0].kind == "law"
+    human = model.sent[0][-1].content
+    assert "(law)" in human
+    assert "(invented example, not a real council or case)" in human
+    assert human.index("<<<DATA [1] An invented Act") < human.index("Westmoor")  # law first
+
+
+def test_offline_answer_labels_kinds_and_sources(curio: Curio) -> None:
+    answer = _kinds_curio(curio).ask("Does separation end the risk?")
+    assert answer.text.startswith("Separation does not end the risk")
+    text = render_text(answer, {"law": "law", "invented-example": "invented example"})
+    assert "· law, England and Wales [law.md]" in text
+    for line in answer.text.splitlines():
+        if "Westmoor" in line:
+            assert "invented" in line.lower()
