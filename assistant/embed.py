@@ -62,6 +62,11 @@ class Embedder:
         self.model_path = model_path
         self.name = name
         weights = model_path / "model.safetensors"
+        if model_path.is_file():
+            raise CurioError(
+                f"The embedding model (CURIO_EMBED_MODEL) is {model_path}, which is a file: "
+                "point it at the model's folder."
+            )
         if not model_path.is_dir():
             raise CurioError(f"The embedding model folder {model_path} does not exist.")
         if expected_sha256 is not None:
