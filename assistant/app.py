@@ -1085,6 +1085,7 @@ def launch(
     prevent_thread_lock: bool = False,
     quiet: bool = False,
     lockout: Any = None,
+    concurrency: int = QUEUE_CONCURRENCY,
 ) -> Any:
     """Start the server with Curio's safe defaults (no sharing, no tracebacks, size limits).
 
@@ -1115,7 +1116,7 @@ def launch(
         audit=audit,
         known_user=getattr(auth, "knows", lambda _name: False),
     )
-    return demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY).launch(
+    return demo.queue(default_concurrency_limit=concurrency).launch(
         server_name=settings.host,
         server_port=settings.port,
         share=False,
@@ -1156,6 +1157,9 @@ def serve(settings: Settings | None = None) -> None:
     print(
         "Curio is starting (the first run builds the guidance index: about a minute)...", flush=True
     )
+    from assistant.embed import use_serving_threads
+
+    use_serving_threads()
     demo = build_app(settings)
     print(
         f"Curio is ready: open http://{settings.host}:{settings.port} in your browser "

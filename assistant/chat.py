@@ -360,8 +360,9 @@ class Curio:
                     candidates.append((i, s))
         if not candidates:
             return []
-        vecs = np.asarray(self.embedder.encode([question] + [s for _, s in candidates]))
-        sims = vecs[1:] @ vecs[0]
+        qvec = np.asarray(self.embedder.encode([question]))[0]  # the user's words: uncached
+        vecs = np.asarray(self._encode_guidance([s for _, s in candidates]))
+        sims = vecs @ qvec
         return [(i, s, float(sim)) for (i, s), sim in zip(candidates, sims, strict=True)]
 
     def _extractive(self, hits: list[Hit], scored: list[tuple[int, str, float]]) -> Answer:
@@ -544,8 +545,13 @@ class Curio:
         ]
         if not sentences:
             return " ".join(text.split())[:300]
-        vecs = np.asarray(self.embedder.encode([query] + sentences))
+        vecs = np.asarray(self._encode_guidance([query] + sentences))  # all catalogue/guidance
         return sentences[int(np.argmax(vecs[1:] @ vecs[0]))]
+
+    def _encode_guidance(self, texts: list[str]) -> np.ndarray:
+        """Guidance and catalogue text (never case text) through the embedder's cache."""
+        encode = getattr(self.embedder, "encode_guidance", None) or self.embedder.encode
+        return np.asarray(encode(texts))
 
     def _explain_flag(self, flag: Flag, result: ReviewResult) -> Answer:
         lens = self._lens(flag.lens)
