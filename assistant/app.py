@@ -14,6 +14,7 @@ import html
 import logging
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -1161,12 +1162,32 @@ def serve(settings: Settings | None = None) -> None:
 
     use_serving_threads()
     demo = build_app(settings)
+    warm_in_background(demo)
     print(
         f"Curio is ready: open http://{settings.host}:{settings.port} in your browser "
         "(Ctrl+C stops it).",
         flush=True,
     )
     launch(demo, settings, auth=auth)
+
+
+def warm_in_background(demo: Any) -> threading.Thread | None:
+    """Encode the guidance that walkthroughs quote while the server starts (``Curio.warm``),
+    so the first sessions do not wait for it; a failure only costs that head start."""
+    curio = getattr(getattr(demo, "curio_app", None), "curio", None)
+    warm = getattr(curio, "warm", None)
+    if warm is None:
+        return None
+
+    def run() -> None:
+        try:
+            warm()
+        except Exception:
+            log.exception("warming the guidance failed")
+
+    thread = threading.Thread(target=run, name="curio-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -14,11 +14,14 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.embed import BatchingEncoder, Embedder
+from assistant.index import Index
+from assistant.settings import Settings
 
 
 def fake_vectors(texts: list[str]) -> np.ndarray:
@@ -191,3 +194,27 @@ def test_guidance_cache_gives_the_same_rows_and_never_holds_case_text(
     assert np.array_equal(first[::-1], again)
     embedder.encode(["Ms Zephyrine Ashdown-77q lives at 9 Marrowby77q Lane."])
     assert not any("Marrowby77q" in key for key in embedder._guidance_cache)
+
+
+@pytest.mark.integration
+def test_after_warming_a_review_encodes_only_its_own_sentences(
+    corpus_settings: Settings, corpus_index: Index, tmp_path: Path
+) -> None:
+    """`curio serve` warms the guidance walkthroughs quote; then a review costs its own text."""
+    from assistant.chat import build_curio
+    from assistant.review import split_sentences
+
+    curio = build_curio(corpus_settings.model_copy(update={"audit_log": tmp_path / "a.jsonl"}))
+    assert curio.warm() > 50
+    stats = curio.embedder.batcher.stats
+    before = dict(stats)
+    draft = (
+        "Invented draft. Ms Tamsin Orrell-93k says Mr Quentin Vale-93k has moved out, so the "
+        "risk to Fen (3) is now low. She has engaged well and will call the police if he comes "
+        "back. The plan is to close the case."
+    )
+    final = list(curio.respond(curio.new_session(), "review", "Review this.", draft=draft))[-1]
+    assert final.flags and final.citations, "the walkthrough quotes guidance"
+    own = {" ".join(s.text.split()) for s in split_sentences(draft)}
+    encoded = stats["encoded"] - before["encoded"]
+    assert encoded <= len(own), f"{encoded} texts encoded for a draft of {len(own)} sentences"

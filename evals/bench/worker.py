@@ -133,7 +133,7 @@ def serve(index_dir: Path, draft: Path, searches: list[str]) -> None:
 def app(index_dir: Path, port: int, concurrency: int | None) -> None:
     """The app as `curio serve` starts it, with a chosen queue concurrency (the load section
     compares settings); prints one line when it answers, then serves until killed."""
-    from assistant.app import QUEUE_CONCURRENCY, build_app, launch
+    from assistant.app import QUEUE_CONCURRENCY, build_app, launch, warm_in_background
     from assistant.embed import use_serving_threads
     from assistant.settings import get_settings
 
@@ -141,6 +141,7 @@ def app(index_dir: Path, port: int, concurrency: int | None) -> None:
 
     settings = get_settings().model_copy(update={"index": index_dir, "port": port})
     demo = build_app(settings)
+    warm_in_background(demo)  # as serve() does
     chosen = concurrency or QUEUE_CONCURRENCY
     launch(demo, settings, prevent_thread_lock=True, quiet=True, concurrency=chosen)
     _emit("ready", {"concurrency": chosen, "ready_s": time.perf_counter() - _T0})
