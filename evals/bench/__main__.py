@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
         "load_start": loads[0],
         "notes": [],
+        "only": sorted(only),
     }
     labelled = sections.load_labelled(args.evals)
     queries = [row["query"] for row in labelled] or ["safety plan after separation"]

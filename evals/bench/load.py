@@ -68,6 +68,12 @@ def family(n: int, words: int = 300) -> dict[str, Any]:
     }
 
 
+def _default_concurrency() -> int:
+    from assistant.app import QUEUE_CONCURRENCY
+
+    return QUEUE_CONCURRENCY
+
+
 def _shown(out: Any) -> str:
     """Everything an answer put on the page: chat text and every panel."""
     parts = []
@@ -269,7 +275,8 @@ def load(
     out = {
         "sessions": sessions,
         "draft_words": round(sum(word_count(f["draft"]) for f in families) / len(families)),
-        "concurrency": concurrency or "default",
+        "concurrency": concurrency
+        or ("that checkout's own" if server_path else _default_concurrency()),
         "server": str(server_path) if server_path else "this checkout",
         "actions": actions,
         "wall_s": wall,

@@ -20,6 +20,21 @@ TARGETS = {
 }
 
 
+#: The bench section each target belongs to (for a report of `--only` sections).
+_SECTION_OF = {
+    "review": "review",
+    "ingest": "ingestion",
+    "search": "scale",
+    "cold": "cold",
+    "rss": "cold",
+    "recall": "quality",
+    "load_review": "load",
+    "load_floor": "load",
+    "load_errors": "load",
+    "load_leaks": "load",
+}
+
+
 def _fmt(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
@@ -196,16 +211,31 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
         "| target | limit | measured | status |",
         "| --- | --- | --- | --- |",
     ]
-    for v in verdicts(results):
+    only = set(results.get("only") or [])
+    shown = [v for v in verdicts(results) if not only or _SECTION_OF[v["key"]] in only]
+    for v in shown:
         lines.append(f"| {v['label']} | {v['target']} | {v['value']} | {v['status']} |")
     if results.get("why"):
         lines += ["", "### Why targets were missed", ""]
         lines += [f"- {w}" for w in results["why"]]
-    lines += _quality_md(results.get("quality"))
-    lines += _review_md(results.get("review"), results.get("cold"))
-    lines += _ingest_md(results.get("ingestion"))
-    lines += _scale_md(results.get("scale"))
-    lines += _memory_md(results)
+    if not only:
+        lines += _quality_md(results.get("quality"))
+        lines += _review_md(results.get("review"), results.get("cold"))
+        lines += _ingest_md(results.get("ingestion"))
+        lines += _scale_md(results.get("scale"))
+        lines += _memory_md(results)
+    else:  # `--only`: the sections that ran, and a line saying the rest did not
+        if "quality" in only:
+            lines += _quality_md(results.get("quality"))
+        if only & {"review", "cold"}:
+            lines += _review_md(results.get("review"), results.get("cold"))
+        if "ingestion" in only:
+            lines += _ingest_md(results.get("ingestion"))
+        if "scale" in only:
+            lines += _scale_md(results.get("scale"))
+        if only & {"ingestion", "cold"}:
+            lines += _memory_md(results)
+        lines += ["", f"Only these sections ran (`--only`): {', '.join(sorted(only))}."]
     lines += _load_md(results.get("load"))
     if images:
         lines += ["", "## Plots", ""] + [f"![{i}]({i})" for i in images]
@@ -386,10 +416,11 @@ def _load_md(ld: dict[str, Any] | None) -> list[str]:
         "## 6. Load: concurrent sessions on one server",
         "",
         f"The app in its own process (queue concurrency {ld['concurrency']}; server: "
-        f"{ld['server']}), warmed by one session. {ld['sessions']} gradio_client sessions, one "
-        f"thread each, start together; each reviews a different invented draft of about "
-        f"{ld['draft_words']} words and asks one follow-up question about the guidance. The "
-        "clients run on the same two cores as the server.",
+        f"{ld['server']}), as `curio serve` starts it, then warmed by one session. "
+        f"{ld['sessions']} gradio_client sessions, one thread each, start together; each "
+        f"reviews a different invented draft of about {ld['draft_words']} words and asks one "
+        "follow-up question about the guidance. The clients run on the same two cores as the "
+        "server.",
         "",
         "| action | n | p50 | p95 | max |",
         "| --- | --- | --- | --- | --- |",
