@@ -4,7 +4,9 @@
 when not root: a user namespace maps us to root there). Inside, the script brings loopback
 up, optionally adds a test address to it and serves a stand-in OpenAI-compatible model there
 (so "a configured LLM URL" is a real address that is not loopback), starts
-``strace -f -e trace=connect python -m assistant serve`` and, once the app answers, asks it for
+``strace -f -e trace=connect python -m assistant serve`` (with ``chroma_corpus``, pointed at a
+``chroma run`` on another added address, its index built there from that small corpus) and,
+once the app answers, asks it for
 the given paths and, with ``session``, reviews a draft, asks a question and exports the
 checklist through gradio_client. It prints one JSON line with what it saw; the trace file is
 read by the test. ``non_loopback_connects`` lists the connect() calls in a trace that went
@@ -29,6 +31,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 LLM_ADDRESS = "198.51.100.7"  # TEST-NET-2: added to loopback inside the namespace only
+CHROMA_ADDRESS = "198.51.100.8"
 _CONNECT = re.compile(r"connect\(\d+, \{sa_family=(AF_INET6?|AF_UNIX|AF_NETLINK|[A-Z_0-9]+)(.*)")
 _V4 = re.compile(r'sin_port=htons\((\d+)\), sin_addr=inet_addr\("([^"]+)"\)')
 _V6 = re.compile(r'sin6_port=htons\((\d+)\).*inet_pton\(AF_INET6, "([^"]+)"')
@@ -74,6 +77,7 @@ def in_namespace(
     predict_body: str = "",
     session: bool = True,
     llm: bool = False,
+    chroma_corpus: Path | None = None,
     timeout: float = 480,
 ) -> dict[str, Any]:
     """Run the scenario in a fresh network namespace; its JSON result plus the strace text."""
@@ -94,6 +98,8 @@ def in_namespace(
         "predict_body": predict_body,
         "session": session,
         "llm": llm,
+        "chroma_corpus": str(chroma_corpus) if chroma_corpus else "",
+        "chroma": str(Path(sys.executable).parent / "chroma"),
     }
     cfg = tmp / "netns.json"
     cfg.write_text(json.dumps(config), encoding="utf-8")
@@ -235,6 +241,36 @@ def _run(config: dict[str, Any]) -> dict[str, Any]:
             "CURIO_LLM_TIMEOUT": "30",
         }
         allowed.append([LLM_ADDRESS, llm_port])
+    chroma = None
+    if config["chroma_corpus"]:  # a team's Chroma server at an address that is not loopback
+        subprocess.run(["ip", "addr", "add", f"{CHROMA_ADDRESS}/32", "dev", "lo"], check=True)
+        chroma_port = _free_port(CHROMA_ADDRESS)
+        data = Path(config["home"]).parent / "chroma-data"
+        chroma = subprocess.Popen(
+            [config["chroma"], "run", "--path", str(data), "--host", CHROMA_ADDRESS]
+            + ["--port", str(chroma_port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                conn = http.client.HTTPConnection(CHROMA_ADDRESS, chroma_port, timeout=5)
+                conn.request("GET", "/api/v2/heartbeat")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("chroma run did not answer within 120 s")
+            time.sleep(0.5)
+        env |= {
+            "CURIO_CHROMA_URL": f"http://{CHROMA_ADDRESS}:{chroma_port}",
+            "CURIO_CORPUS": config["chroma_corpus"],
+            "CURIO_INDEX": str(Path(config["home"]).parent / "index-for-chroma"),
+        }
+        allowed.append([CHROMA_ADDRESS, chroma_port])
     port = _free_port()
     pidfile = Path(config["home"]).parent / "serve.pid"
     Path(config["home"]).mkdir(parents=True, exist_ok=True)
@@ -298,6 +334,12 @@ def _run(config: dict[str, Any]) -> dict[str, Any]:
             server.wait(timeout=30)
         if stub is not None:
             stub.shutdown()
+        if chroma is not None:
+            chroma.terminate()
+            try:
+                chroma.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                chroma.kill()
     return out
 
 

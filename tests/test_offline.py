@@ -258,17 +258,34 @@ def test_review_and_every_chat_mode_offline(
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("llm", [False, True], ids=["defaults", "configured-remote-llm"])
+@pytest.mark.parametrize("setup", ["defaults", "configured-remote-llm", "configured-chroma-server"])
 def test_serve_review_ask_export_connect_only_to_loopback_and_the_configured_model(
-    corpus_settings: Settings, tmp_path: Path, llm: bool
+    corpus_settings: Settings, tmp_path: Path, setup: str
 ) -> None:
     """`curio serve` in a network namespace with only loopback, traced by strace: a review, a
     guidance question and a checklist export make no connect() beyond loopback, except (when
-    one is configured) to the language model's own address, here a stand-in OpenAI-compatible
-    server on 198.51.100.7 inside the namespace. Names in the draft never reach that model."""
-    from netns_serve import LLM_ADDRESS, in_namespace, non_loopback_connects
+    one is configured) to the language model's own address (a stand-in OpenAI-compatible
+    server on 198.51.100.7 inside the namespace) or the Chroma server's (``chroma run`` on
+    198.51.100.8, its index built from three corpus files). Names in the draft never reach the
+    model."""
+    import shutil
 
-    result = in_namespace(tmp_path, index_dir=corpus_settings.index_dir, session=True, llm=llm)
+    from netns_serve import CHROMA_ADDRESS, LLM_ADDRESS, in_namespace, non_loopback_connects
+
+    llm = setup == "configured-remote-llm"
+    small = None
+    if setup == "configured-chroma-server":
+        small = tmp_path / "small-corpus"
+        small.mkdir()
+        for name in (
+            "safelives-dash-marac.md",
+            "reasoning-traps-self-report-and-separation.md",
+            "harbourside-safety-planning-procedure.md",
+        ):
+            shutil.copy(corpus_settings.corpus / name, small / name)
+    result = in_namespace(
+        tmp_path, index_dir=corpus_settings.index_dir, session=True, llm=llm, chroma_corpus=small
+    )
     seen = result["session"]
     assert seen["review_flags"] >= 1, seen
     assert seen["ask_answer"].strip(), seen
@@ -282,3 +299,6 @@ def test_serve_review_ask_export_connect_only_to_loopback_and_the_configured_mod
         assert not result["llm_saw_case_names"], "a name from the draft reached the remote model"
     else:
         assert result["llm_requests"] == 0
+    if small is not None:
+        to_chroma = [x for x in result["trace"].splitlines() if f'"{CHROMA_ADDRESS}"' in x]
+        assert to_chroma, "strace saw no connect() to the Chroma server: it traced nothing"
