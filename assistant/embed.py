@@ -69,11 +69,22 @@ GUIDANCE_CACHE_SIZE = 50_000
 SERVING_THREADS = 1
 
 
-def use_serving_threads() -> None:
-    """Give the model one thread (see ``SERVING_THREADS``); `curio serve` calls this."""
+_model_threads: int | None = None  # None: torch's own default
+
+
+def use_serving_threads(threads: int | None = SERVING_THREADS) -> None:
+    """Give the model ``threads`` threads (see ``SERVING_THREADS``); `curio serve` calls this.
+
+    torch keeps this setting per thread (a thread takes the process's value when it first
+    runs the model, and keeps it), so ``Embedder.encode_exact`` also applies it in whichever
+    thread runs the model: the encoder queue's thread may have started before this call.
+    """
+    global _model_threads
     import torch
 
-    torch.set_num_threads(SERVING_THREADS)
+    _model_threads = threads
+    if threads:
+        torch.set_num_threads(threads)
 
 
 @dataclass
@@ -340,6 +351,8 @@ class Embedder:
             groups.setdefault(len(ids), []).append(i)
         out: np.ndarray | None = None
         with self._lock, torch.inference_mode():
+            if _model_threads and torch.get_num_threads() != _model_threads:
+                torch.set_num_threads(_model_threads)  # this thread's own setting
             for length, rows in sorted(groups.items()):
                 step = max(1, min(128, 4096 // max(length, 1)))  # bounded memory per call
                 for start in range(0, len(rows), step):
