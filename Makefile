@@ -6,7 +6,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.curio-installed
 TSTAMP := $(VENV)/.curio-test-installed
 
-.PHONY: run test install model test-deps browser lint format bench eval docs screenshots clean
+.PHONY: run test install model test-deps browser nettools lint format bench eval docs screenshots clean
 
 run: install model
 	$(BIN)/curio serve
@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install -e .
 	touch $@
 
-test-deps: $(TSTAMP) browser
+test-deps: $(TSTAMP) browser nettools
 
 $(TSTAMP): $(STAMP)
 	$(PIP) install -e '.[test]'
@@ -46,6 +46,15 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# strace, unshare (util-linux) and ip (iproute2): the tests run `curio serve` in a network
+# namespace with only loopback and trace its connect() calls (tests/test_no_fetch.py)
+nettools:
+	@{ command -v strace && command -v unshare && command -v ip; } >/dev/null 2>&1 || { \
+		echo "installing strace, util-linux and iproute2 for the no-network tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq strace util-linux iproute2 >/dev/null; }
 
 lint:
 	$(BIN)/ruff check assistant tests evals tools

@@ -56,8 +56,12 @@ def load_users(path: Path) -> dict[str, bytes]:
             f"The auth file {path} does not exist: add a user with "
             "`python -m assistant.auth add USERNAME`."
         ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CurioError(f"The auth file {path} could not be read.") from exc
+    except OSError as exc:
+        from assistant.preflight import reason
+
+        raise CurioError(f"The auth file {path} could not be read ({reason(exc)}).") from exc
+    except UnicodeDecodeError as exc:
+        raise CurioError(f"The auth file {path} could not be read (it is not UTF-8 text).") from exc
     users: dict[str, bytes] = {}
     for number, line in enumerate(raw.splitlines(), start=1):
         line = line.strip()
@@ -102,6 +106,10 @@ class Authenticator:
                 f"The auth file {self.path} has no users: add one with "
                 "`python -m assistant.auth add USERNAME`."
             )
+
+    def knows(self, username: str) -> bool:
+        """Whether a name is a user (so the audit log may name it; see webguard.CurioGuard)."""
+        return bool(username) and username in self._current()
 
     def __call__(self, username: str, password: str) -> bool:
         users = self._current()
@@ -152,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not target:
             raise CurioError("Set CURIO_AUTH_FILE or pass --file PATH.")
         check_username(args.username)
+        from assistant.preflight import check_readable_file
+
+        check_readable_file(Path(target), "The auth file (--file or CURIO_AUTH_FILE)")
         password = getpass.getpass(f"Password for {args.username}: ")
         check_password(password)
         if getpass.getpass("Same password again: ") != password:
@@ -159,6 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         add_user(target, args.username, password)
     except CurioError as exc:
         print(f"curio: {exc.message}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the folder for the file cannot be made, or the file written
+        from assistant.preflight import reason
+
+        print(
+            f"curio: cannot write the auth file {target} ({reason(exc)}); nothing was written.",
+            file=sys.stderr,
+        )
         return 2
     except (KeyboardInterrupt, EOFError):
         print("\ncurio: stopped; nothing was written.", file=sys.stderr)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import inspect
+import logging
 import re
 import threading
 import uuid
@@ -43,6 +44,8 @@ from assistant.prompts import Prompts, data_block, load_prompts
 from assistant.redact import Redactor
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Flag, Hit, ReviewResult, normalise_jurisdiction
+
+log = logging.getLogger("curio.chat")
 
 MODES: tuple[str, ...] = ("review", "ask", "reflect", "scenario")
 
@@ -561,14 +564,45 @@ class Curio:
             notices=_caveat_notices(citations),
         )
 
-    def _best_sentence(self, query: str, text: str) -> str:
-        sentences = [
+    @staticmethod
+    def _quotable(text: str) -> list[str]:
+        return [
             s for s in split_sentences(text) if len(s) >= 30 and not _INSTRUCTION_LIKE.search(s)
         ]
+
+    def warm(self) -> int:
+        """Encode ahead of time the guidance sentences that walkthroughs quote (each lens's
+        cited passages, with the lens's name and meaning), so the first reviews after a start
+        do not wait for them. Guidance and catalogue text only, never case text. Returns how
+        many texts were asked for (most are encoded once; repeats come from the cache)."""
+        citations_for = getattr(self.reviewer, "citations_for", None)
+        if citations_for is None:
+            return 0
+        count = 0
+        for lens in self.catalogue:
+            try:
+                cites = list(citations_for(lens))[:3]
+            except Exception:  # a warm-up must never stop the app
+                log.exception("could not warm the guidance for %s", getattr(lens, "id", lens))
+                continue
+            queries = [q for q in (getattr(lens, "name", ""), getattr(lens, "meaning", "")) if q]
+            texts = queries + [s for c in cites for s in self._quotable(c.text)]
+            if texts:
+                self._encode_guidance(texts)
+                count += len(texts)
+        return count
+
+    def _best_sentence(self, query: str, text: str) -> str:
+        sentences = self._quotable(text)
         if not sentences:
             return " ".join(text.split())[:300]
-        vecs = np.asarray(self.embedder.encode([query] + sentences))
+        vecs = np.asarray(self._encode_guidance([query] + sentences))  # all catalogue/guidance
         return sentences[int(np.argmax(vecs[1:] @ vecs[0]))]
+
+    def _encode_guidance(self, texts: list[str]) -> np.ndarray:
+        """Guidance and catalogue text (never case text) through the embedder's cache."""
+        encode = getattr(self.embedder, "encode_guidance", None) or self.embedder.encode
+        return np.asarray(encode(texts))
 
     def _explain_flag(self, flag: Flag, result: ReviewResult) -> Answer:
         lens = self._lens(flag.lens)

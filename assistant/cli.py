@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import CurioError
+from assistant.preflight import check_port, check_settings, check_writable_folder, reason
 from assistant.settings import Settings, get_settings, offline_switches
 
 
@@ -71,6 +72,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.index import open_index
 
     settings = _settings(args)
+    check_settings(settings, index=True)
     index = open_index(settings, build=False)
     report = index.ingest(
         [Path(p) for p in args.paths], rebuild=args.rebuild, progress=_progress(not args.json)
@@ -90,7 +92,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from assistant.index import open_index
 
-    index = open_index(_settings(args), build=False)
+    settings = _settings(args)
+    check_settings(settings, index=True)
+    index = open_index(settings, build=False)
     known = {str(r["key"]): r for r in index.sources()} if index.exists() else {}
     missing = [k for k in args.keys if k not in known]
     if missing:
@@ -106,7 +110,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     from assistant.index import open_index
 
-    rows = open_index(_settings(args)).sources()
+    settings = _settings(args)
+    check_settings(settings, index=True, corpus=True)
+    rows = open_index(settings).sources()
     if args.json:
         _print_json({"sources": rows})
     else:
@@ -125,6 +131,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from assistant.types import Citation
 
     settings = _settings(args)
+    check_settings(settings, index=True, corpus=True)
     retriever = Retriever(
         open_index(settings, progress=_progress(not args.json)),
         mode=args.retriever or settings.retriever,
@@ -151,6 +158,8 @@ def _read_draft(file: str, settings: Settings) -> str:
     if file == "-":
         return decode_text(sys.stdin.buffer.read(), "standard input")
     path = Path(file)
+    if path.is_dir():
+        raise CurioError(f"{file} is a folder: give the draft's file (or - for standard input)")
     if not path.is_file():
         raise CurioError(f"no such file: {file}")
     limit = int(settings.max_upload_mb * 1_000_000)
@@ -201,6 +210,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails before the review
+    check_settings(settings, index=True, corpus=True, audit=True, prompts=True)
     text = _read_draft(args.file, settings)
     name = "standard input" if args.file == "-" else args.file
     if len(text) > settings.max_text_chars:
@@ -235,7 +245,9 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.chat import build_curio, render_text
 
-    curio = build_curio(_settings(args))
+    settings = _settings(args)
+    check_settings(settings, index=True, corpus=True, audit=True, prompts=True)
+    curio = build_curio(settings)
     answer = curio.ask(args.question)
     if args.json:
         _print_json(answer.to_json())
@@ -256,6 +268,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return run_ask(_settings(args), split=split, as_json=args.json, verbose=args.verbose)
     from assistant.evaluation import run
 
+    check_settings(get_settings(), evals=True, prompts=True)
+    if args.report:
+        check_writable_folder(Path(args.report), "--report")
     return run(split=args.split or "all", as_json=args.json, report=args.report)
 
 
@@ -264,9 +279,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     updates: dict[str, Any] = {}
-    if args.host:
-        updates["host"] = args.host
-    if args.port:
+    if args.host is not None:
+        if not args.host.strip():
+            raise CurioError("--host is empty: give an address such as 127.0.0.1.")
+        updates["host"] = args.host.strip()
+    if args.port is not None:
+        check_port(args.port)
         updates["port"] = args.port
     serve(settings.model_copy(update=updates) if updates else settings)
     return 0
@@ -354,6 +372,12 @@ def settings_problem(exc: ValidationError) -> str:
     return f"the setting {name} is not valid: {first['msg']}"
 
 
+def os_problem(exc: OSError) -> str:
+    """An OSError that got past the checks, as one line naming the path and the cause."""
+    where = exc.filename or "a file or folder Curio needed"
+    return f"cannot use {where}: {reason(exc)} (check the CURIO_ settings and paths you gave)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     offline_switches()
     try:
@@ -370,6 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path or port the user chose that the system refused
+        print(f"curio: {os_problem(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if _debug():
             raise

@@ -471,7 +471,10 @@ def open_index(
             _indexes[key] = index
     if build and not index.exists():
         if not settings.corpus.is_dir():
-            raise CurioError(f"The corpus folder {settings.corpus} does not exist.")
+            raise CurioError(
+                f"The corpus folder {settings.corpus} does not exist or is not a folder "
+                "(CURIO_CORPUS)."
+            )
         report = index.ingest([settings.corpus], progress=progress)
         if report.total == 0:
             raise CurioError(f"No guidance could be read from {settings.corpus}.")

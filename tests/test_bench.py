@@ -171,3 +171,58 @@ def test_verdicts_do_not_loosen_targets() -> None:
     assert by_key["search"]["status"] == "n/a"
     text = report.markdown(_results(), [])
     assert "| Review of 2,000 words, p95 | < 1500 ms | 1,600 ms | MISSED |" in text
+
+
+def _load_results(p95_ms: float, ratio: float, errors: int, leaks: int, sessions: int = 24):
+    results = _results()
+    results["load"] = {
+        "sessions": sessions,
+        "draft_words": 306,
+        "concurrency": "default",
+        "server": "this checkout",
+        "actions": {
+            "review": {"n": 24.0, "p50_ms": 3000.0, "p95_ms": p95_ms, "max_ms": p95_ms},
+            "follow-up": {"n": 24.0, "p50_ms": 900.0, "p95_ms": 1200.0, "max_ms": 1300.0},
+        },
+        "wall_s": 6.0 * ratio,
+        "sessions_per_s": 24 / (6.0 * ratio),
+        "errors": ["review: boom"] * errors,
+        "error_count": errors,
+        "leaks": [{"session": 1, "saw": 2, "markers": ["x"]}] * leaks,
+        "leak_count": leaks,
+        "server_cpu_s": 9.0,
+        "load_before": 1.0,
+        "load_after": 2.0,
+        "floor": {"sentences": 555, "runs_s": [6.0, 6.0], "floor_s": 6.0, "floor_threads": 1,
+                  "default_threads": 2},
+        "floor_sessions_per_s": 4.0,
+        "ratio_to_floor": ratio,
+    }  # fmt: skip
+    return results
+
+
+def test_load_verdicts_hold_the_issue_targets() -> None:
+    met = {v["key"]: v["status"] for v in report.verdicts(_load_results(5000, 3.0, 0, 0))}
+    assert [met[k] for k in ("load_review", "load_floor", "load_errors", "load_leaks")] == [
+        "met"
+    ] * 4
+    missed = {v["key"]: v["status"] for v in report.verdicts(_load_results(5001, 3.01, 1, 1))}
+    assert [missed[k] for k in ("load_review", "load_floor", "load_errors", "load_leaks")] == [
+        "MISSED"
+    ] * 4
+    few = {v["key"]: v["status"] for v in report.verdicts(_load_results(100, 1.0, 0, 0, 4))}
+    assert few["load_review"] == "MISSED", "a run with fewer than 24 sessions cannot meet it"
+    text = report.markdown(_load_results(4200, 2.5, 0, 0), [])
+    assert "## 6. Load" in text and "**2.50x**" in text and "| review | 24 |" in text
+
+
+def test_load_sessions_have_names_no_other_session_has() -> None:
+    from evals.bench.load import family
+
+    families = [family(n) for n in range(24)]
+    for fam in families:
+        assert 280 <= word_count(fam["draft"]) < 360
+        for other in families:
+            if other is not fam:
+                assert not any(m in other["draft"] for m in fam["markers"]), (fam["n"], other["n"])
+    assert len({f["draft"] for f in families}) == 24

@@ -7,6 +7,10 @@ to the socket functions is caught too. Under it, with default settings, the mode
 documents are ingested, the guidance is searched, and (once they exist) a draft is reviewed and
 every chat mode answers. Nothing may even try to leave the machine.
 
+The last test goes further, with the real server: ``curio serve`` runs in a network namespace
+with only loopback, under ``strace -f -e trace=connect``, while a review, a question and an
+export go through it; no connect() may go beyond loopback and a configured model's address.
+
 Chroma must not load its default ONNX embedding function either: it downloads a model on first
 use. Its constructor and download are patched to record and refuse, and every collection Curio
 opens is checked to carry no embedding function.
@@ -250,3 +254,51 @@ def test_review_and_every_chat_mode_offline(
     assert no_network.attempts == []
     assert no_chroma_onnx == []
     _collections_have_no_embedding_function(corpus_index)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("setup", ["defaults", "configured-remote-llm", "configured-chroma-server"])
+def test_serve_review_ask_export_connect_only_to_loopback_and_the_configured_model(
+    corpus_settings: Settings, tmp_path: Path, setup: str
+) -> None:
+    """`curio serve` in a network namespace with only loopback, traced by strace: a review, a
+    guidance question and a checklist export make no connect() beyond loopback, except (when
+    one is configured) to the language model's own address (a stand-in OpenAI-compatible
+    server on 198.51.100.7 inside the namespace) or the Chroma server's (``chroma run`` on
+    198.51.100.8, its index built from three corpus files). Names in the draft never reach the
+    model."""
+    import shutil
+
+    from netns_serve import CHROMA_ADDRESS, LLM_ADDRESS, in_namespace, non_loopback_connects
+
+    llm = setup == "configured-remote-llm"
+    small = None
+    if setup == "configured-chroma-server":
+        small = tmp_path / "small-corpus"
+        small.mkdir()
+        for name in (
+            "safelives-dash-marac.md",
+            "reasoning-traps-self-report-and-separation.md",
+            "harbourside-safety-planning-procedure.md",
+        ):
+            shutil.copy(corpus_settings.corpus / name, small / name)
+    result = in_namespace(
+        tmp_path, index_dir=corpus_settings.index_dir, session=True, llm=llm, chroma_corpus=small
+    )
+    seen = result["session"]
+    assert seen["review_flags"] >= 1, seen
+    assert seen["ask_answer"].strip(), seen
+    assert "ready" in seen["export_note"] and seen["export_starts"].startswith("# Curiosity")
+    allowed = {(host, int(port)) for host, port in result["allowed"]}
+    assert non_loopback_connects(result["trace"], allowed) == []
+    if llm:
+        assert result["llm_requests"] >= 1, "the configured model was never asked"
+        to_model = [x for x in result["trace"].splitlines() if f'"{LLM_ADDRESS}"' in x]
+        assert to_model, "strace saw no connect() to the configured model: it traced nothing"
+        assert not result["llm_saw_case_names"], "a name from the draft reached the remote model"
+    else:
+        assert result["llm_requests"] == 0
+    if small is not None:
+        to_chroma = [x for x in result["trace"].splitlines() if f'"{CHROMA_ADDRESS}"' in x]
+        assert to_chroma, "strace saw no connect() to the Chroma server: it traced nothing"

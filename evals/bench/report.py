@@ -13,6 +13,25 @@ TARGETS = {
     "cold": ("Cold start to first review answered", 15.0, "s"),
     "rss": ("Serving peak RSS", 1500.0, "MB"),
     "recall": ("Hybrid recall@5 above the plain LangChain baseline", 0.0, "points"),
+    "load_review": ("Review p95 with 24 concurrent sessions", 5000.0, "ms"),
+    "load_floor": ("Load wall time / raw encode floor of the same sentences", 3.0, "x"),
+    "load_errors": ("Errors under load", 0.0, ""),
+    "load_leaks": ("Cross-session leaks under load", 0.0, ""),
+}
+
+
+#: The bench section each target belongs to (for a report of `--only` sections).
+_SECTION_OF = {
+    "review": "review",
+    "ingest": "ingestion",
+    "search": "scale",
+    "cold": "cold",
+    "rss": "cold",
+    "recall": "quality",
+    "load_review": "load",
+    "load_floor": "load",
+    "load_errors": "load",
+    "load_leaks": "load",
 }
 
 
@@ -57,14 +76,29 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
     if quality:
         gap = quality["gap_hybrid_minus_baseline"]["recall@5"] * 100
         rows.append(_verdict("recall", gap, gap > 0, f"{gap:+.1f} points"))
+    load = results.get("load") or {}
+    if load:
+        full = load["sessions"] >= 24
+        p95 = load["actions"]["review"]["p95_ms"]
+        shown = f"{_fmt(p95)} ms ({load['sessions']} sessions)"
+        rows.append(_verdict("load_review", p95, p95 <= 5000 and full, shown))
+        ratio = load["ratio_to_floor"]
+        rows.append(_verdict("load_floor", ratio, ratio <= 3.0 and full, f"{ratio:.2f}x"))
+        errors, leaks = load["error_count"], load["leak_count"]
+        rows.append(_verdict("load_errors", errors, errors == 0, str(errors)))
+        rows.append(_verdict("load_leaks", leaks, leaks == 0, str(leaks)))
     return rows
 
 
 def _verdict(key: str, value: float | None, met: bool | None, shown: str) -> dict[str, Any]:
     label, target, unit = TARGETS[key]
     limit = f"> {target:g} {unit}" if key == "recall" else f"< {target:g} {unit}"
-    if key == "ingest":
+    if key in ("ingest", "load_floor"):
         limit = f"<= {target:g}{unit}"
+    elif key == "load_review":
+        limit = f"<= {target:g} {unit}"
+    elif key in ("load_errors", "load_leaks"):
+        limit = "0"
     status = "n/a" if met is None else ("met" if met else "MISSED")
     return {"key": key, "label": label, "target": limit, "value": shown, "status": status}
 
@@ -177,16 +211,32 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
         "| target | limit | measured | status |",
         "| --- | --- | --- | --- |",
     ]
-    for v in verdicts(results):
+    only = set(results.get("only") or [])
+    shown = [v for v in verdicts(results) if not only or _SECTION_OF[v["key"]] in only]
+    for v in shown:
         lines.append(f"| {v['label']} | {v['target']} | {v['value']} | {v['status']} |")
     if results.get("why"):
         lines += ["", "### Why targets were missed", ""]
         lines += [f"- {w}" for w in results["why"]]
-    lines += _quality_md(results.get("quality"))
-    lines += _review_md(results.get("review"), results.get("cold"))
-    lines += _ingest_md(results.get("ingestion"))
-    lines += _scale_md(results.get("scale"))
-    lines += _memory_md(results)
+    if not only:
+        lines += _quality_md(results.get("quality"))
+        lines += _review_md(results.get("review"), results.get("cold"))
+        lines += _ingest_md(results.get("ingestion"))
+        lines += _scale_md(results.get("scale"))
+        lines += _memory_md(results)
+    else:  # `--only`: the sections that ran, and a line saying the rest did not
+        if "quality" in only:
+            lines += _quality_md(results.get("quality"))
+        if only & {"review", "cold"}:
+            lines += _review_md(results.get("review"), results.get("cold"))
+        if "ingestion" in only:
+            lines += _ingest_md(results.get("ingestion"))
+        if "scale" in only:
+            lines += _scale_md(results.get("scale"))
+        if only & {"ingestion", "cold"}:
+            lines += _memory_md(results)
+        lines += ["", f"Only these sections ran (`--only`): {', '.join(sorted(only))}."]
+    lines += _load_md(results.get("load"))
     if images:
         lines += ["", "## Plots", ""] + [f"![{i}]({i})" for i in images]
     if results.get("notes"):
@@ -354,4 +404,48 @@ def _memory_md(results: dict[str, Any]) -> list[str]:
             f"- The bench process itself, holding the 100,000-chunk index: peak "
             f"{results['bench_peak_rss_mb']:,.0f} MB (not a serving figure)."
         )
+    return lines
+
+
+def _load_md(ld: dict[str, Any] | None) -> list[str]:
+    if not ld:
+        return []
+    floor = ld["floor"]
+    lines = [
+        "",
+        "## 6. Load: concurrent sessions on one server",
+        "",
+        f"The app in its own process (queue concurrency {ld['concurrency']}; server: "
+        f"{ld['server']}), as `curio serve` starts it, then warmed by one session. "
+        f"{ld['sessions']} gradio_client sessions, one thread each, start together; each "
+        f"reviews a different invented draft of about {ld['draft_words']} words and asks one "
+        "follow-up question about the guidance. The clients run on the same two cores as the "
+        "server.",
+        "",
+        "| action | n | p50 | p95 | max |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for action, row in ld["actions"].items():
+        lines.append(
+            f"| {action} | {int(row['n'])} | {_fmt(row['p50_ms'])} ms | {_fmt(row['p95_ms'])} ms "
+            f"| {_fmt(row['max_ms'])} ms |"
+        )
+    lines += [
+        "",
+        f"All {ld['sessions']} sessions (a review and a follow-up each) in **{ld['wall_s']:.1f} "
+        f"s**: {ld['sessions_per_s']:.2f} sessions/s. Raw encode floor: the bare model encoding "
+        f"the same {floor['sentences']} sentences (every draft's, every question) in one call, "
+        f"batch 32, server stopped, {floor.get('floor_threads', '?')} thread(s) (the faster "
+        f"of the default {floor.get('default_threads', '?')} and 1): {floor['floor_s']:.2f} s "
+        f"(runs {', '.join(f'{x:.2f}' for x in floor['runs_s'])} s), "
+        f"{ld['floor_sessions_per_s']:.2f} sessions/s. Wall time / floor: "
+        f"**{ld['ratio_to_floor']:.2f}x** (target <= 3x). Server CPU during the load: "
+        f"{ld['server_cpu_s']:.1f} s. Errors: {ld['error_count']}; cross-session leaks: "
+        f"{ld['leak_count']}. One-minute load average {ld['load_before']:.1f} before, "
+        f"{ld['load_after']:.1f} after.",
+    ]
+    for e in ld["errors"][:5]:
+        lines.append(f"- error: {e}")
+    for leak in ld["leaks"][:5]:
+        lines.append(f"- leak: session {leak['session']} saw session {leak['saw']}'s names")
     return lines

@@ -1,6 +1,6 @@
 """Work that must run in a process of its own: a cold start, serving memory, ingest memory.
 
-Run as ``python -m evals.bench.worker ingest|serve ...``; prints JSON lines on stdout. A peak
+Run as ``python -m evals.bench.worker ingest|serve|app ...``; prints JSON lines on stdout. A peak
 RSS can only be read for a whole process, so each measured role gets a fresh one.
 """
 
@@ -129,6 +129,25 @@ def serve(index_dir: Path, draft: Path, searches: list[str]) -> None:
     _emit("serve", {"peak_rss_mb": peak_rss_mb(), "rss_mb": current_rss_mb()})
 
 
+def app(index_dir: Path, port: int, concurrency: int | None) -> None:
+    """The app as `curio serve` starts it, with a chosen queue concurrency (the load section
+    compares settings); prints one line when it answers, then serves until killed."""
+    from assistant.app import QUEUE_CONCURRENCY, build_app, launch, warm_in_background
+    from assistant.embed import use_serving_threads
+    from assistant.settings import get_settings
+
+    use_serving_threads()  # as serve() does
+
+    settings = get_settings().model_copy(update={"index": index_dir, "port": port})
+    demo = build_app(settings)
+    warm_in_background(demo)  # as serve() does
+    chosen = concurrency or QUEUE_CONCURRENCY
+    launch(demo, settings, prevent_thread_lock=True, quiet=True, concurrency=chosen)
+    _emit("ready", {"concurrency": chosen, "ready_s": time.perf_counter() - _T0})
+    while True:
+        time.sleep(3600)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench.worker")
     sub = parser.add_subparsers(dest="role", required=True)
@@ -139,8 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--index", type=Path, required=True)
     p_serve.add_argument("--draft", type=Path, required=True)
     p_serve.add_argument("--search", action="append", default=[])
+    p_app = sub.add_parser("app")
+    p_app.add_argument("--index", type=Path, required=True)
+    p_app.add_argument("--port", type=int, required=True)
+    p_app.add_argument("--concurrency", type=int, default=None)
     args = parser.parse_args(argv)
-    if args.role == "ingest":
+    if args.role == "app":
+        app(args.index, args.port, args.concurrency)
+    elif args.role == "ingest":
         ingest(args.index, args.corpus)
     else:
         serve(args.index, args.draft, args.search or ["safety plan after separation"])
