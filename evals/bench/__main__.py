@@ -20,7 +20,7 @@ from assistant.settings import REPO_ROOT, Settings, offline_switches
 REVIEW_SIZES = (250, 1000, 2000, 4000, 16000)
 SCALE_SIZES = (1_000, 10_000, 100_000)
 SCALE_QUERIES = 40  # labelled questions timed per retriever and size (keeps the run bounded)
-SECTIONS = ("ingestion", "quality", "review", "cold", "scale", "load")
+SECTIONS = ("ingestion", "quality", "review", "cold", "scale", "load", "train")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
                 server_path=args.load_server,
             )
             loads.append(load_average())
+        if want("train"):
+            log("7. training the review model from scratch (a fresh cache folder)")
+            results["train"] = sections.training(tmp / "train-cache")
+            loads.append(load_average())
+            log(f"   trained in {results['train']['seconds']:.0f}s")
         results["bench_peak_rss_mb"] = peak_rss_mb()
 
     loads.append(load_average())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -205,6 +206,27 @@ def review_latency(
         rows.append(row)
         log(f"review {words} words: p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms")
     return {"rows": rows}
+
+
+def training(cache: Path) -> dict[str, Any]:
+    """Train the review model from scratch in a fresh process (``python -m assistant.review``
+    with an empty cache folder): wall time and the process's peak RSS."""
+    import resource
+
+    env = dict(os.environ, CURIO_CACHE=str(cache))
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.review"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"training failed:\n{proc.stderr[-3000:]}")
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "peak_rss_mb": peak_kb / 1024}
 
 
 def cold_start(index_dir: Path, folder: Path, queries: Sequence[str]) -> dict[str, Any]:
