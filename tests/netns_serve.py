@@ -221,7 +221,7 @@ def _session(port: int, cache: Path) -> dict[str, Any]:
 
 def _run(config: dict[str, Any]) -> dict[str, Any]:
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
+    env = {k: v for k, v in os.environ.items() if k == "CURIO_CACHE" or not k.startswith("CURIO_")}
     env |= {
         "CURIO_HOME": config["home"],
         "CURIO_INDEX": config["index"],
