@@ -965,14 +965,20 @@ class Composer:
 
     def eligible(self, prof: Profile, hits: list[Hit]) -> tuple[list[int], str]:
         """Which passages may answer, given the jurisdictions and places the question names: a
-        passage must name the jurisdiction (in its text or its ``jurisdiction``) or the place."""
+        passage must carry the jurisdiction (its ``jurisdiction``, or for a document that gives
+        none, its text) or name the place."""
         keep = list(range(len(hits)))
         for j in prof.jurisdictions:
             keep = [
                 i
                 for i in keep
                 if j.id in _jurisdiction_ids(hits[i].chunk)
-                or j.cues.search(self._scope_text(hits[i].chunk))
+                # a section that declares where it applies is not made Scottish guidance by
+                # naming Scotland in passing; a user's own document without one may name it
+                or (
+                    not _jurisdiction_ids(hits[i].chunk)
+                    and j.cues.search(self._scope_text(hits[i].chunk))
+                )
             ]
             if not keep:
                 return [], "jurisdiction"

@@ -36,8 +36,8 @@ from assistant.answer import (
     caveat_notices,
     kind_label,
     load_ask_rules,
+    place_label,
 )
-from assistant.citations import format_citation
 from assistant.errors import CurioError
 from assistant.llm import Backend, stream_with_deadline
 from assistant.prompts import Prompts, data_block, load_prompts
@@ -182,9 +182,15 @@ def render_text(answer: Answer, kind_labels: dict[str, str] | None = None) -> st
         lines.append("")
         lines.append("Sources:")
         for n, c in enumerate(answer.citations, start=1):
-            # One formatter for every citation shown (kind_labels is kept for callers that pass
-            # the ask rules' wording; the formatter's kind words are the same vocabulary).
-            lines.append(f"[{n}] {format_citation(c)} [{c.source}] relevance {c.relevance:.2f}")
+            origin = ", ".join(x for x in (c.publisher, c.year) if x)
+            line = f"[{n}] {c.title} — {c.section}"
+            line += f" ({origin})" if origin else ""
+            about = [x for x in (kind_label(c.kind, kind_labels), place_label(c.jurisdiction)) if x]
+            line += f" · {', '.join(about)}" if about else ""
+            line += f" [{c.source}] relevance {c.relevance:.2f}"
+            if c.caveat:
+                line += f" — note: {c.caveat}"
+            lines.append(line)
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)

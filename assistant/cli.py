@@ -209,8 +209,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     from assistant.review import Reviewer, get_reviewer, render_review
 
     settings = _settings(args)
-    load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails before the review
     check_settings(settings, index=True, corpus=True, audit=True, prompts=True)
+    load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails before the review
     text = _read_draft(args.file, settings)
     name = "standard input" if args.file == "-" else args.file
     if len(text) > settings.max_text_chars:

@@ -121,7 +121,8 @@ def test_build_curio_checks_the_rules_at_start_up(make_settings, tmp_path: Path)
     from assistant.chat import build_curio
 
     for p in PROMPTS.iterdir():
-        shutil.copy(p, tmp_path / p.name)
+        if p.is_file():
+            shutil.copy(p, tmp_path / p.name)
     (tmp_path / "ask_rules.yaml").write_text("weights: [not, a, mapping]\n")
     with pytest.raises(CurioError, match="ask_rules.yaml"):
         build_curio(make_settings(prompts_dir=tmp_path))

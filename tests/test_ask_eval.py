@@ -132,7 +132,6 @@ def test_the_three_figures(tmp_path: Path) -> None:
     [
         (["eval", "--ask", "--split", "all"], "one split at a time"),
         (["eval", "--ask", "--report", "out"], "--report is for the review evaluation"),
-        (["eval", "--split", "dev"], "dev is for --ask"),
     ],
 )
 def test_cli_refuses_mixed_up_splits(argv, message, capsys: pytest.CaptureFixture[str]) -> None:
