@@ -156,3 +156,14 @@ def test_texts_about_no_family_raise_nothing(reviewer) -> None:  # type: ignore[
     )
     res = reviewer.review(agenda)
     assert res.flags == [] and not res.is_case_material
+
+
+def test_an_unusable_cache_folder_is_one_clear_line(tmp_path: Path) -> None:
+    import assistant.review.build as build
+
+    build._loaded.clear()  # a model held in this process would never touch the folder
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(CurioError, match="cannot be used.*CURIO_CACHE") as exc:
+        load_or_train(tiny_sources(tmp_path), LENS_IDS, blocker / "cache", config=SMALL)
+    assert "\n" not in str(exc.value)

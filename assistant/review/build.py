@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.errors import CurioError
 from assistant.review.data import TrainingSet, build_training_set
 from assistant.review.model import (
     MODEL_VERSION,
@@ -156,6 +157,14 @@ def _load_or_train(
     if cache_dir is None:
         return _train(model, training, sources, say)
     path = cache_dir / f"lens-model-{key[:24]}.safetensors"
+    try:
+        (cache_dir / "lens-model.lock").parent.mkdir(parents=True, exist_ok=True)
+        (cache_dir / "lens-model.lock").touch()
+    except OSError as exc:  # a cache folder under a file, or not writable
+        raise CurioError(
+            f"The review model cache {cache_dir} cannot be used ({exc.strerror or exc}): "
+            "set CURIO_CACHE or CURIO_HOME to a folder you can write to."
+        ) from exc
     with _lock(cache_dir / "lens-model.lock"):
         if path.exists():
             try:
