@@ -111,6 +111,35 @@ def test_training_is_deterministic_and_cached_and_a_damaged_cache_is_rebuilt(
     assert len(now) == 1 and now != files
 
 
+def test_a_corpus_edit_refits_only_the_family_classifier(tmp_path: Path) -> None:
+    """The guidance corpus feeds the small "about a family?" classifier alone, so editing a
+    guidance section must not start the minutes-long lens-model training again."""
+    import dataclasses
+
+    import assistant.review.build as build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    section = "## Fathers\n" + "Guidance asks practitioners to assess every adult in the home. " * 8
+    (corpus / "a.md").write_text("# A\n" + section, encoding="utf-8")
+    sources = dataclasses.replace(tiny_sources(tmp_path), corpus_dir=corpus)
+    cache = tmp_path / "cache"
+    said: list[str] = []
+    load_or_train(sources, LENS_IDS, cache, config=SMALL, say=said.append)
+    model_files = sorted(cache.glob("lens-model-*.safetensors"))
+    doc_files = sorted(cache.glob("lens-doc-*.safetensors"))
+    assert len(model_files) == 1 and len(doc_files) == 1
+    (corpus / "a.md").write_text("# A\n" + section.replace("every", "each"), encoding="utf-8")
+    build._loaded.clear()
+    said.clear()
+    again = load_or_train(sources, LENS_IDS, cache, config=SMALL, say=said.append)
+    assert not any("training the review model" in s for s in said)
+    assert sorted(cache.glob("lens-model-*.safetensors")) == model_files
+    new_doc = sorted(cache.glob("lens-doc-*.safetensors"))
+    assert len(new_doc) == 1 and new_doc != doc_files
+    assert 0.0 <= again.read(units_for("F moved out. Case to close.")).about_family <= 1.0
+
+
 def test_training_and_evaluation_texts_never_overlap() -> None:
     training = load_texts(REPO_ROOT / "prompts" / "training", LENS_IDS)
     assert len(training) >= 400

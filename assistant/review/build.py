@@ -2,7 +2,9 @@
 
 Like the guidance index, the model is made on first use (or by ``make install``) and kept under
 ``CURIO_HOME/cache``, keyed by the hashes of the training data, the base model's weights and the
-training settings; nothing is downloaded and no weights are kept in git. A damaged or stale
+training settings; nothing is downloaded and no weights are kept in git. The small "about a
+family?" classifier also learns from the guidance corpus, so it is kept in its own file keyed
+by the corpus too: editing the corpus refits it in seconds instead of retraining the model. A damaged or stale
 cache is reported in one line and rebuilt; the review never falls back to another method.
 Training takes a file lock, so two processes starting together train once.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -80,12 +83,19 @@ class Sources:
 
 
 def cache_key(sources: Sources, training: TrainingSet, config: TrainingConfig) -> str:
+    """The lens model's key: training data, base model and settings (not the corpus)."""
     h = hashlib.sha256()
     for part in (MODEL_VERSION, config_key(config), sources.base_sha256):
         h.update(part.encode() + b"\0")
     for part in training.fingerprint_parts:
         h.update(part.encode("utf-8") + b"\0")
-    for text in _corpus_texts(sources.corpus_dir):
+    return h.hexdigest()
+
+
+def doc_key(model_key: str, corpus_texts: Sequence[str]) -> str:
+    """The "about a family?" classifier's key: the lens model it reads with, and the corpus."""
+    h = hashlib.sha256(model_key.encode() + b"\0")
+    for text in corpus_texts:
         h.update(text.encode("utf-8") + b"\0")
     return h.hexdigest()
 
@@ -154,9 +164,13 @@ def _load_or_train(
 ) -> TrainedLensModel:
     meta = {"key": key, "version": MODEL_VERSION}
     model = LensModel(sources.base_path, lenses, config)
+    corpus = _corpus_texts(sources.corpus_dir)
     if cache_dir is None:
-        return _train(model, training, sources, say)
+        _fit_model(model, training, say)
+        return _with_doc_classifier(model, training, corpus)
     path = cache_dir / f"lens-model-{key[:24]}.safetensors"
+    dkey = doc_key(key, corpus)
+    doc_path = cache_dir / f"lens-doc-{dkey[:24]}.safetensors"
     try:
         (cache_dir / "lens-model.lock").parent.mkdir(parents=True, exist_ok=True)
         (cache_dir / "lens-model.lock").touch()
@@ -166,33 +180,84 @@ def _load_or_train(
             "set CURIO_CACHE or CURIO_HOME to a folder you can write to."
         ) from exc
     with _lock(cache_dir / "lens-model.lock"):
+        loaded = False
         if path.exists():
             try:
-                extra = model.load(path, meta)
-                return TrainedLensModel(model, extra["doc.coef"], float(extra["doc.intercept"][0]))
+                model.load(path, meta)
+                loaded = True
             except (ValueError, KeyError) as exc:
                 say(f"the review model cache {path.name} is {exc}; rebuilding it")
-        trained = _train(model, training, sources, say)
-        try:
-            model.save(
-                path,
-                meta,
-                extra={
+        if not loaded:
+            _fit_model(model, training, say)
+            _keep(cache_dir, path, "lens-model-", say, lambda target: model.save(target, meta))
+        if doc_path.exists():
+            try:
+                arrays = _load_arrays(doc_path, {"key": dkey, "version": MODEL_VERSION})
+                return TrainedLensModel(
+                    model, arrays["doc.coef"], float(arrays["doc.intercept"][0])
+                )
+            except (ValueError, KeyError) as exc:
+                say(f"the review model cache {doc_path.name} is {exc}; rebuilding it")
+        trained = _with_doc_classifier(model, training, corpus)
+        _keep(
+            cache_dir,
+            doc_path,
+            "lens-doc-",
+            say,
+            lambda target: _save_arrays(
+                target,
+                {"key": dkey, "version": MODEL_VERSION},
+                {
                     "doc.coef": trained.doc_coef,
                     "doc.intercept": np.array([trained.doc_intercept], dtype=np.float32),
                 },
-            )
-            for old in cache_dir.glob("lens-model-*.safetensors"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError as exc:  # a read-only or full disk costs only the next start's time
-            say(f"could not keep the review model in {cache_dir} ({exc.strerror or exc})")
+            ),
+        )
         return trained
 
 
-def _train(
-    model: LensModel, training: TrainingSet, sources: Sources, say: Callable[[str], None]
-) -> TrainedLensModel:
+def _keep(
+    cache_dir: Path,
+    path: Path,
+    prefix: str,
+    say: Callable[[str], None],
+    write: Callable[[Path], None],
+) -> None:
+    """Write one cache file and drop older ones of its kind; a read-only or full disk costs
+    only the next start's time."""
+    try:
+        write(path)
+        for old in cache_dir.glob(f"{prefix}*.safetensors"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        say(f"could not keep the review model in {cache_dir} ({exc.strerror or exc})")
+
+
+def _save_arrays(path: Path, meta: dict[str, str], arrays: dict[str, np.ndarray]) -> None:
+    from safetensors.numpy import save_file
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(tmp), metadata=meta)
+    os.replace(tmp, path)
+
+
+def _load_arrays(path: Path, expect_meta: dict[str, str]) -> dict[str, np.ndarray]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="np") as fh:
+            meta = fh.metadata() or {}
+            arrays = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118
+    except Exception as exc:  # damaged or truncated file
+        raise ValueError(f"unreadable ({type(exc).__name__})") from exc
+    for key, value in expect_meta.items():
+        if meta.get(key) != value:
+            raise ValueError(f"made for other data ({key})")
+    return arrays
+
+
+def _fit_model(model: LensModel, training: TrainingSet, say: Callable[[str], None]) -> None:
     from tqdm import tqdm
 
     say(
@@ -207,11 +272,16 @@ def _train(
 
     stats = model.fit(training.units, training.targets, progress=progress)
     bar.close()
-    coef, intercept = _fit_doc_classifier(model, training, _corpus_texts(sources.corpus_dir))
     say(
         f"review model trained in {stats['lower_seconds'] + stats['train_seconds']:.0f} s "
         f"(loss {stats['final_loss']})"
     )
+
+
+def _with_doc_classifier(
+    model: LensModel, training: TrainingSet, corpus: Sequence[str]
+) -> TrainedLensModel:
+    coef, intercept = _fit_doc_classifier(model, training, corpus)
     return TrainedLensModel(model, coef, intercept)
 
 
