@@ -4,8 +4,9 @@ Like the guidance index, the model is made on first use (or by ``make install``)
 ``CURIO_HOME/cache``, keyed by the hashes of the training data, the base model's weights and the
 training settings; nothing is downloaded and no weights are kept in git. The small "about a
 family?" classifier also learns from the guidance corpus, so it is kept in its own file keyed
-by the corpus too: editing the corpus refits it in seconds instead of retraining the model. A damaged or stale
-cache is reported in one line and rebuilt; the review never falls back to another method.
+by the corpus too: editing the corpus refits it in seconds instead of retraining the model. A
+damaged or stale cache is reported in one line and rebuilt; the review never falls back to
+another method.
 Training takes a file lock, so two processes starting together train once.
 """
 
