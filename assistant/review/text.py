@@ -395,9 +395,13 @@ def ages(text: str) -> list[int]:
 
 
 _INFANT = re.compile(
-    r"\b(pregnan\w*|unborn|bab(?:y|ies)|newborn|new-born|neonat\w*|infant|toddler|due date|"
-    r"expecting|EDD|\d{1,2}[- ]?(?:weeks?|wks?|months?|mths?)(?:[- ]old|\))|gestation|"
-    r"weeks pregnant|antenatal|postnatal|pre-birth|prebirth)\b",
+    r"\b(?:pregnan\w*|unborn|bab(?:y|ies)|newborn|new-born|neonat\w*|infant|toddler|due date|"
+    r"expecting|EDD|gestation|weeks pregnant|antenatal|postnatal|pre-birth|prebirth)\b"
+    # an age in weeks or months: "9-month-old", "6 wks old", "(7 months)", ", 7 months",
+    # "aged 18 months", "DOB 6 wks" (not "moved out 3 months ago")
+    r"|\b\d{1,2}[- ]?(?:weeks?|wks?|months?|mths?)[- ]old\b"
+    r"|(?:\(|,|\baged?|\bDOB|\bd\.o\.b\.?)\s*\d{1,2}\s?(?:weeks?|wks?|months?|mths?)\b"
+    r"(?!\s+(?:ago|later|before|after|since|of|on|in)\b)",
     re.I,
 )
 
