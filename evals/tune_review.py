@@ -24,15 +24,17 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation import load_scenarios  # noqa: E402
 from assistant.lenses import LENS_IDS  # noqa: E402
 from assistant.review.decide import COVERAGE, NEITHER, SHORTFALL  # noqa: E402
-from assistant.review.engine import exact_gates  # noqa: E402
+from assistant.review.engine import UNSEEN_LENS, _unseen_harm, exact_gates  # noqa: E402
 
 GRID_P = np.round(np.arange(0.2, 0.91, 0.1), 2)
 GRID_X = (0.9, 0.98, 1.01)
+CASE_MODES = ("off", "always", "unless-thorough")
 
 
 def features(reviewer, scenarios):  # type: ignore[no-untyped-def]
     """Per text: per-lens best shortfall (where it beats coverage), best coverage, relevance,
-    gate, and the about-a-family probability."""
+    gate, the about-a-family probability, and whether the case model finds the adult causing
+    the harm unseen and unchecked (the reviewer's fallback for perpetrator-invisible)."""
     rows = []
     for sc in scenarios:
         _, probs, family = reviewer.read(sc.text)
@@ -42,6 +44,7 @@ def features(reviewer, scenarios):  # type: ignore[no-untyped-def]
         s, c = probs[:, :, SHORTFALL], probs[:, :, COVERAGE]
         sp = np.where(s > c, s, 0).max(axis=0)
         gates = exact_gates(sc.text)
+        unseen = any(_unseen_harm(p) for p in reviewer._people(sc.text))
         rows.append(
             {
                 "sp": sp,
@@ -49,6 +52,7 @@ def features(reviewer, scenarios):  # type: ignore[no-untyped-def]
                 "rel": (1 - probs[:, :, NEITHER]).max(axis=0),
                 "gate": np.array([gates.get(lens, True) for lens in LENS_IDS]),
                 "family": family,
+                "unseen": np.array([unseen and lens == UNSEEN_LENS for lens in LENS_IDS]),
                 "req": np.array([lens in sc.required for lens in LENS_IDS]),
                 "forb": np.array([lens in sc.forbidden for lens in LENS_IDS]),
                 "quality": sc.quality,
@@ -64,6 +68,7 @@ def tune(rows, weight: float):  # type: ignore[no-untyped-def]
     gate = np.stack([r["gate"] for r in rows])
     req = np.stack([r["req"] for r in rows])
     forb = np.stack([r["forb"] for r in rows])
+    unseen = np.stack([r["unseen"] for r in rows])
     best = None
     for th_n, th_c in itertools.product((3, 4, 5, 6, 7, 8, 10, 12, 16), (0.5, 0.7)):
         thorough = (c >= th_c).sum(axis=1) >= th_n
@@ -72,17 +77,23 @@ def tune(rows, weight: float):  # type: ignore[no-untyped-def]
         for j, lens in enumerate(LENS_IDS):
             nr, nf = int(req[:, j].sum()), int(forb[:, j].sum())
             top = None
-            for tp, tc, tr, tx in itertools.product(GRID_P, GRID_P, GRID_P, GRID_X):
+            modes = CASE_MODES if unseen[:, j].any() else ("off",)
+            for tp, tc, tr, tx, mode in itertools.product(GRID_P, GRID_P, GRID_P, GRID_X, modes):
                 present = gate[:, j] & (sp[:, j] >= tp) & (c[:, j] < tx)
                 absent = (
                     gate[:, j] & (sp[:, j] < tp) & ~thorough & (c[:, j] < tc) & (rel[:, j] >= tr)
                 )
-                flag = present | absent
+                by_case = gate[:, j] & unseen[:, j] & (c[:, j] < tc)  # see Reviewer
+                if mode == "off":
+                    by_case = by_case & False
+                elif mode == "unless-thorough":
+                    by_case = by_case & ~thorough
+                flag = present | absent | by_case
                 hr = int((flag & req[:, j]).sum())
                 hf = int((flag & forb[:, j]).sum())
                 score = hr / max(1, nr) - weight * hf / max(1, nf)
                 if top is None or score > top[0] + 1e-9:
-                    top = (score, (float(tp), float(tc), float(tr), float(tx)), hr, hf)
+                    top = (score, (float(tp), float(tc), float(tr), float(tx), mode), hr, hf)
             lens_t[lens] = top
             total_r += top[2]
             total_f += top[3]
@@ -117,10 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         f"in-sample recall {hr / max(1, req):.3f} ({hr}/{req}), forbidden-hit "
         f"{hf / max(1, forb):.3f} ({hf}/{forb})"
     )
-    for lens, (_s, (tp, tc, tr, tx), a, b) in lens_t.items():
+    for lens, (_s, (tp, tc, tr, tx, mode), a, b) in lens_t.items():
         print(
             f"  {lens:26s} present {tp:.2f} cover {tc:.2f} relevant {tr:.2f} excuse {tx:.2f}"
-            f"  hits {a} forbidden {b}"
+            f"  hits {a} forbidden {b}" + (f"  case model {mode}" if mode != "off" else "")
         )
     if args.write:
         path = ROOT / "prompts" / "review.yaml"
@@ -128,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             "thorough_lenses": th_n,
             "thorough_cover": th_c,
             "case_material": 0.5,
+            "case_model_unseen": lens_t[UNSEEN_LENS][1][4],
             "lenses": {
                 lens: {"present": tp, "cover": tc, "relevant": tr, "excuse": min(1.0, tx)}
-                for lens, (_, (tp, tc, tr, tx), _a, _b) in lens_t.items()
+                for lens, (_, (tp, tc, tr, tx, _m), _a, _b) in lens_t.items()
             },
         }
         head = (

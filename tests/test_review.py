@@ -318,3 +318,30 @@ def test_an_unseen_unchecked_adult_is_named_in_the_reasons() -> None:
     named = [r for r in flag.reasons if r.startswith("Dean Hale")]
     assert named and "not recorded as seen" in named[0] and "police" in named[0]
     assert flag.reasons[-1].startswith("Nothing found that answers it")
+
+
+UNSEEN = (
+    "Home visit to Kayla (4) and her mother, Dawn Price. Dawn's partner Dean Hale was out.\n"
+    "Police were called on 3 May after Dean pushed Dawn against the wall.\n"
+    "Kayla was seen and spoke about her nursery."
+)
+
+
+def test_the_case_model_raises_an_unseen_unchecked_abusive_adult_the_sentences_never_name() -> None:
+    """No sentence says "he was not seen": the lens model is silent, the case model is not."""
+    flag = next(f for f in make({}).review(UNSEEN).flags if f.lens == "perpetrator-invisible")
+    assert flag.kind == "absent"
+    assert any("Dean" in e.text for e in flag.evidence)
+    assert any(r.startswith("Dean Hale") and "not recorded as seen" in r for r in flag.reasons)
+
+
+def test_a_seen_and_checked_adult_or_the_setting_off_raises_nothing_from_the_case_model() -> None:
+    seen = UNSEEN.replace(
+        "Kayla was seen",
+        "I saw Dean at his flat on 5 May and police checks on him were made. Kayla was seen",
+    )
+    assert "perpetrator-invisible" not in [f.lens for f in make({}).review(seen).flags]
+    off = DecisionParams(case_model_unseen="off")
+    assert "perpetrator-invisible" not in [
+        f.lens for f in make({}, params=off).review(UNSEEN).flags
+    ]

@@ -28,6 +28,7 @@ from assistant.errors import CurioError
 from assistant.lenses import LENS_IDS
 
 NEITHER, MENTION, SHORTFALL, COVERAGE = range(4)
+CASE_MODES = ("off", "always", "unless-thorough")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class DecisionParams:
     #: A text is read as case material when the model's "about a family" probability is at
     #: least this.
     case_material: float = 0.5
+    #: Ask the case model whether the adult causing the harm was ever seen or checked, when
+    #: the lens model raises nothing for perpetrator-invisible (see engine.Reviewer): "off",
+    #: "always", or "unless-thorough" (not for a text that covers many lenses).
+    case_model_unseen: str = "unless-thorough"
 
     def for_lens(self, lens: str) -> LensThresholds:
         return self.lenses.get(lens, LensThresholds())
@@ -74,14 +79,20 @@ def load_params(path: Path) -> DecisionParams:
                 raise CurioError(f"Review thresholds {path}: {lens}.{name} must be 0..1.")
         lenses[lens] = t
     try:
-        return DecisionParams(
+        params = DecisionParams(
             lenses=lenses,
             thorough_lenses=int(data.get("thorough_lenses", 6)),
             thorough_cover=float(data.get("thorough_cover", 0.5)),
             case_material=float(data.get("case_material", 0.5)),
+            case_model_unseen=str(data.get("case_model_unseen", "unless-thorough")),
         )
     except (TypeError, ValueError) as exc:
         raise CurioError(f"Review thresholds {path}: bad global values.") from exc
+    if params.case_model_unseen not in CASE_MODES:
+        raise CurioError(
+            f"Review thresholds {path}: case_model_unseen must be one of {', '.join(CASE_MODES)}."
+        )
+    return params
 
 
 @dataclass
@@ -97,6 +108,9 @@ class LensReading:
     best_shortfall: float
     best_cover: float
     relevance: float
+    #: (start, end) spans in the text to show when no sentence raised the lens (set by the
+    #: reviewer when the case model, not the lens model, found the gap)
+    evidence_hint: list[tuple[int, int]] = field(default_factory=list)
 
 
 def read_lens(

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.lenses import Catalogue, Lens
 from assistant.review.data import units_for
-from assistant.review.decide import DecisionParams, LensReading, read_text
+from assistant.review.decide import DecisionParams, LensReading, is_thorough, read_text
 from assistant.review.model import Unit
 from assistant.review.text import (
     DEFAULT_MAX_CHARS,
@@ -40,6 +40,19 @@ from assistant.review.text import (
 from assistant.types import Citation, Evidence, Flag, Hit, ReviewResult
 
 NO_FLAGS = "no lens flags were raised; the questions still stand for supervision"
+UNSEEN_LENS = "perpetrator-invisible"
+
+
+def _unseen_harm(person: Any) -> bool:
+    """An adult in the family whose behaviour the text reads as the harm, never recorded as
+    seen and with no check recorded on them."""
+    return bool(
+        person.causing_harm
+        and person.is_family_adult
+        and person.role not in ("mother", "grandparent")
+        and not person.seen
+        and not person.checks
+    )
 
 
 class SupportsRead(Protocol):
@@ -122,17 +135,22 @@ class Reviewer:
             return ReviewResult(flags=[], message=problem, is_case_material=False)
         if isinstance(text, bytes | bytearray):
             text = bytes(text).decode("utf-8")
-        sentences, readings, family = self.readings(text)
+        sentences, probs, family = self.read(text)
+        readings = read_text(
+            probs, [lens.id for lens in self.catalogue], self.params, exact_gates(text)
+        )
+        thorough = is_thorough(probs, self.params)
         if not sentences or family < self.params.case_material:
             return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
         names = find_names(text)
+        people = self._unseen_adults(text, readings, thorough)
         flags: list[Flag] = []
         for r in readings:
             if r.kind is None:
                 continue
             lens = self.catalogue[r.lens]
             flags.append(self._flag(lens, r, sentences, names))
-        self._add_people(text, flags)
+        self._add_people(text, flags, people)
         edition = self._guidance_edition() if flags and self.retriever is not None else ""
         for f in flags:
             f.citations = self.citations_for(self.catalogue[f.lens], edition)
@@ -164,6 +182,12 @@ class Reviewer:
                 s = sentences[r.raised_by]
                 evidence.append(Evidence(s.start, s.end, s.text))
                 reasons.append(f"{lens.reason_raised} here: {quote(r.raised_by)}")
+            elif r.evidence_hint:
+                for i, s in enumerate(sentences):
+                    if s.start <= r.evidence_hint[0][0] < s.end:
+                        evidence.append(Evidence(s.start, s.end, s.text))
+                        reasons.append(f"{lens.reason_raised} here: {quote(i)}")
+                        break
             reasons.append(f"Nothing found that covers it: {lens.looked_for}")
         return Flag(
             lens=lens.id,
@@ -176,19 +200,48 @@ class Reviewer:
             reasons=reasons,
         )
 
+    def _unseen_adults(
+        self, text: str, readings: list[LensReading], thorough: bool
+    ) -> list[Any] | None:
+        """The case model's people, read when the abusive adult's visibility is in question.
+
+        The lens model reads sentences, and an adult nobody saw or checked is an absence no
+        sentence states. When the model raised nothing for ``perpetrator-invisible`` and
+        nothing covers it, the case model (``assistant.casefile``) is asked: an adult the
+        text reads as causing the harm, with no record of being seen or of any check, raises
+        the lens as missing. Returns the people read (None when not needed)."""
+        r = next((x for x in readings if x.lens == UNSEEN_LENS), None)
+        mode = self.params.case_model_unseen
+        if r is None or mode == "off" or (mode == "unless-thorough" and thorough):
+            return None
+        if r.kind is None and r.best_cover >= self.params.for_lens(UNSEEN_LENS).cover:
+            return None
+        people = self._people(text)
+        if r.kind is None:
+            unseen = [p for p in people if _unseen_harm(p)]
+            if unseen:
+                r.kind = "absent"
+                r.score = max(r.relevance, 0.5) * (1.0 - r.best_cover)
+                r.evidence_hint = [(e.start, e.end) for e in unseen[0].evidence[:1]]
+        return people
+
     @staticmethod
-    def _add_people(text: str, flags: list[Flag]) -> None:
-        """For a flag about the abusive adult being unseen or unchecked, name the adults the
-        case model (``assistant.casefile``) finds with nothing recorded."""
-        flag = next((f for f in flags if f.lens == "perpetrator-invisible"), None)
-        if flag is None:
-            return
+    def _people(text: str) -> list[Any]:
         from assistant.casefile import extract_case
 
         try:
-            people = extract_case(text).people
-        except Exception:  # the people table is a help to the reason, never a reason to fail
+            return list(extract_case(text).people)
+        except Exception:  # the case model helps the review; it is never a reason to fail
+            return []
+
+    def _add_people(self, text: str, flags: list[Flag], people: list[Any] | None) -> None:
+        """For a flag about the abusive adult being unseen or unchecked, name the adults the
+        case model finds with nothing recorded."""
+        flag = next((f for f in flags if f.lens == UNSEEN_LENS), None)
+        if flag is None:
             return
+        if people is None:
+            people = self._people(text)
         for p in people:
             if not p.is_family_adult or p.role == "mother" or p.role == "grandparent":
                 continue
