@@ -199,7 +199,25 @@ def _load_or_train(
                 )
             except (ValueError, KeyError) as exc:
                 say(f"the review model cache {doc_path.name} is {exc}; rebuilding it")
-        trained = _with_doc_classifier(model, training, corpus)
+        feat_path = cache_dir / f"lens-docx-{key[:24]}.safetensors"
+        features: tuple[np.ndarray, np.ndarray] | None = None
+        if feat_path.exists():
+            try:
+                arrays = _load_arrays(feat_path, meta)
+                features = (arrays["x"], arrays["y"])
+            except (ValueError, KeyError) as exc:
+                say(f"the review model cache {feat_path.name} is {exc}; rebuilding it")
+        if features is None:
+            features = _training_features(model, training)
+            x, y = features
+            _keep(
+                cache_dir,
+                feat_path,
+                "lens-docx-",
+                say,
+                lambda t: _save_arrays(t, meta, {"x": x, "y": y}),
+            )
+        trained = _with_doc_classifier(model, training, corpus, features)
         _keep(
             cache_dir,
             doc_path,
@@ -280,40 +298,56 @@ def _fit_model(model: LensModel, training: TrainingSet, say: Callable[[str], Non
 
 
 def _with_doc_classifier(
-    model: LensModel, training: TrainingSet, corpus: Sequence[str]
+    model: LensModel,
+    training: TrainingSet,
+    corpus: Sequence[str],
+    train_features: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TrainedLensModel:
-    coef, intercept = _fit_doc_classifier(model, training, corpus)
+    xs, ys = train_features if train_features is not None else _training_features(model, training)
+    coef, intercept = _fit_doc_classifier(model, xs, ys, corpus)
     return TrainedLensModel(model, coef, intercept)
 
 
+def _doc_vectors(model: LensModel, texts: Sequence[str]) -> list[np.ndarray]:
+    """One feature vector per text: its sentences' pooled lower-layer vectors, averaged. One
+    batched pass over every sentence (sorted by length inside), then split per text."""
+    docs = [[s.text for s in split_sentences(t)] for t in texts]
+    flat = [" ".join(s.split())[:600] for d in docs for s in d]
+    pooled = model.pooled([Unit(s) for s in flat]) if flat else np.zeros((0, model.hidden))
+    xs, at = [], 0
+    for d in docs:
+        xs.append(_doc_features(pooled[at : at + len(d)]) if d else None)
+        at += len(d)
+    return xs  # type: ignore[return-value]
+
+
+def _training_features(model: LensModel, training: TrainingSet) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled texts' feature vectors and whether each is about a family: they depend on
+    the training data and the frozen base layers only, so they are cached beside the model."""
+    vecs = _doc_vectors(model, [lt.text for lt in training.texts])
+    ys = [0 if lt.quality == "not-family" else 1 for lt in training.texts]
+    keep = [i for i, v in enumerate(vecs) if v is not None]
+    if not keep:
+        return np.zeros((0, model.hidden), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    return (
+        np.stack([vecs[i] for i in keep]).astype(np.float32),
+        np.array([ys[i] for i in keep], dtype=np.int64),
+    )
+
+
 def _fit_doc_classifier(
-    model: LensModel, training: TrainingSet, corpus_texts: Sequence[str]
+    model: LensModel, train_x: np.ndarray, train_y: np.ndarray, corpus_texts: Sequence[str]
 ) -> tuple[np.ndarray, float]:
-    """Logistic regression: does a text speak of one family (1) or of none (0)?"""
+    """Logistic regression: does a text speak of one family (1) or of none (0)? The guidance
+    corpus's sections are extra examples of none."""
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    docs: list[list[str]] = []
-    ys: list[int] = []
-    for lt in training.texts:
-        docs.append([s.text for s in split_sentences(lt.text)])
-        ys.append(0 if lt.quality == "not-family" else 1)
-    for text in corpus_texts:
-        docs.append([s.text for s in split_sentences(text)])
-        ys.append(0)
-    keep = [i for i, d in enumerate(docs) if d]
-    docs, ys = [docs[i] for i in keep], [ys[i] for i in keep]
-    # One batched pass over every sentence (sorted by length inside), then split per text.
-    flat = [" ".join(s.split())[:600] for d in docs for s in d]
-    pooled = model.pooled([Unit(s) for s in flat])
-    xs, at = [], 0
-    for d in docs:
-        xs.append(_doc_features(pooled[at : at + len(d)]))
-        at += len(d)
-    if len(set(ys)) < 2:  # no examples of one side: everything reads as case material
+    corpus_x = [v for v in _doc_vectors(model, corpus_texts) if v is not None]
+    xs = np.concatenate([train_x, np.stack(corpus_x)]) if corpus_x else train_x
+    ys = np.concatenate([train_y, np.zeros(len(corpus_x), dtype=np.int64)])
+    if len(set(ys.tolist())) < 2:  # no examples of one side: everything reads as case material
         return np.zeros(model.hidden, dtype=np.float32), 5.0
     with threadpool_limits(limits=1, user_api="blas"):
-        clf = LogisticRegression(max_iter=2000, C=2.0, class_weight="balanced").fit(
-            np.stack(xs), np.array(ys)
-        )
+        clf = LogisticRegression(max_iter=2000, C=2.0, class_weight="balanced").fit(xs, ys)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
