@@ -451,8 +451,13 @@ _FULL_MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+#: A weekday as notes write it: in full or cut short ("Tues 14/1", "Sun night").
+_WD = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
+_YEAR2 = r"(?:19|20)\d\d|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2025-02-14 (ISO, as chronologies exported from case systems write them)
+    ("iso", re.compile(r"(?<![\w/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/-])")),
     # 03/10/2024, 3.10.24, 03-10-2024, 03/10
     (
         "numeric",
@@ -465,8 +470,8 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "dmy",
         re.compile(
-            rf"\b(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>[0-3]?\d){_ORD}\s+(?:of\s+)?"
-            rf"(?P<m>{_MONTH})\.?(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"
+            rf"\b(?:(?P<wd>{_WD})\.?,?\s+)?(?:the\s+)?(?P<d>[0-3]?\d){_ORD}\s+(?:of\s+)?"
+            rf"(?P<m>{_MONTH})\.?(?:,?\s+(?P<y>{_YEAR2}))?\b"
         ),
     ),
     # October 3rd, 2024 / Oct 3
@@ -484,7 +489,19 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "m",
         re.compile(
             rf"\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
-            rf"start of|beginning of|last|this)\s+(?P<m>{_FULL_MONTH})\b"
+            rf"start of|beginning of|last|this)\s+(?P<m>{_FULL_MONTH}|{_MONTH}(?=[\s.,;:)]|$))"
+        ),
+    ),
+    # Monday 4th: a weekday and a day of the month, the month read from the note's date
+    ("wd_d", re.compile(rf"\b(?P<wd>{_WD})\.?\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b")),
+    # summer 2024, in the autumn: a season, as coarse as a year
+    (
+        "season",
+        re.compile(
+            r"\b(?:(?P<s1>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ww]inter)\s+(?P<y>(?:19|20)\d\d)"
+            r"|(?<=\bin the )(?P<s2>spring|summer|autumn|winter)"
+            r"|(?<=\bover the )(?P<s3>spring|summer|autumn|winter)"
+            r"|(?<=\bsince the )(?P<s4>spring|summer|autumn|winter))\b"
         ),
     ),
     # 2022 on its own
@@ -494,7 +511,9 @@ _RELATIVE = re.compile(
     rf"\b(?P<rel>today|yesterday|tomorrow|last night|this (?:morning|afternoon|evening)|"
     rf"(?:last|next) (?:week|month|year|weekend)|this week|"
     rf"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d{{1,2}}) "
-    rf"(?:days?|weeks?|months?|years?) ago|(?:last|on|this|next) {_WEEKDAY}|"
+    rf"(?:days?|weeks?|months?|years?) ago|(?:last|this|next) {_WEEKDAY}|"
+    rf"(?<=\bon ){_WD}\b(?:\s+(?:night|morning|afternoon|evening))?|"
+    rf"(?-i:{_WD})\s+(?:night|morning|afternoon|evening)|"
     rf"the (?:day|night) before)\b",
     re.IGNORECASE,
 )
@@ -518,8 +537,9 @@ _NOT_A_DATE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOTE_DATE_LABEL = re.compile(
-    r"(?:\bdate(?: of (?:visit|contact|note|referral|meeting|assessment|supervision|review|"
-    r"discussion|report|session|call))?|\brecorded|\bwritten|\bcompleted|\bdated)\s*[:\-–]?\s*$",
+    r"(?:\bdate(?:/time)?(?: of (?:visit|contact|note|referral|meeting|assessment|supervision|review|"
+    r"discussion|report|session|call))?|\brecorded|\bwritten|\bcompleted|\bdated|\bheld|"
+    r"\breceived|\boccurrence)\s*[:\-–]?\s*$",
     re.IGNORECASE,
 )
 
@@ -535,6 +555,7 @@ class _DateHit:
     year: int | None = None
     date: dt.date | None = None  # resolved
     precision: str = ""  # day, month, year
+    weekday: int | None = None  # "Monday 4th": the weekday that picks the month
 
 
 def _year4(y: str | None) -> int | None:
@@ -574,6 +595,14 @@ def find_dates(text: str) -> list[_DateHit]:
                 if not 1 <= d <= 31 or _NOT_A_DATE_BEFORE.search(before):
                     continue
                 hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
+            elif kind == "iso":
+                hit = _DateHit(a, b, m.group(0), kind, int(g["d"]), int(g["m"]), int(g["y"]))
+            elif kind == "wd_d":
+                hit = _DateHit(a, b, m.group(0), kind, int(g["d"]), None, None)
+                hit.weekday = _weekday_index(g["wd"])
+            elif kind == "season":
+                y = g.get("y")
+                hit = _DateHit(a, b, m.group(0), kind, None, None, int(y) if y else None)
             elif kind == "my":
                 mo = _MONTHS[g["m"].lower()[:3]]
                 hit = _DateHit(a, b, m.group(0), kind, None, mo, int(g["y"]))
@@ -591,8 +620,23 @@ def find_dates(text: str) -> list[_DateHit]:
         if free(*m.span()):
             hits.append(_DateHit(m.start(), m.end(), m.group(0), "relative"))
             taken.append(m.span())
+    for h in hits:  # "Tues 14/1", "w/c 6/1": the weekday or week written before a date
+        if h.day is None:
+            continue
+        pre = _DATE_PREFIX.search(text[max(0, h.start - 20) : h.start])
+        if pre:
+            h.start -= len(pre.group(0))
+            h.written = text[h.start : h.end]
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+_DATE_PREFIX = re.compile(rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+$", re.I)
+
+
+def _weekday_index(word: str) -> int:
+    w = word.lower()[:2]
+    return ["mo", "tu", "we", "th", "fr", "sa", "su"].index(w)
 
 
 def _safe_date(y: int, m: int, d: int) -> dt.date | None:
@@ -604,8 +648,8 @@ def _safe_date(y: int, m: int, d: int) -> dt.date | None:
 
 def _parse(hit: _DateHit, default_year: int) -> dt.date | None:
     """A written date through dateutil, with the year filled in when the text omits it."""
-    if hit.kind == "numeric":
-        return _safe_date(hit.year or default_year, hit.month or 1, hit.day or 1)
+    if hit.kind in ("numeric", "iso", "dmy", "mdy") and hit.day and hit.month:
+        return _safe_date(hit.year or default_year, hit.month, hit.day)
     try:
         parsed = date_parser.parse(
             hit.written,
@@ -624,6 +668,19 @@ def _nearest_year(hit: _DateHit, anchor: dt.date) -> dt.date | None:
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         d = _parse(hit, year)
         if d is not None and (best is None or abs((d - anchor).days) < abs((best - anchor).days)):
+            best = d
+    return best
+
+
+def _weekday_and_day(hit: _DateHit, anchor: dt.date) -> dt.date | None:
+    """ "Monday 4th": the month near the anchor whose 4th is a Monday, the nearest first."""
+    best: dt.date | None = None
+    for shift in range(-3, 3):
+        first = anchor.replace(day=1) + relativedelta(months=shift)
+        d = _safe_date(first.year, first.month, hit.day or 1)
+        if d is None or d.weekday() != hit.weekday:
+            continue
+        if best is None or abs((d - anchor).days) < abs((best - anchor).days):
             best = d
     return best
 
@@ -662,9 +719,9 @@ def _relative(hit: _DateHit, note: dt.date) -> tuple[dt.date | None, str]:
         if unit == "month":
             return note - relativedelta(months=n), "month"
         return note - relativedelta(years=n), "year"
-    m = re.match(r"(last|on|this|next) (\w+)day", rel)
-    if m:
-        target = _WEEKDAYS.index(m.group(2) + "day")
+    m = re.match(r"(?:(last|on|this|next) )?([a-z]+)", rel)
+    if m and re.fullmatch(_WD, m.group(2), re.I):
+        target = _weekday_index(m.group(2))
         if m.group(1) == "next":
             return note + relativedelta(days=1, weekday=target), "day"
         back = (note.weekday() - target) % 7
@@ -697,6 +754,9 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         if h.date and (_NOTE_DATE_LABEL.search(before) or (line_start == 0 and h.start < 200)):
             note = h.date
             break
+    if note is None:  # a heading's date in the first lines ("Held: 23/1/25", "Duty – 07/10/24")
+        head = len("\n".join(text.split("\n")[:3]))
+        note = next((h.date for h in full if h.date and h.start < head), None)
     for h in hits:
         if h in full:
             continue
@@ -710,6 +770,10 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         if h.kind == "my":
             h.date, h.precision = dt.date(h.year or 2000, h.month or 1, 1), "month"
             continue
+        if h.kind == "season":
+            if h.year:
+                h.date, h.precision = dt.date(h.year, 1, 1), "year"
+            continue
         anchor = note
         if anchor is None:
             before = [f for f in full if f.start < h.start and f.date]
@@ -720,6 +784,8 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         if h.kind == "m":
             h.date = _nearest_year(h, anchor)
             h.precision = "month"
+        elif h.kind == "wd_d":
+            h.date, h.precision = _weekday_and_day(h, anchor), "day"
         else:
             h.date = _nearest_year(h, anchor)
             h.precision = "day"
