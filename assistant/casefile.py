@@ -247,6 +247,8 @@ class Cues:
     titles: tuple[str, ...]
     professional_titles: tuple[str, ...]
     not_names: frozenset[str]
+    professional_label: re.Pattern[str]
+    meeting_list: re.Pattern[str]
     org_after: re.Pattern[str]
     person_after: re.Pattern[str]
     seen: re.Pattern[str]
@@ -258,6 +260,7 @@ class Cues:
     check_done: re.Pattern[str]
     check_pending: re.Pattern[str]
     harm: re.Pattern[str]
+    new_partner: re.Pattern[str]
     analysis_heading: re.Pattern[str]
     heading: re.Pattern[str]
     speech: re.Pattern[str]
@@ -275,6 +278,8 @@ REQUIRED_KEYS = (
     "titles",
     "professional_titles",
     "not_names",
+    "professional_labels",
+    "meeting_lists",
     "org_words",
     "person_verbs",
     "seen_cues",
@@ -286,6 +291,7 @@ REQUIRED_KEYS = (
     "check_done",
     "check_pending",
     "harm_cues",
+    "new_partner_cues",
     "analysis_headings",
     "heading_words",
     "speech_verbs",
@@ -382,6 +388,18 @@ def _load_cues(path: str) -> Cues:
         titles=titles,
         professional_titles=prof_titles,
         not_names=not_names,
+        professional_label=re.compile(
+            r"(?:^|[.;|–]\s*)(?:"
+            + _alternatives(data["professional_labels"], "professional_labels")
+            + r")\s*[:\-–]\s*(?:(?:"
+            + "|".join(re.escape(t) for t in titles + prof_titles)
+            + r")\.?\s+)?$",
+            re.IGNORECASE,
+        ),
+        meeting_list=re.compile(
+            r"^\s*(?:" + _alternatives(data["meeting_lists"], "meeting_lists") + r")\s*:",
+            re.IGNORECASE,
+        ),
         org_after=re.compile(
             r"^(?:['’]s)?\s+(?:" + _alternatives(data["org_words"], "org_words") + r")\b",
             re.IGNORECASE,
@@ -402,6 +420,7 @@ def _load_cues(path: str) -> Cues:
         check_done=w("check_done"),
         check_pending=w("check_pending"),
         harm=w("harm_cues"),
+        new_partner=w("new_partner_cues"),
         analysis_heading=re.compile(
             r"^\s*(?:" + _alternatives(data["analysis_headings"], "analysis_headings") + r")\b",
             re.IGNORECASE,
@@ -795,6 +814,7 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
 # ----------------------------------------------------------------------------- people
 
 _TOKEN = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_CAPS = r"[A-Z]{3,}(?:-[A-Z]{2,})?"
 _AGE_AFTER = re.compile(
     r"^\s*(?:\(\s*(?:aged\s+|age\s+)?(?P<a1>\d{1,2})\s*(?P<u1>years?|yrs?|y/?o|months?|mths?|"
     r"weeks?|wks?)?(?:\s*old)?\s*[),;]"
@@ -856,6 +876,8 @@ class _Draft:
     bound: set[str] = field(default_factory=set)  # descriptions given beside the name
     seen: bool = False
     alone: bool = False
+    nicks: set[str] = field(default_factory=set)  # "John 'Johnny' McDonagh"
+    parent_of: int = 0  # how often the text names a child as theirs ("Senait's daughter")
 
     def is_family(self) -> bool:
         return self.role in FAMILY_ADULT_ROLES
@@ -872,6 +894,9 @@ class _Draft:
         roles = self.roles
         if self.age_years is not None and self.age_years < 18:
             roles = {r: v for r, v in roles.items() if r in CHILD_ROLES} or {"child": 1}
+        if roles.get("father", 0) >= 2 and ("partner" in roles or "new-partner" in roles):
+            # "her partner Shane (Poppy's father)": to the child he is the father
+            roles = {r: v for r, v in roles.items() if r not in ("partner", "new-partner")}
         best = max(roles.values())
         top = [r for r, v in roles.items() if v == best]
         strong = [r for r, v in roles.items() if v >= 3]
@@ -889,6 +914,46 @@ def _age(num: str, unit: str | None) -> tuple[str, float]:
     return str(n), float(n)
 
 
+#: What may stand between a name and the role words after it, in apposition: "Craig Mottram
+#: (Mia's father)", "Ryan, F of Kai", "Gareth Pryce, Designated Safeguarding Lead", "Wayne
+#: Tolley, now stepfather to", "Yonas Haile, is the baby's father".
+_APPOSITION_BEFORE = re.compile(
+    r"(?:\s*\(\s*(?:(?:the|her|his|their|now|also|allocated)\s+|[\w-]+['’]s\s+){0,2}"
+    r"|\s*,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their|now|also|and)\s+|who\s+is\s+|"
+    r"[\w-]+['’]s\s+){0,3}"
+    r"|,?\s+(?:is|was|as)\s+(?:(?:the|her|his|their|now)\s+|[\w-]+['’]s\s+){0,2})$"
+)
+
+
+#: A name's apposition: "(Y8, 12)", ", Year 5, age 9", ", DOB 14/08/2008, 16 yrs".
+_APPOSITION_AFTER = re.compile(
+    r"^[ \t]*(?:\((?P<body>[^()\n]{1,50})\)|,(?P<body2>(?:[^\n.;]|\.(?=\d)){1,40}))"
+)
+#: An age as one item of the apposition, never a year group ("Year 5") or part of a date.
+_AGE_IN_APPOSITION = re.compile(
+    r"(?:^|,)\s*(?:aged?\s+)?(?P<n>\d{1,2})\s*"
+    r"(?P<u>/52|/12|yrs?|years?|y/?o|months?|mths?|weeks?|wks?)?(?:\s*old)?\s*(?=,|$)"
+)
+def _words_gender(lower: str) -> str:
+    """The gender role words carry ("paternal grandmother" is a woman), or ""."""
+    for word in reversed(re.findall(r"[a-z]+", lower)):
+        if word in _MALE_WORDS or word in ("grandfather", "grandad", "grandpa"):
+            return "m"
+        if word in _FEMALE_WORDS or word in ("grandmother", "grandma", "nan", "nana"):
+            return "f"
+    return ""
+
+
+_MALE_WORDS = frozenset(
+    "father dad daddy stepfather stepdad husband brother son grandfather grandad uncle mr "
+    "boyfriend f".split()
+)
+_FEMALE_WORDS = frozenset(
+    "mother mum mummy stepmother wife sister daughter grandmother nan gran aunt mrs ms miss "
+    "girlfriend m".split()
+)
+
+
 class _Reader:
     """Reads one draft: finds people and their mentions, then status, checks and harm."""
 
@@ -899,6 +964,8 @@ class _Reader:
         self.people: list[_Draft] = []
         self.mentions: list[_Mention] = []
         self.deferred: list[tuple[int, int, str, str, str | None, float | None, str]] = []
+        self._roles_at: list[tuple[int, int]] | None = None
+        self._nicks: dict[int, str] = {}
 
     # -- names
     def _name_spans(self) -> list[tuple[int, int, str, list[str]]]:
@@ -910,14 +977,35 @@ class _Reader:
         """
         cues = self.cues
         titles = set(cues.titles) | set(cues.professional_titles)
-        run = re.compile(rf"(?:{_TOKEN}|[A-Z]{{2}})(?:[ \t]+(?:{_TOKEN}|[A-Z]{{2}}))*")
-        token = re.compile(rf"{_TOKEN}|[A-Z]{{2}}")
+        run = re.compile(rf"(?:{_TOKEN}|{_CAPS}|[A-Z]{{2}})(?:[ \t]+(?:{_TOKEN}|{_CAPS}|[A-Z]{{2}}))*")
+        token = re.compile(rf"{_TOKEN}|{_CAPS}|[A-Z]{{2}}")
+        role_words = self._role_cores()
         out = []
+        nick = re.compile(rf"({_TOKEN})[ \t]+['‘\"“]({_TOKEN})['’\"”][ \t]+({_TOKEN})")
+        held: list[tuple[int, int]] = []
+        for m in nick.finditer(self.text):
+            if m.group(1) in cues.not_names or m.group(3) in cues.not_names:
+                continue
+            out.append((m.start(), m.end(), "", [m.group(1), m.group(3)]))
+            self._nicks[m.start()] = m.group(2)
+            held.append(m.span())
         for m in run.finditer(self.text):
+            if any(h0 <= m.start() < h1 for h0, h1 in held):
+                continue
             toks = [
                 (t.group(0), m.start() + t.start(), m.start() + t.end())
                 for t in token.finditer(m.group(0))
             ]
+            toks = self._caps_as_names(toks)
+
+            def usable(k: int) -> bool:
+                word, x, y = toks[k]
+                return (
+                    word not in cues.not_names
+                    and bool(re.fullmatch(_TOKEN, word))
+                    and not any(c <= x and y <= e for c, e in role_words)
+                )
+
             i = 0
             while i < len(toks):
                 tok, a, _ = toks[i]
@@ -925,16 +1013,11 @@ class _Reader:
                 if tok in titles and i + 1 < len(toks) and toks[i + 1][0] not in cues.not_names:
                     title = tok
                     i += 1
-                elif tok in cues.not_names or not re.match(_TOKEN, tok):
+                elif not usable(i):
                     i += 1
                     continue
                 j = i
-                while (
-                    j < len(toks)
-                    and j - i < 3
-                    and toks[j][0] not in cues.not_names
-                    and re.fullmatch(_TOKEN, toks[j][0])
-                ):
+                while j < len(toks) and j - i < 3 and usable(j):
                     j += 1
                 if j == i:
                     i += 1
@@ -942,11 +1025,53 @@ class _Reader:
                 kept = [t[0] for t in toks[i:j]]
                 end = toks[j - 1][2]
                 i = j
-                if len(kept) > 1 and cues.org_after.match(" " + kept[-1]):
-                    continue  # Birch Rd
+                person_after = self._role_apposition(end)
+                if len(kept) > 1 and cues.org_after.match(" " + kept[-1]) and not person_after:
+                    continue  # Birch Rd (but "Sophie Lane, Social Worker" is a person)
                 if cues.org_after.match(self.flat[end:]):
                     continue  # Cedar Close, Northshire Police, St Mary's Primary
                 out.append((a, end, title, kept))
+        return out
+
+    def _role_cores(self) -> list[tuple[int, int]]:
+        """Where role words stand (past any possessor): a name never runs through them, so
+        "Midwife Gemma Stott" is a midwife named Gemma Stott and "Social Worker" no one."""
+        if self._roles_at is None:
+            spans = []
+            for _role, pat in self.cues.roles:
+                for m in pat.finditer(self.flat):
+                    core = m.start() + self._possessive_prefix(m.group(0))
+                    spans.append((core, m.end()))
+            self._roles_at = spans
+        return self._roles_at
+
+    def _role_apposition(self, end: int) -> bool:
+        """Whether role words follow a name in apposition ("Sophie Lane, Social Worker")."""
+        m = re.match(r"^\s*[,(]\s*(?:the\s+)?", self.flat[end : end + 8])
+        if not m:
+            return False
+        at = end + m.end()
+        return any(c == at for c, _e in self._role_cores())
+
+    def _caps_as_names(
+        self, toks: list[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """Surnames in capitals ("Shilan AHMED", "KAYDEN MURPHY (14)") read as names: beside
+        a capitalised first name, or as a pair followed by an age."""
+        out = list(toks)
+        for k, (word, a, b) in enumerate(toks):
+            if not re.fullmatch(_CAPS, word) or word in self.cues.not_names:
+                continue
+            beside = (k > 0 and re.fullmatch(_TOKEN, toks[k - 1][0])) or (
+                k + 1 < len(toks) and re.fullmatch(_TOKEN, toks[k + 1][0])
+            )
+            pair_with_age = (
+                len(toks) == 2
+                and all(re.fullmatch(_CAPS, t[0]) for t in toks)
+                and re.match(r"^\s*\(\d{1,2}\)", self.flat[toks[-1][2] : toks[-1][2] + 6])
+            )
+            if beside or pair_with_age:
+                out[k] = (word.title(), a, b)
         return out
 
     def _evidence_for_single(self, start: int, end: int) -> tuple[str | None, float | None]:
@@ -962,7 +1087,26 @@ class _Reader:
         if m:
             label, years = _age(m.group("a"), m.group("u"))
             return label, years
+        appos = _APPOSITION_AFTER.match(self.text[end : end + 60])
+        if appos:  # "Ayaan Hussain, Year 5, age 9", "(Y8, 12)", "DOB 14/08/2008, 16 yrs"
+            m = _AGE_IN_APPOSITION.search(appos.group("body") or appos.group("body2"))
+            if m:
+                unit = {"/52": "weeks", "/12": "months"}.get(m.group("u") or "", m.group("u"))
+                return _age(m.group("n"), unit)
         return None, None
+
+    def _local_gender(self, start: int, end: int) -> str:
+        """The gender a role word right beside a name gives it ("father Imran Hussain")."""
+        before = self.flat[max(0, start - 24) : start].lower()
+        after = self.flat[end : end + 30].lower()
+        m = re.search(r"\b(\w+)\s*[:(,]?\s*$", before)
+        n = re.match(r"^\s*[,(]\s*(?:the |her |his |[\w-]+['’]s )?([\w-]+)", after)
+        for word in (m.group(1) if m else "", n.group(1) if n else ""):
+            if word in _MALE_WORDS:
+                return "m"
+            if word in _FEMALE_WORDS:
+                return "f"
+        return ""
 
     def _new(self, **kw: Any) -> int:
         self.people.append(_Draft(**kw))
@@ -973,7 +1117,7 @@ class _Reader:
     ) -> int | None:
         candidates = []
         for i, p in enumerate(self.people):
-            if first and p.first and p.first != first:
+            if first and p.first and p.first != first and first not in p.nicks:
                 continue
             if last and p.last and p.last != last:
                 continue
@@ -1019,9 +1163,18 @@ class _Reader:
                 idx = self._find(first=first, last=last)
                 if idx is None:
                     idx = self._new(first=first, last=last, title=title, label=self.flat[start:end])
+                if start in self._nicks:
+                    self.people[idx].nicks.add(self._nicks[start])
+                gender = gender or self._local_gender(start, end)
                 self._attach(idx, start, end, title, gender, age, years)
             elif title:
                 last = tokens[0]
+                if re.match(r"^\s*(?:senior|snr|sr)\b", self.flat[end : end + 8], re.I):
+                    # "Mrs Hussain senior": the older generation, not the parent
+                    idx = self._new(last=last, title=title, label=self.flat[start:end])
+                    self.people[idx].vote("grandparent", 1)
+                    self._attach(idx, start, end, title, gender, age, years)
+                    continue
                 same = [
                     p
                     for p in self.people
@@ -1062,7 +1215,18 @@ class _Reader:
                 if not self._looks_like_person(start, end, age):
                     continue
                 idx = self._new(first=tok, label=tok)
-            self._attach(idx, start, end, "", "", age, years)
+            self._attach(idx, start, end, "", self._local_gender(start, end), age, years)
+        self._surnames_in_capitals()
+
+    def _surnames_in_capitals(self) -> None:
+        """A surname written alone in capitals, as police notices do ("RASHID arrested")."""
+        taken = [m for p in self.people for m in p.mentions]
+        for i, p in enumerate(self.people):
+            if not p.last or len(p.last) < 3:
+                continue
+            for m in re.finditer(rf"(?<![\w'’-]){re.escape(p.last.upper())}(?![\w-])", self.flat):
+                if not any(m.start() < e and s0 < m.end() for s0, e in taken):
+                    self._attach(i, m.start(), m.end(), "", "", None, None)
 
     def _looks_like_person(self, start: int, end: int, age: str | None) -> bool:
         if age:
@@ -1110,10 +1274,28 @@ class _Reader:
             p.gender = gender
         if age and p.age is None:
             p.age, p.age_years = age, years
-        if title in self.cues.professional_titles and title not in self.cues.titles:
-            p.vote("professional", 3)
+        if title in self.cues.professional_titles:
+            # "DC Farrell" is police; "Dr Hollis" is most often the GP, but a family role wins
+            p.vote("professional", 3 if title not in self.cues.titles else 2)
+        self._professional_context(p, start, end)
         if len(form.split()) > len(p.label.split()) and not (p.title and not title):
             p.label = form
+
+    def _professional_context(self, p: _Draft, start: int, end: int) -> None:
+        """A name introduced by a professional's label ("Referrer: Dr Anjali Mehta"), in an
+        agency's brackets ("probation (Stuart Ellery)") or in a meeting's list of those
+        present (weak: a family role written beside the name wins)."""
+        line_start = self.flat.rfind("\n", 0, start) + 1
+        line_start = self.text.rfind("\n", 0, start) + 1
+        before = self.text[line_start:start]
+        if self.cues.professional_label.search(before):
+            p.vote("professional", 2)
+        elif re.search(
+            rf"(?:{self.cues.agency.pattern})\s*\(\s*(?:[A-Z][\w-]*\s+)?$", before, re.IGNORECASE
+        ) and re.match(r"^\s*[),]", self.flat[end : end + 3]):
+            p.vote("professional", 2)
+        elif self.cues.meeting_list.match(before):
+            p.vote("professional", 1)
 
     # -- role words
     def read_roles(self) -> None:
@@ -1169,22 +1351,31 @@ class _Reader:
                 if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
                     return i
         before = self.flat[max(0, a - 40) : a]
-        m = re.search(
-            r"(?:\s*\(\s*(?:the\s+|her\s+|his\s+|their\s+)?(?:children['’]s\s+|child['’]s\s+)?"
-            r"|\s*,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their)\s+|who\s+is\s+(?:the\s+)?|"
-            r"(?:the\s+)?(?:children['’]s|child['’]s)\s+){0,2}"
-            r"|\s+(?:is|was)\s+(?:the\s+|her\s+|his\s+)?(?:children['’]s\s+)?)$",
-            before,
-        )
+        m = _APPOSITION_BEFORE.search(before)
         if m:
             end_at = a - len(m.group(0))
+            words_gender = _words_gender(self.flat[a:b].lower())
             for i, p in enumerate(self.people):
                 if not p.first and not p.last:
                     continue
-                for _s, e in p.mentions:
-                    if e == end_at:
-                        return i
+                for s0, e in p.mentions:
+                    if e != end_at:
+                        continue
+                    if "," in m.group(0) and self._role_right_before(s0):
+                        return None  # "father Imran Hussain, paternal grandmother": a list
+                    if words_gender and p.gender and words_gender != p.gender:
+                        return None
+                    return i
         return None
+
+    def _role_right_before(self, start: int) -> bool:
+        """Whether role words introduce the name at ``start`` ("father Imran Hussain")."""
+        return any(
+            e <= start
+            and re.fullmatch(r"\s*[:(]?\s*", self.flat[e:start])
+            and not re.search(r"\b(?:with|to|of)$", self.flat[c:e])
+            for c, e in self._role_cores()
+        )
 
     def _possessor(self, core: int) -> int | None:
         """The named person whose relative this is ("Sophie's mother")."""
