@@ -934,6 +934,14 @@ _AGE_IN_APPOSITION = re.compile(
     r"(?:^|,)\s*(?:aged?\s+)?(?P<n>\d{1,2})\s*"
     r"(?P<u>/52|/12|yrs?|years?|y/?o|months?|mths?|weeks?|wks?)?(?:\s*old)?\s*(?=,|$)"
 )
+def _role_gender(role: str) -> str:
+    if role in FEMALE_ROLES:
+        return "f"
+    if role in MALE_ROLES | {"partner", "new-partner"}:
+        return "m"
+    return ""
+
+
 def _words_gender(lower: str) -> str:
     """The gender role words carry ("paternal grandmother" is a woman), or ""."""
     for word in reversed(re.findall(r"[a-z]+", lower)):
@@ -1327,7 +1335,8 @@ class _Reader:
         chosen.sort()
         bound = []
         for a, core, b, role in chosen:
-            named = self._named_near(core, b)
+            possessive = bool(re.match(r"['’]s\b", self.flat[b : b + 2]))
+            named = None if possessive else self._named_near(core, b)
             if named is not None and not role.startswith("child:"):
                 self._bind(named, a, core, b, role)
             else:
@@ -1389,16 +1398,29 @@ class _Reader:
                     return i
         return None
 
-    def _adjust(self, a: int, core: int, role: str) -> str:
-        """A role as seen from the child: the mother's mother is a grandparent."""
-        possessor = self._possessor(core)
+    def _adjust(self, a: int, core: int, role: str, b: int | None = None) -> str:
+        """A role as seen from the child: the mother's mother is a grandparent, the father's
+        sister an aunt (another adult), the father's partner his new partner, and a parent's
+        son another child's sibling."""
+        possessor = self._owner(a, core, b if b is not None else core, role)
         if possessor is not None:
             owner = self.people[possessor]
+            adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
+                owner.age_years is not None and owner.age_years >= 18
+            )
             if owner.role in ("mother", "father", "stepfather", "partner", "new-partner"):
-                if role in ("mother", "father"):
+                if role in ("mother", "father") and not re.search(r"\bwife|husband", self.flat[core:b or core]):
                     return "grandparent"
-                if role == "sibling":
-                    return "other-adult"
+                if role == "partner" and owner.role in ("father", "stepfather"):
+                    return "new-partner"  # "Rhys now lives with his partner"
+            if owner.role == "grandparent" and role in ("mother", "father"):
+                return "grandparent"  # "Andreas Georgiou and his wife Maria"
+            if role == "sibling" and adult:
+                return "other-adult"  # "F staying with his brother"
+            if role == "child":
+                owner.parent_of += 1
+                if self._earlier_child(a):
+                    return "sibling"  # "Senait's daughter Luwam", with the unborn baby first
             if role == "sibling" and not owner.roles:
                 owner.vote("child", 1)  # "Ella's half-brother": Ella is a child too
         if role in ("mother", "father") and re.search(
@@ -1407,6 +1429,44 @@ class _Reader:
             return "grandparent"
         return role
 
+    def _owner(self, a: int, core: int, b: int, role: str) -> int | None:
+        """Whose relative the role words name: "Sophie's mother", "his sister" (the nearest
+        person of that gender before), "baby of Senait Tesfaye"."""
+        named = self._possessor(core)
+        if named is not None:
+            return named
+        m = re.match(r"^\s+of\s+", self.flat[b : b + 6])
+        if m and role == "child":
+            at = b + m.end()
+            for i, p in enumerate(self.people):
+                if any(s0 == at for s0, _e in p.mentions):
+                    return i
+        pro = re.search(
+            r"\b(his|her|their)\s+(?:[\w-]+\s+)?$", self.flat[max(0, a - 20) : core], re.I
+        )
+        if pro is None or pro.group(1).lower() == "their":
+            return None
+        want = "m" if pro.group(1).lower() == "his" else "f"
+        at = core - (min(core, 20) - pro.start(1)) if core >= 20 else pro.start(1)
+        best: tuple[int, int] | None = None
+        for i, p in enumerate(self.people):
+            g = p.gender or _role_gender(p.role if p.roles else "")
+            if g and g != want:
+                continue
+            for _s, e in p.mentions:
+                if e <= at and (best is None or e > best[0]) and at - e < 300:
+                    best = (e, i)
+        return best[1] if best else None
+
+    def _earlier_child(self, a: int) -> bool:
+        """Whether a child is named or described before ``a`` (the subject of the text)."""
+        return any(
+            (p.role in CHILD_ROLES or (p.age_years is not None and p.age_years < 18))
+            and p.mentions
+            and min(s0 for s0, _e in p.mentions) < a
+            for p in self.people
+        )
+
     def _add_mention(self, p: _Draft, a: int, b: int) -> None:
         p.mentions.append((a, b))
         words = self.flat[a:b]
@@ -1414,7 +1474,7 @@ class _Reader:
             p.forms.append(words)
 
     def _bind(self, idx: int, a: int, core: int, b: int, role: str) -> None:
-        role = self._adjust(a, core, role)
+        role = self._adjust(a, core, role, b)
         p = self.people[idx]
         p.vote(role, 3)
         p.bound.add(self._key(role, self.flat[core:b]))
@@ -1449,10 +1509,12 @@ class _Reader:
                 ):
                     return  # "HV today": a home visit
             if role == "partner" and re.search(
-                r"(?:\ba|\bhis|previous|former|ex-?)\s*$", self.flat[max(0, a - 12) : a], re.I
+                r"(?:\ba|previous|former|ex-?)\s*$", self.flat[max(0, a - 12) : a], re.I
             ):
-                return  # "a previous partner": not someone in the child's life
-            role = self._adjust(a, core, role)
+                # "a previous partner": an adult in the history, not in the household
+                role, lower = "other-adult", "previous partner"
+            else:
+                role = self._adjust(a, core, role, b)
             key = self._key(role, self.flat[core:b])
             if role == "child" and any(p.first and p.role in CHILD_ROLES for p in self.people):
                 return  # "her son" where the children are named: the names carry them
@@ -1604,7 +1666,9 @@ class _Reader:
                     after,
                     re.IGNORECASE,
                 )
-                weak = strong or re.match(r"^[^.;]{0,40}?\b(she|her|he|his)\b", after, re.I)
+                # "her" after a name is as often the object of its verb ("Mehmet has been
+                # messaging her") as the person's own, so alone it does not count
+                weak = strong or re.match(r"^[^.;]{0,40}?\b(she|he|his)\b", after, re.I)
                 if weak and not any(
                     e < s2 < e + weak.start(1)
                     for q in self.people
@@ -1617,29 +1681,51 @@ class _Reader:
                 p.gender = max(votes, key=lambda g: votes[g])
 
     def _find_the_mother(self) -> None:
-        """Drafts often name the mother without the word: the one woman with no other role,
-        where there are children, is the mother; a bare "mother" or "Mum" is her."""
-        named_mother = [p for p in self.people if p.role == "mother" and (p.first or p.last)]
-        unnamed = [p for p in self.people if p.descriptor == "mother"]
-        if named_mother:
-            return
-        roleless = [
-            p
-            for p in self.people
-            if (p.first or p.last)
-            and p.gender == "f"
-            and not p.roles
-            and (p.age_years is None or p.age_years >= 18)
-        ]
+        """Drafts often name a parent without the word. A named adult the text gives a child
+        to ("Senait's daughter") is that child's parent. The one woman with no other role,
+        where there are children, is the mother, and the one such man the father where the
+        text also says "father", "dad" or "her husband" unnamed; those words are then him.
+        Where no gender is known, the one adult with no role stands in."""
+        for p in self.people:
+            if p.parent_of and not p.roles and (p.age_years is None or p.age_years >= 18):
+                p.vote("father" if p.gender == "m" else "mother", 2)
         children = [p for p in self.people if p.role in CHILD_ROLES]
-        if len(roleless) != 1 or not (children or unnamed):
-            return
-        mother = roleless[0]
-        mother.vote("mother", 2)
-        for u in unnamed:
-            for s0, e0 in u.mentions:
-                self._add_mention(mother, s0, e0)
-            u.mentions = []
+        for role, sex in (("mother", "f"), ("father", "m")):
+            if any(p.role == role and (p.first or p.last) for p in self.people):
+                continue
+            unnamed = [
+                p
+                for p in self.people
+                if p.descriptor == role and not (p.first or p.last) and not p.bound
+            ]
+            if not (unnamed if role == "father" else children or unnamed):
+                continue
+            roleless = [
+                p
+                for p in self.people
+                if (p.first or p.last)
+                and not p.roles
+                and (p.age_years is None or p.age_years >= 18)
+            ]
+            exact = [p for p in roleless if p.gender == sex]
+            unknown = [p for p in roleless if not p.gender]
+            pick = exact if exact else unknown
+            if len(pick) != 1:
+                continue
+            parent = pick[0]
+            parent.vote(role, 2)
+            if not parent.gender:
+                parent.gender = sex
+            for u in unnamed:
+                if self._own_child(u):
+                    continue  # "Tyler's father": another child's father, maybe another man
+                for s0, e0 in u.mentions:
+                    self._add_mention(parent, s0, e0)
+                u.mentions = []
+
+    def _own_child(self, p: _Draft) -> bool:
+        """Whether an unnamed parent is described as one named child's ("Tyler's father")."""
+        return any(re.match(r"^[A-Z][\w-]+['’]s\s", f) for f in p.forms)
 
 
 # ----------------------------------------------------------------------------- sentences
