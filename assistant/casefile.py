@@ -70,6 +70,7 @@ ROLE_RANK = {
     "other-adult": 9,
 }
 FEMALE_ROLES = frozenset({"mother"})
+PARENT_ROLES = frozenset({"mother", "father", "stepfather", "partner", "new-partner"})
 MALE_ROLES = frozenset({"father", "stepfather"})
 
 #: Descriptions of one professional written two ways.
@@ -973,6 +974,9 @@ class _Reader:
         self.mentions: list[_Mention] = []
         self.deferred: list[tuple[int, int, str, str, str | None, float | None, str]] = []
         self._roles_at: list[tuple[int, int]] | None = None
+        self._last_owner: int | None = None
+        #: (person, whose relative, role words' role, where): decided once parents are known
+        self.relations: list[tuple[_Draft, _Draft, str]] = []
         self._nicks: dict[int, str] = {}
 
     # -- names
@@ -1403,6 +1407,7 @@ class _Reader:
         sister an aunt (another adult), the father's partner his new partner, and a parent's
         son another child's sibling."""
         possessor = self._owner(a, core, b if b is not None else core, role)
+        self._last_owner = possessor
         if possessor is not None:
             owner = self.people[possessor]
             adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
@@ -1421,7 +1426,7 @@ class _Reader:
                 owner.parent_of += 1
                 if self._earlier_child(a):
                     return "sibling"  # "Senait's daughter Luwam", with the unborn baby first
-            if role == "sibling" and not owner.roles:
+            if role == "sibling" and not owner.roles and self._possessor(core) is not None:
                 owner.vote("child", 1)  # "Ella's half-brother": Ella is a child too
         if role in ("mother", "father") and re.search(
             r"(?:maternal|paternal|\bmat|\bpat)\.?\s*$", self.flat[max(0, core - 12) : core], re.I
@@ -1477,14 +1482,55 @@ class _Reader:
         role = self._adjust(a, core, role, b)
         p = self.people[idx]
         p.vote(role, 3)
+        self._relate(p, role)
         p.bound.add(self._key(role, self.flat[core:b]))
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
+
+    def _relate(self, p: _Draft, role: str) -> None:
+        owner = self._last_owner
+        self._last_owner = None
+        if owner is not None and self.people[owner] is not p:
+            self.relations.append((p, self.people[owner], role))
+
+    def resolve_relations(self) -> None:
+        """Relatives seen from the child once the parents are known: the mother's mother is a
+        grandparent, an adult's sister another adult, the father's partner his new partner,
+        and a parent's son, written after the subject child, that child's sibling."""
+        for p, owner, role in self.relations:
+            if role not in p.roles:
+                continue
+            owner_adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
+                owner.age_years is not None and owner.age_years >= 18
+            )
+            new = role
+            spouse = any(re.search(r"\b(?:wife|husband)\b", f, re.I) for f in p.forms)
+            if role in ("mother", "father") and not spouse and owner.role in PARENT_ROLES:
+                new = "grandparent"
+            elif role == "sibling" and owner_adult:
+                new = "other-adult"
+            elif role == "partner" and owner.role in ("father", "stepfather"):
+                new = "new-partner"
+            elif role == "child" and p.mentions:
+                first = min(s0 for s0, _e in p.mentions)
+                if any(
+                    q is not p
+                    and q is not owner
+                    and q.mentions
+                    and (q.role in CHILD_ROLES or (q.age_years is not None and q.age_years < 18))
+                    and min(s0 for s0, _e in q.mentions) < first
+                    for q in self.people
+                ):
+                    new = "sibling"
+            if new != role:
+                p.vote(new, p.roles.pop(role))
 
     @staticmethod
     def _key(role: str, words: str) -> str:
         lower = re.sub(r"^(?:the|a|an|her|his|their)\s+", "", words.lower().strip())
         lower = PROFESSIONAL_SYNONYMS.get(lower, lower)
+        if role == "child" and re.fullmatch(r"(?:unborn )?(?:baby|child)", lower):
+            return "child:baby"  # "Unborn baby of Chloe", "the unborn baby", "the baby"
         if role in ("professional", "other-adult", "sibling", "child"):
             return role + ":" + lower
         return role
@@ -1516,7 +1562,11 @@ class _Reader:
             else:
                 role = self._adjust(a, core, role, b)
             key = self._key(role, self.flat[core:b])
-            if role == "child" and any(p.first and p.role in CHILD_ROLES for p in self.people):
+            if (
+                role == "child"
+                and key != "child:baby"
+                and any(p.first and p.role in CHILD_ROLES for p in self.people)
+            ):
                 return  # "her son" where the children are named: the names carry them
         for p in self.people:
             if key in p.bound or p.descriptor == key or self._holds(p, role, lower):
@@ -1527,6 +1577,7 @@ class _Reader:
         label = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.IGNORECASE)
         p = _Draft(label=label, descriptor=key)
         p.vote(role, 2)
+        self._relate(p, role)
         self._add_mention(p, a, b)
         self._gender_from(p, lower, role)
         if key.startswith("child:"):
@@ -1628,6 +1679,7 @@ class _Reader:
                 p.vote("child", 1)
         self._infer_gender()
         self._find_the_mother()
+        self.resolve_relations()
         for p in self.people:
             if p.gender == "" and p.role in FEMALE_ROLES:
                 p.gender = "f"
