@@ -976,7 +976,7 @@ class _Reader:
         self._roles_at: list[tuple[int, int]] | None = None
         self._last_owner: int | None = None
         #: (person, whose relative, role words' role, where): decided once parents are known
-        self.relations: list[tuple[_Draft, _Draft, str]] = []
+        self.relations: list[tuple[_Draft, _Draft | None, str]] = []
         self._nicks: dict[int, str] = {}
 
     # -- names
@@ -1243,6 +1243,8 @@ class _Reader:
     def _looks_like_person(self, start: int, end: int, age: str | None) -> bool:
         if age:
             return True
+        if self._role_right_before(start) or self._role_apposition(end):
+            return True  # "his wife Maria", "M's ex (Ryan, F of Kai)"
         after = self.flat[end : end + 40]
         if self.cues.person_after.match(after) and not self.cues.org_after.match(after):
             # "Leeds has" is rare; a word at a sentence's start that is then a verb's subject
@@ -1408,6 +1410,10 @@ class _Reader:
         son another child's sibling."""
         possessor = self._owner(a, core, b if b is not None else core, role)
         self._last_owner = possessor
+        if possessor is None and role == "child" and re.search(
+            r"\b(?:their|his|her|[\w-]+['’]s)\s+$", self.flat[max(0, core - 20) : core], re.I
+        ):
+            self._last_owner = -1  # "their son Tyler-James": someone's child, maybe a sibling
         if possessor is not None:
             owner = self.people[possessor]
             adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
@@ -1424,8 +1430,6 @@ class _Reader:
                 return "other-adult"  # "F staying with his brother"
             if role == "child":
                 owner.parent_of += 1
-                if self._earlier_child(a):
-                    return "sibling"  # "Senait's daughter Luwam", with the unborn baby first
             if role == "sibling" and not owner.roles and self._possessor(core) is not None:
                 owner.vote("child", 1)  # "Ella's half-brother": Ella is a child too
         if role in ("mother", "father") and re.search(
@@ -1463,6 +1467,12 @@ class _Reader:
                     best = (e, i)
         return best[1] if best else None
 
+    def _sentence_at(self, pos: int) -> str:
+        """The sentence around ``pos``, roughly (to the stops or line ends either side)."""
+        a = max(self.flat.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos)) + 1
+        ends = [i for i in (self.flat.find(". ", pos), self.text.find("\n", pos)) if i >= 0]
+        return self.flat[a : min(ends) if ends else len(self.flat)]
+
     def _earlier_child(self, a: int) -> bool:
         """Whether a child is named or described before ``a`` (the subject of the text)."""
         return any(
@@ -1490,7 +1500,9 @@ class _Reader:
     def _relate(self, p: _Draft, role: str) -> None:
         owner = self._last_owner
         self._last_owner = None
-        if owner is not None and self.people[owner] is not p:
+        if owner == -1:
+            self.relations.append((p, None, role))
+        elif owner is not None and self.people[owner] is not p:
             self.relations.append((p, self.people[owner], role))
 
     def resolve_relations(self) -> None:
@@ -1500,16 +1512,18 @@ class _Reader:
         for p, owner, role in self.relations:
             if role not in p.roles:
                 continue
-            owner_adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
-                owner.age_years is not None and owner.age_years >= 18
+            owner_adult = owner is not None and (
+                (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES)
+                or (owner.age_years is not None and owner.age_years >= 18)
             )
+            owner_role = owner.role if owner is not None else ""
             new = role
             spouse = any(re.search(r"\b(?:wife|husband)\b", f, re.I) for f in p.forms)
-            if role in ("mother", "father") and not spouse and owner.role in PARENT_ROLES:
+            if role in ("mother", "father") and not spouse and owner_role in PARENT_ROLES:
                 new = "grandparent"
             elif role == "sibling" and owner_adult:
                 new = "other-adult"
-            elif role == "partner" and owner.role in ("father", "stepfather"):
+            elif role == "partner" and owner_role in ("father", "stepfather"):
                 new = "new-partner"
             elif role == "child" and p.mentions:
                 first = min(s0 for s0, _e in p.mentions)
@@ -1533,6 +1547,9 @@ class _Reader:
             return "child:baby"  # "Unborn baby of Chloe", "the unborn baby", "the baby"
         if role in ("professional", "other-adult", "sibling", "child"):
             return role + ":" + lower
+        if role == "grandparent":  # the maternal grandmother is not the paternal grandfather
+            side, sex = _Reader._grand_kind(lower)
+            return f"grandparent:{side}{sex or _words_gender(lower)}"
         return role
 
     def _place_role(self, a: int, core: int, b: int, role: str) -> None:
@@ -1680,6 +1697,11 @@ class _Reader:
         self._infer_gender()
         self._find_the_mother()
         self.resolve_relations()
+        for p in self.people:  # "her partner Lee Gaskell moved in": a new partner
+            if p.role == "partner" and any(
+                self.cues.new_partner.search(self._sentence_at(s0)) for s0, _e in p.mentions
+            ):
+                p.vote("new-partner", p.roles.get("partner", 0))
         for p in self.people:
             if p.gender == "" and p.role in FEMALE_ROLES:
                 p.gender = "f"
