@@ -50,9 +50,11 @@ def test_people_roles_status_and_checks() -> None:
         person(case, "Mr Owen Carter"),
         person(case, "Jayden"),
     )
+    # Marcus "moved in last month": a new partner in the child's life (as the blind writers
+    # label a partner who has moved in)
     assert (ellie.role, marcus.role, owen.role, jayden.role) == (
         "mother",
-        "partner",
+        "new-partner",
         "father",
         "child",
     )
