@@ -974,6 +974,8 @@ class _Reader:
         self.mentions: list[_Mention] = []
         self.deferred: list[tuple[int, int, str, str, str | None, float | None, str]] = []
         self._roles_at: list[tuple[int, int]] | None = None
+        self._role_mask = bytearray()
+        self._role_starts: set[int] = set()
         self._last_owner: int | None = None
         #: (person, whose relative, role words' role, where): decided once parents are known
         self.relations: list[tuple[_Draft, _Draft | None, str]] = []
@@ -991,7 +993,8 @@ class _Reader:
         titles = set(cues.titles) | set(cues.professional_titles)
         run = re.compile(rf"(?:{_TOKEN}|{_CAPS}|[A-Z]{{2}})(?:[ \t]+(?:{_TOKEN}|{_CAPS}|[A-Z]{{2}}))*")
         token = re.compile(rf"{_TOKEN}|{_CAPS}|[A-Z]{{2}}")
-        role_words = self._role_cores()
+        self._role_cores()
+        covered = self._role_mask
         out = []
         nick = re.compile(rf"({_TOKEN})[ \t]+['‘\"“]({_TOKEN})['’\"”][ \t]+({_TOKEN})")
         held: list[tuple[int, int]] = []
@@ -1015,7 +1018,7 @@ class _Reader:
                 return (
                     word not in cues.not_names
                     and bool(re.fullmatch(_TOKEN, word))
-                    and not any(c <= x and y <= e for c, e in role_words)
+                    and not (covered[x] and covered[y - 1])
                 )
 
             i = 0
@@ -1055,6 +1058,14 @@ class _Reader:
                     core = m.start() + self._possessive_prefix(m.group(0))
                     spans.append((core, m.end()))
             self._roles_at = spans
+            mask = bytearray(len(self.flat) + 1)
+            for c, e in spans:
+                mask[c:e] = b"\x01" * (e - c)
+            self._role_mask = mask
+            self._role_starts = {c for c, _e in spans}
+            self._role_ends: dict[int, list[int]] = {}
+            for c, e in spans:
+                self._role_ends.setdefault(e, []).append(c)
         return self._roles_at
 
     def _role_apposition(self, end: int) -> bool:
@@ -1062,8 +1073,8 @@ class _Reader:
         m = re.match(r"^\s*[,(]\s*(?:the\s+)?", self.flat[end : end + 8])
         if not m:
             return False
-        at = end + m.end()
-        return any(c == at for c, _e in self._role_cores())
+        self._role_cores()
+        return end + m.end() in self._role_starts
 
     def _caps_as_names(
         self, toks: list[tuple[str, int, int]]
@@ -1385,11 +1396,11 @@ class _Reader:
 
     def _role_right_before(self, start: int) -> bool:
         """Whether role words introduce the name at ``start`` ("father Imran Hussain")."""
+        self._role_cores()
+        gap = re.search(r"\s*[:(]?\s*$", self.flat[max(0, start - 6) : start])
+        e = start - len(gap.group(0)) if gap else start
         return any(
-            e <= start
-            and re.fullmatch(r"\s*[:(]?\s*", self.flat[e:start])
-            and not re.search(r"\b(?:with|to|of)$", self.flat[c:e])
-            for c, e in self._role_cores()
+            not re.search(r"\b(?:with|to|of)$", self.flat[c:e]) for c in self._role_ends.get(e, [])
         )
 
     def _possessor(self, core: int) -> int | None:
