@@ -259,6 +259,8 @@ class Cues:
     excluded_after: re.Pattern[str]
     checks: dict[str, re.Pattern[str]]
     check_done: re.Pattern[str]
+    check_target: re.Pattern[str]
+    not_check_target: re.Pattern[str]
     check_pending: re.Pattern[str]
     harm: re.Pattern[str]
     new_partner: re.Pattern[str]
@@ -290,6 +292,8 @@ REQUIRED_KEYS = (
     "excluded_after",
     "checks",
     "check_done",
+    "check_target_before",
+    "not_check_target_after",
     "check_pending",
     "harm_cues",
     "new_partner_cues",
@@ -419,6 +423,16 @@ def _load_cues(path: str) -> Cues:
         ),
         checks=checks,
         check_done=w("check_done"),
+        check_target=re.compile(
+            r"(?:" + _alternatives(data["check_target_before"], "check_target_before") + r")"
+            r"\s*(?:(?:both|the|his|her|their)\s+)?$",
+            re.IGNORECASE,
+        ),
+        not_check_target=re.compile(
+            r"\b(?:" + _alternatives(data["not_check_target_after"], "not_check_target_after")
+            + r")\s+(?:(?:his|her|their|the)\s+)?$",
+            re.IGNORECASE,
+        ),
         check_pending=w("check_pending"),
         harm=w("harm_cues"),
         new_partner=w("new_partner_cues"),
@@ -846,7 +860,7 @@ _PRONOUN = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
     r";|\b(?:said|says|told \w+|reported|stated|explained|disclosed|shared)(?: that)?\b"
     r"|\bbut\b|\bwhereas\b|\bhowever\b|\balthough\b|,\s*so\b|\bso (?=I|we|the|she|he|M|F)"
-    r"|\bwhile\b|\bwhilst\b",
+    r"|\bwhil(?:e|st)\b(?! (?:the )?(?:officers|police|I|we|SW|HV) (?:was|were) (?:there|present))",
     re.IGNORECASE,
 )
 
@@ -1906,6 +1920,25 @@ _FUTURE = re.compile(
 )
 
 
+_SEEING_VERB = re.compile(
+    r"(?:seen|see|spoken|spoke|speak|talked|talk|met|interviewed|visited)\b", re.IGNORECASE
+)
+#: A seen cue in its base form ("see", "speak to") says what is to happen, not what did.
+_BASE_FORM = re.compile(r"(?:see|speak|meet)\b", re.IGNORECASE)
+#: Cues whose person stands before them ("M arrested, NFA – F would not ...").
+_SUBJECT_BEFORE = re.compile(r"(?:(?:was|were) )?arrested\b", re.IGNORECASE)
+
+
+def _cue_state(flat: str, clause_start: int, cue_start: int, negation: re.Pattern[str]) -> str:
+    """"neg" for a cue that is denied ("could not see M alone"), "future" for one still to
+    come ("worker to see"), "" for one that happened."""
+    if negation.search(flat[max(clause_start, cue_start - 40) : cue_start]):
+        return "neg"
+    if _FUTURE.search(flat[max(clause_start, cue_start - 20) : cue_start]):
+        return "future"
+    return ""
+
+
 def _negated(flat: str, clause_start: int, cue_start: int, negation: re.Pattern[str]) -> bool:
     """A cue that is denied ("has not been seen") or still to come ("worker to see")."""
     window = flat[max(clause_start, cue_start - 40) : cue_start]
@@ -1936,16 +1969,24 @@ def read_status(
                 continue  # by phone is not in person
             alone_cues = []
             covered: list[tuple[int, int]] = []
+            seen_found = list(cues.seen.finditer(part))
             for m in cues.alone.finditer(part):
-                neg = _negated(flat, a, a + m.start(), cues.negation)
-                alone_cues.append((a + m.start(), a + m.end(), not neg))
                 covered.append((a + m.start(), a + m.end()))
+                if not _SEEING_VERB.match(m.group(0)) and not seen_found:
+                    continue  # "scared to leave him alone with the baby": no one was seen
+                state = _cue_state(flat, a, a + m.start(), cues.negation)
+                if state == "future":
+                    continue
+                alone_cues.append((a + m.start(), a + m.end(), state))
             seen_cues = []
-            for m in cues.seen.finditer(part):
+            for m in seen_found:
                 ca, cb = a + m.start(), a + m.end()
                 if any(ca >= s0 and cb <= e0 for s0, e0 in covered):
                     continue
-                seen_cues.append((ca, cb, not _negated(flat, a, ca, cues.negation)))
+                state = _cue_state(flat, a, ca, cues.negation)
+                if state == "" and _BASE_FORM.match(m.group(0)):
+                    continue  # "see M & children separately": a plan, not a visit
+                seen_cues.append((ca, cb, state == ""))
             if not seen_cues and not alone_cues:
                 continue
             people = [r for r in srefs if a <= r.pos < b and not r.possessive]
@@ -1954,23 +1995,29 @@ def read_status(
             for r in people:
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
-                if seen_cues:
+                usable = [
+                    c for c in seen_cues if r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]])
+                ]
+                if usable:
                     ca, cb, pos = min(
-                        seen_cues, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
+                        usable, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
                     )
                     if pos:
                         seen[r.person] = True
                     else:
                         seen.setdefault(r.person, False)
                 if alone_cues:
-                    ca, cb, pos = min(
+                    ca, cb, state = min(
                         alone_cues, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
                     )
-                    if pos:
+                    if state == "":
                         alone[r.person] = True
                         seen[r.person] = True
                     else:
+                        # "HV could not see M alone", "not seen alone": seen, but not alone
                         alone.setdefault(r.person, False)
+                        if not seen_cues:
+                            seen[r.person] = True
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
@@ -2022,26 +2069,35 @@ def read_checks(
             if not kinds:
                 continue
             found_here = True
-            targets = [
+            family = [r for r in srefs if people[r.person].is_family() and not r.possessive]
+            # the person named after "checks on", "re", "Police:" is the one checked
+            named = [
                 r.person
-                for r in srefs
-                if a <= r.pos < b
-                and people[r.person].is_family()
-                and not re.search(r"\bto\s+(?:\w+\s+)?$", flat[max(a, r.pos - 8) : r.pos])
-            ]
-            if not targets:
-                targets = [r.person for r in srefs if people[r.person].is_family()]
-            if not targets and carry and carry_age <= 2:
-                targets = list(carry)
-            if len(set(targets)) > 1 and harm & set(targets):
-                targets = [t for t in targets if t in harm]
+                for r in family
+                if cues.check_target.search(flat[max(s.start, r.pos - 60) : r.pos])
+            ] + _parents_named(part, people)
+            if named:
+                targets = named
+            else:
+                free = [r for r in family if not cues.not_check_target.search(
+                    flat[max(s.start, r.pos - 16) : r.pos]
+                ) and not re.match(r"^[\w' -]{0,12}\bas (?:the )?victim", flat[r.pos : r.pos + 30])]
+                targets = [r.person for r in free if a <= r.pos < b]
+                if not targets:
+                    targets = [r.person for r in free]
+                if not targets and carry and carry_age <= 2:
+                    targets = list(carry)
+                if len(set(targets)) > 1 and harm & set(targets):
+                    targets = [t for t in targets if t in harm]
             targets = list(dict.fromkeys(targets))
             if not targets:
                 continue
             carry, carry_age = targets, 0
             if n in plan_sentences or cues.check_pending.search(part):
                 continue
-            if not cues.check_done.search(part):
+            if not cues.check_done.search(part) and not re.search(
+                r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part
+            ):  # "GP (Dr Hollis): MGM seen 16/09 with a bruised forearm" reports a result
                 continue
             for t in targets:
                 for k in kinds:
@@ -2050,6 +2106,13 @@ def read_checks(
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
             carry = []
     return done
+
+
+def _parents_named(part: str, people: list[_Draft]) -> list[int]:
+    """"Police checks on both parents": the mother and the father."""
+    if not re.search(r"\b(?:on|re|for)\s+(?:both|the)\s+parents\b", part, re.IGNORECASE):
+        return []
+    return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
 
 
 # ----------------------------------------------------------------------------- sections
