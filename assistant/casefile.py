@@ -1856,16 +1856,26 @@ class _Ref:
 
 
 def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_Ref]]:
-    """Each sentence's references to people: names and descriptions, then he/she resolved to
-    the last person of that gender mentioned before."""
+    """Each sentence's references to people: names and descriptions, then he/she resolved.
+
+    A "He"/"She" opening a sentence is the previous sentence's subject when the gender fits
+    ("Oscar told Mrs Rao ... He was seen alone"); any other pronoun is the last person of that
+    gender mentioned, else the last of unknown gender. Names inside quoted words ("'daddy
+    hurt mummy'") are references but never what a later pronoun means."""
     out: list[list[_Ref]] = []
-    last: dict[str, int] = {}
+    last_at: dict[int, int] = {}
+    prev_subject: int | None = None
     line_subject: int | None = None
     people = reader.people
     mi = 0
     mentions = reader.mentions
+
+    def gender(i: int) -> str:
+        return people[i].gender or _role_gender(people[i].role)
+
     for s in sentences:
         refs: list[_Ref] = []
+        quoted = [(s.start + q.start(), s.start + q.end()) for q in _QUOTED.finditer(s.text)]
         while mi < len(mentions) and mentions[mi].start < s.start:
             mi += 1
         j = mi
@@ -1877,27 +1887,45 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
             (s.start + p.start(), "p", p) for p in _PRONOUN.finditer(s.text)
         ]
         events.sort(key=lambda e: e[0])
+        subject: int | None = None
         for pos, kind, obj in events:
+            inside = any(q0 < pos < q1 for q0, q1 in quoted)
             if kind == "m":
                 m = obj
                 refs.append(_Ref(pos, m.person, m.possessive))
-                g = people[m.person].gender
-                if g:
-                    last[g] = m.person
-                else:
-                    last["?"] = m.person
+                if not inside:
+                    last_at[m.person] = pos
+                    if subject is None and not m.possessive:
+                        subject = m.person
+                continue
+            if inside:
+                continue  # "'he hit mummy'": the child's words, not the note's
+            word = obj.group(1).lower()
+            g = "m" if word in ("he", "him", "his") else "f"
+            cand: int | None = None
+            opening = word in ("he", "she") and not s.text[: pos - s.start].strip()
+            if opening and prev_subject is not None and gender(prev_subject) in ("", g):
+                cand = prev_subject
             else:
-                word = obj.group(1).lower()
-                g = "m" if word in ("he", "him", "his") else "f"
-                cand = last.get(g)
-                unknown = last.get("?")
-                if unknown is not None and (cand is None or _later(reader, unknown, cand)):
-                    cand = unknown if people[unknown].gender in ("", g) else cand
-                if cand is not None:
-                    refs.append(_Ref(pos, cand, word in ("his", "her"), pronoun=True))
+                fits = [i for i in last_at if gender(i) == g]
+                unknown = [i for i in last_at if gender(i) == ""]
+                pool = fits or unknown
+                if pool:
+                    cand = max(pool, key=lambda i: last_at[i])
+            if cand is not None:
+                refs.append(_Ref(pos, cand, word in ("his", "her"), pronoun=True))
+                if subject is None and word in ("he", "she"):
+                    subject = cand
+        prev_subject = subject if subject is not None else prev_subject
         gap = reader.text[sentences[len(out) - 1].end : s.start] if out else "\n"
         if "\n" in gap:
-            own = [r for r in refs if not r.possessive and not r.pronoun]
+            own = [
+                r
+                for r in refs
+                if not r.possessive
+                and not r.pronoun
+                and not reader.cues.not_check_target.search(reader.flat[max(0, r.pos - 16) : r.pos])
+            ]
             line_subject = own[0].person if own else None
         elif (
             line_subject is not None
@@ -1907,6 +1935,10 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
             refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
         out.append(refs)
     return out
+
+
+#: Words in quotation marks (an apostrophe inside a word, as in "mummy's", does not end them).
+_QUOTED = re.compile(r"(?<!\w)['‘](?:[^'’\n]|['’](?=\w))+['’](?!\w)|[\"“][^\"”\n]+[\"”]")
 
 
 def _later(reader: _Reader, a: int, b: int) -> bool:
@@ -1925,6 +1957,12 @@ _SEEING_VERB = re.compile(
 )
 #: A seen cue in its base form ("see", "speak to") says what is to happen, not what did.
 _BASE_FORM = re.compile(r"(?:see|speak|meet)\b", re.IGNORECASE)
+#: A denial that shows the person was there: the worker tried and could not see them alone.
+_TRIED = re.compile(
+    r"\b(?:could not|couldn't|unable to|not able to|not possible|declined to|refused to|"
+    r"would not|wouldn't)\b(?:\s+\w+){0,4}\s*$",
+    re.IGNORECASE,
+)
 #: Cues whose person stands before them ("M arrested, NFA – F would not ...").
 _SUBJECT_BEFORE = re.compile(r"(?:(?:was|were) )?arrested\b", re.IGNORECASE)
 
@@ -1975,8 +2013,10 @@ def read_status(
                 if not _SEEING_VERB.match(m.group(0)) and not seen_found:
                     continue  # "scared to leave him alone with the baby": no one was seen
                 state = _cue_state(flat, a, a + m.start(), cues.negation)
-                if state == "future":
+                if state == "future" or (state == "" and _BASE_FORM.match(m.group(0))):
                     continue
+                if state == "neg" and _TRIED.search(flat[max(a, a + m.start() - 40) : a + m.start()]):
+                    state = "tried"  # "HV could not see M alone": M was there
                 alone_cues.append((a + m.start(), a + m.end(), state))
             seen_cues = []
             for m in seen_found:
@@ -2016,7 +2056,7 @@ def read_status(
                     else:
                         # "HV could not see M alone", "not seen alone": seen, but not alone
                         alone.setdefault(r.person, False)
-                        if not seen_cues:
+                        if state == "tried" and not seen_cues:
                             seen[r.person] = True
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
