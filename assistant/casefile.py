@@ -2010,7 +2010,9 @@ def read_status(
             seen_found = list(cues.seen.finditer(part))
             for m in cues.alone.finditer(part):
                 covered.append((a + m.start(), a + m.end()))
-                if not _SEEING_VERB.match(m.group(0)) and not seen_found:
+                if not _SEEING_VERB.match(m.group(0)) and not any(
+                    not _BASE_FORM.match(x.group(0)) for x in seen_found
+                ):
                     continue  # "scared to leave him alone with the baby": no one was seen
                 state = _cue_state(flat, a, a + m.start(), cues.negation)
                 if state == "future" or (state == "" and _BASE_FORM.match(m.group(0))):
