@@ -936,7 +936,8 @@ _APPOSITION_BEFORE = re.compile(
     r"(?:\s*\(\s*(?:(?:the|her|his|their|now|also|allocated)\s+|[\w-]+['’]s\s+){0,2}"
     r"|\s*,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their|now|also|and)\s+|who\s+is\s+|"
     r"[\w-]+['’]s\s+){0,3}"
-    r"|,?\s+(?:is|was|as)\s+(?:(?:the|her|his|their|now)\s+|[\w-]+['’]s\s+){0,2})$"
+    r"|,?\s+(?:is|was|as)\s+(?:(?:the|her|his|their|now)\s+|[\w-]+['’]s\s+){0,2}"
+    r"|\s+[–—-]\s+(?:(?:the|her|his|their)\s+|[\w-]+['’]s\s+){0,2})$"
 )
 
 
@@ -1382,7 +1383,7 @@ class _Reader:
 
     def _named_near(self, a: int, b: int) -> int | None:
         """A named person in apposition with the role words at [a, b)."""
-        gap = re.match(r"^\s*(?:[,:(]\s*)?(?:is\s+|was\s+)?", self.flat[b : b + 12])
+        gap = re.match(r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?", self.flat[b : b + 12])
         pos = b + (gap.end() if gap else 0)
         for i, p in enumerate(self.people):
             if not p.first and not p.last:
