@@ -835,7 +835,7 @@ _AGE_AFTER = re.compile(
     r"weeks?|wks?)?(?:\s*old)?\s*[),;]"
     r"|,\s*(?:aged\s+|age\s+)?(?P<a2>\d{1,2})\s*(?P<u2>years?|yrs?|months?|weeks?)?(?:\s*old)?"
     r"\s*(?:[,;)]|\.(?!\d)|$)"
-    r"|\s(?P<a4>\d{1,2})(?=\s*[,;)]|\s+and\b|\s*$)"
+    r"|\s(?P<a4>\d{1,2})(?=\s*[,;)]|\.(?!\d)|\s+and\b|\s*$)"
     r"|,?\s+(?:who\s+is\s+|is\s+|aged\s+)(?:aged\s+)?(?P<a3>\d{1,2})(?:[- ](?P<u3>years?|months?"
     r"|weeks?))?(?:[- ]old)?\b(?!\s*(?:%|weeks pregnant|weeks' pregnant)))"
 )
@@ -1483,14 +1483,23 @@ class _Reader:
             return None
         want = "m" if pro.group(1).lower() == "his" else "f"
         at = core - (min(core, 20) - pro.start(1)) if core >= 20 else pro.start(1)
+        # the sentence's subject first ("Amira (7) lives with her mum ... and her baby brother
+        # Zayn"), else the nearest person of that gender before
+        sentence = max(self.flat.rfind(". ", 0, at), self.text.rfind("\n", 0, at)) + 1
         best: tuple[int, int] | None = None
+        first: tuple[int, int] | None = None
         for i, p in enumerate(self.people):
             g = p.gender or _role_gender(p.role if p.roles else "")
             if g and g != want:
                 continue
-            for _s, e in p.mentions:
+            for s0, e in p.mentions:
                 if e <= at and (best is None or e > best[0]) and at - e < 300:
                     best = (e, i)
+                if sentence <= s0 and e <= at and (first is None or s0 < first[0]):
+                    if not re.match(r"['’]s\b", self.flat[e : e + 2]):
+                        first = (s0, i)
+        if first is not None:
+            return first[1]
         return best[1] if best else None
 
     def _sentence_at(self, pos: int) -> str:
