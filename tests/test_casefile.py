@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.casefile import (
+    DEFAULT_CUES,
     NO_DATES,
     NO_PEOPLE,
     CaseFile,
@@ -197,7 +198,7 @@ def test_corrections_hold_when_the_draft_is_read_again() -> None:
 
 
 def test_bad_cue_file_is_one_line(tmp_path: Path) -> None:
-    good = Path(load_cues.__code__.co_filename).parent.parent / "prompts" / "casefile.yaml"
+    good = DEFAULT_CUES
     text = good.read_text(encoding="utf-8")
     bad = tmp_path / "casefile.yaml"
     bad.write_text(text.replace('harm_cues: "', 'harm_cues: "(unclosed|'), encoding="utf-8")
