@@ -210,7 +210,7 @@ def _load_cues(path: str) -> Cues:
         not_check_target=re.compile(
             r"\b(?:"
             + _alternatives(data["not_check_target_after"], "not_check_target_after")
-            + r")\s+(?:(?:his|her|their|the)\s+)?$",
+            + r")\s+(?:(?:his|her|their|the|a|an|previous|former|ex)\s+){0,2}$",
             re.IGNORECASE,
         ),
         check_pending=w("check_pending"),

@@ -115,9 +115,13 @@ def read_status(
                         seen[r.person] = True
                     else:
                         seen.setdefault(r.person, False)
-                if alone_cues:
+                # an alone cue is not the person's when another cue stands between them
+                # ("Leah and Finley were seen together ... and Leah was seen on her own")
+                others = [o[0] for o in seen_cues + alone_cues]
+                reach = [c for c in alone_cues if not _blocked(r.pos, c[0], others, people)]
+                if reach:
                     ca, cb, state = min(
-                        alone_cues, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
+                        reach, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
                     )
                     if state == "":
                         alone[r.person] = True
@@ -130,6 +134,12 @@ def read_status(
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
+
+
+def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
+    """Whether another cue and another person stand between a person and a cue."""
+    lo, hi = min(pos, cue), max(pos, cue)
+    return any(lo < o < hi for o in cues_at) and any(lo < q.pos < hi for q in people)
 
 
 def read_harm(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]) -> set[int]:
