@@ -55,28 +55,65 @@ class _RoleReader(_NameReader):
             taken.append((a, b))
             chosen.append((a, core, b, role))
         chosen.sort()
+        # owners first ("M's" in "Auntie Sharon (M's sister)"), so relatives can find them;
+        # then role words beside a name; then those that stand for someone unnamed
+        owners = [c for c in chosen if re.match(r"['’]s\b", self.flat[c[2] : c[2] + 2])]
+        first_new = len(self.people)
+        for a, core, b, role in owners:
+            self._place_role(a, core, b, role)
+        placed_early = self.people[first_new:]
         bound = []
         for a, core, b, role in chosen:
-            possessive = bool(re.match(r"['’]s\b", self.flat[b : b + 2]))
-            named = None if possessive else self._named_near(core, b)
+            if (a, core, b, role) in owners:
+                continue
+            named = self._named_near(core, b, role)
             if named is not None and not role.startswith("child:"):
                 self._bind(named, a, core, b, role)
             else:
                 bound.append((a, core, b, role))
         for a, core, b, role in bound:
             self._place_role(a, core, b, role)
+        for p in placed_early:  # "M's" placed before "M (Jade Lewis)" was bound: one person
+            self._rehome(p)
+
+    def _rehome(self, p: _Draft) -> None:
+        """An unnamed owner ("mummy's") whose role a named person now holds becomes them."""
+        if p.first or p.last or not p.mentions:
+            return
+        lower = " ".join(p.forms).lower()
+        for q in self.people:
+            if q is p or not (q.first or q.last) or not self._holds(q, p.role, lower):
+                continue
+            for s0, e0 in p.mentions:
+                self._add_mention(q, s0, e0)
+            p.mentions = []
+            self.relations = [
+                (x, q if owner is p else owner, role) for x, owner, role in self.relations
+            ]
+            return
 
     @staticmethod
     def _possessive_prefix(words: str) -> int:
         m = re.match(r"^(?:.*['’]s\s+|her\s+)", words, re.IGNORECASE)
         return m.end() if m else 0
 
-    def _named_near(self, a: int, b: int) -> int | None:
-        """A named person in apposition with the role words at [a, b)."""
-        gap = re.match(r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?", self.flat[b : b + 12])
+    def _named_near(self, a: int, b: int, role: str = "") -> int | None:
+        """A named person in apposition with the role words at [a, b): never a child for an
+        adult's role, and never across a comma after a bare "M" or "F" ("Present: M, F,
+        Jayden (4)" is a list)."""
+        short = bool(re.fullmatch(r"[A-Z]{1,4}s?", self.flat[a:b]))
+        gap = re.match(
+            r"^\s*(?:[:(–—]\s*|-\s+)?(?:is\s+|was\s+)?"
+            if short
+            else r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?",
+            self.flat[b : b + 12],
+        )
         pos = b + (gap.end() if gap else 0)
+        adult_role = role in FAMILY_ADULT_ROLES or role == "professional"
         for i, p in enumerate(self.people):
             if not p.first and not p.last:
+                continue
+            if adult_role and p.age_years is not None and p.age_years < 18:
                 continue
             for s0, e0 in p.mentions:
                 if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
@@ -88,6 +125,8 @@ class _RoleReader(_NameReader):
             words_gender = _words_gender(self.flat[a:b].lower())
             for i, p in enumerate(self.people):
                 if not p.first and not p.last:
+                    continue
+                if adult_role and p.age_years is not None and p.age_years < 18:
                     continue
                 for s0, e in p.mentions:
                     if e != end_at:
