@@ -477,14 +477,25 @@ class _NameReader:
         self._surnames_in_capitals()
 
     def _surnames_in_capitals(self) -> None:
-        """A surname written alone in capitals, as police notices do ("RASHID arrested")."""
+        """A surname written alone in capitals, as police notices do ("RASHID arrested"): the
+        adult of that surname (a child is named by first name), the first named if several."""
         taken = [m for p in self.people for m in p.mentions]
-        for i, p in enumerate(self.people):
-            if not p.last or len(p.last) < 3:
+        done: set[str] = set()
+        for p in self.people:
+            if not p.last or len(p.last) < 3 or p.last in done:
                 continue
+            same = [
+                i
+                for i, q in enumerate(self.people)
+                if q.last == p.last and not (q.age_years is not None and q.age_years < 18)
+            ]
+            if not same:
+                continue
+            done.add(p.last)
             for m in re.finditer(rf"(?<![\w'’-]){re.escape(p.last.upper())}(?![\w-])", self.flat):
                 if not any(m.start() < e and s0 < m.end() for s0, e in taken):
-                    self._attach(i, m.start(), m.end(), "", "", None, None)
+                    self._attach(same[0], m.start(), m.end(), "", "", None, None)
+                    taken.append(m.span())
 
     def _looks_like_person(self, start: int, end: int, age: str | None) -> bool:
         if age:
