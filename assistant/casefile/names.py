@@ -271,6 +271,12 @@ class _NameReader:
                 j = i
                 while j < len(toks) and j - i < 3 and usable(j):
                     j += 1
+                if (
+                    i < j < len(toks)
+                    and cues.org_after.match(" " + toks[j][0])
+                    and self._role_apposition(toks[j][2])
+                ):
+                    j += 1  # "Sophie Lane, Social Worker": a surname that is also a place word
                 if j == i:
                     i += 1
                     continue

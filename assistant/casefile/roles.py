@@ -268,8 +268,33 @@ class _RoleReader(_NameReader):
         p.vote(role, 3)
         self._relate(p, role)
         p.bound.add(self._key(role, self.flat[core:b]))
+        if role in ("mother", "father"):  # "Craig Mottram (Mia's father)": whose parent
+            p.bound.update(f"{role}:{k}" for k in self._children_of(core, b))
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
+
+    def _children_of(self, core: int, b: int) -> list[int]:
+        """The named children whose parent the role words name: "Tyler's father", "father of
+        Mary and Josie"."""
+        out = []
+        owner = self._possessor(core)
+        if owner is not None:
+            out.append(owner)
+        m = re.match(r"^\s+of\s+((?:[A-Z][\w'’-]+(?:,\s+|\s+and\s+)?){1,4})", self.flat[b : b + 60])
+        if m:
+            for n in re.finditer(r"[A-Z][\w'’-]+", m.group(1)):
+                out += [
+                    i
+                    for i, p in enumerate(self.people)
+                    if any(s0 == b + m.start(1) + n.start() for s0, _e in p.mentions)
+                ]
+        return [
+            i
+            for i in out
+            if self.people[i].age_years is not None
+            and self.people[i].age_years < 18
+            or self.people[i].roles.get("child")
+        ]
 
     def _relate(self, p: _Draft, role: str) -> None:
         owner = self._last_owner
@@ -359,13 +384,31 @@ class _RoleReader(_NameReader):
                 and any(p.first and p.role in CHILD_ROLES for p in self.people)
             ):
                 return  # "her son" where the children are named: the names carry them
+        kids = self._children_of(core, b) if role in ("mother", "father") else []
+        if kids:
+            # "Tyler's father" where the named father is Mia's: maybe another man
+            own = {f"{role}:{k}" for k in kids}
+            for p in self.people:
+                if p.descriptor in own:
+                    self._add_mention(p, a, b)
+                    return
+            holders = [p for p in self.people if p.role == role and (p.first or p.last)]
+            if holders and all(
+                any(k.startswith(role + ":") for k in p.bound) and not (own & p.bound)
+                for p in holders
+            ):
+                key = sorted(own)[0]
+                lower = ""  # held by no one yet
         for p in self.people:
-            if key in p.bound or p.descriptor == key or self._holds(p, role, lower):
+            if key in p.bound or p.descriptor == key or (lower and self._holds(p, role, lower)):
                 if role == "new-partner":
                     p.vote("new-partner", 2)
                 self._add_mention(p, a, b)
                 return
         label = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.IGNORECASE)
+        whose = re.search(r"([A-Z][\w-]*['’]s\s+)$", self.flat[max(0, a - 30) : a])
+        if whose and key != role and ":" in key and role in ("mother", "father"):
+            label = whose.group(1) + label  # "Tyler's father"
         p = _Draft(label=label, descriptor=key)
         p.vote(role, 2)
         self._relate(p, role)
