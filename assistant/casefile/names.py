@@ -34,7 +34,10 @@ _DESCRIBED_CHILD = re.compile(
     r"\b(?:the|her|his|their)\s+(?P<which>older|younger|eldest|oldest|youngest|middle|"
     r"elder|unborn)\s+(?P<what>child|son|daughter|boy|girl|baby|sibling)\b"
     r"(?P<age>(?:,?\s+(?:is\s+|aged\s+)(?:aged\s+)?\d{1,2}(?:[- ](?:years?|months?|weeks?))?)"
-    r"|\s*\(\d{1,2}\))?",
+    r"|\s*\(\d{1,2}\))?"
+    # "two children: a girl about 10 and a boy", "the little boy": an unnamed child by sex
+    r"|\b(?:an?|the)\s+(?:(?:little|small|young|baby)\s+)?(?P<what2>boy|girl)\b"
+    r"(?P<age2>\s+(?:about|aged|of)\s+\d{1,2})?",
     re.IGNORECASE,
 )
 _CHILD_GROUP = re.compile(

@@ -39,8 +39,9 @@ class _RoleReader(_NameReader):
         for m in cues.abbreviation_re.finditer(self.text):
             found.append((m.start(), m.end(), cues.abbreviations[m.group(1)]))
         for m in _DESCRIBED_CHILD.finditer(self.flat):
-            end = m.start() + len(m.group(0)) - len(m.group("age") or "")
-            found.append((m.start(), end, "child:" + m.group("which").lower()))
+            end = m.end() - len(m.group("age") or m.group("age2") or "")
+            which = m.group("which") or m.group("what2")
+            found.append((m.start(), end, "child:" + which.lower()))
         # longest first; a shorter match inside a longer one is the same words
         found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
         taken: list[tuple[int, int]] = []
@@ -131,7 +132,11 @@ class _RoleReader(_NameReader):
                 for s0, e in p.mentions:
                     if e != end_at:
                         continue
-                    if "," in m.group(0) and self._role_right_before(s0):
+                    if (
+                        "," in m.group(0)
+                        and self._role_right_before(s0)
+                        and not self.flat[:s0].rstrip().endswith("(")
+                    ):
                         return None  # "father Imran Hussain, paternal grandmother": a list
                     if words_gender and p.gender and words_gender != p.gender:
                         return None
@@ -357,6 +362,10 @@ class _RoleReader(_NameReader):
         if role.startswith("child:"):
             key = role
             role = "child"
+            if key in ("child:boy", "child:girl") and any(
+                p.first and p.role in CHILD_ROLES for p in self.people
+            ):
+                return  # "the boy" where the children are named: one of them
         else:
             if role == "professional" and re.fullmatch(r"(?:the )?HV", words, re.IGNORECASE):
                 after = self.flat[b : b + 20].lower()
@@ -416,7 +425,7 @@ class _RoleReader(_NameReader):
         self._gender_from(p, lower, role)
         if key.startswith("child:"):
             m = re.match(
-                r"^(?:,?\s*(?:is|aged)\s+(?:aged\s+)?|\s*\()(\d{1,2})"
+                r"^(?:,?\s*(?:is|aged|about|of)\s+(?:aged\s+|about\s+)?|\s*\()(\d{1,2})"
                 r"(?:[- ](years?|months?|weeks?))?",
                 self.flat[b : b + 24],
             )
