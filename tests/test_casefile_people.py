@@ -169,3 +169,29 @@ def test_dates_as_case_systems_and_duty_logs_write_them() -> None:
     assert got["w/c 6/1"] == "2025-01-06"
     assert got["Monday 20th"] == "2025-01-20"  # the month whose 20th is a Monday
     assert "Summer 2024" in got
+
+
+def test_a_current_partner_is_not_the_former_one() -> None:
+    text = (
+        "The children's mother, Ms Tanya Reid, was seen at home on 4 March 2025.\n"
+        "Ms Reid's former partner, Mr Jason Cole, is the father of Ellie (6) and Sam (3). He has"
+        " been spoken to once, by telephone.\n"
+        "Ms Reid's current partner, Dan, stays at the home some nights. Nothing is known about"
+        " Dan.\n"
+    )
+    case = extract_case(text)
+    jason, dan = person(case, "Mr Jason Cole"), person(case, "Dan")
+    assert jason is not dan
+    assert (jason.role, dan.role) == ("father", "partner")
+    assert not jason.seen  # by telephone is not in person
+    assert "Nothing" not in [p.name for p in case.people]
+
+
+def test_a_line_that_starts_with_what_happened_is_about_the_line_before() -> None:
+    text = (
+        "Hospital referral 01/04/25\n"
+        "Patient: Chantelle Burke (24), attended ED 31/03 with facial injuries.\n"
+        "Seen alone by ED nurse; disclosed her partner Reece punched her.\n"
+    )
+    chantelle = person(extract_case(text), "Chantelle Burke")
+    assert chantelle.seen and chantelle.seen_alone

@@ -19,7 +19,7 @@ from assistant.casefile.model import (
     Person,
     Span,
 )
-from assistant.casefile.names import _TOKEN, _Draft
+from assistant.casefile.names import _CAPS, _TOKEN, _Draft
 from assistant.casefile.people import _Reader, _refs_by_sentence
 from assistant.casefile.status import read_checks, read_harm, read_status
 from assistant.errors import CurioError
@@ -27,10 +27,15 @@ from assistant.review import Sentence, split_sentences
 
 
 def _display_name(p: _Draft) -> str:
-    for form in p.forms:
+    """A full name as written, else the one name the text gives, else the description."""
+    names = [f for f in p.forms if not re.search(r"['’]s\b|\b[a-z]", f)]
+    for form in names:
         if len(form.split()) >= 2 and re.match(
-            rf"^(?:[A-Z][a-z]+\.?\s+)?{_TOKEN}\s+{_TOKEN}", form
+            rf"^(?:[A-Z][a-z]+\.?\s+)?(?:{_TOKEN}|{_CAPS})\s+(?:{_TOKEN}|{_CAPS})", form
         ):
+            return form
+    for form in names:
+        if form in (p.first, p.last) or (p.last and form.upper() == p.last.upper()):
             return form
     return p.label or (p.forms[0] if p.forms else "someone")
 

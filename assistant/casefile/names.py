@@ -509,6 +509,13 @@ class _NameReader:
     def _looks_like_person(self, start: int, end: int, age: str | None) -> bool:
         if age:
             return True
+        enclosed = re.search(r",\s*$", self.flat[max(0, start - 3) : start]) and re.match(
+            r"^\s*[,(]", self.flat[end : end + 3]
+        )
+        if enclosed and self._role_right_before(
+            start - len(self.flat[:start]) + len(self.flat[:start].rstrip().rstrip(","))
+        ):
+            return True  # "Ms Reid's current partner, Dan, stays"
         if self._role_right_before(start) or self._role_apposition(end):
             return True  # "his wife Maria", "M's ex (Ryan, F of Kai)"
         after = self.flat[end : end + 40]

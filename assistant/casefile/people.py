@@ -145,6 +145,11 @@ _LINE_START_CUE = re.compile(
 )
 
 
+#: A line that opens with being seen carries on about the line before ("Patient: Chantelle
+#: Burke ...\nSeen alone by ED nurse"); a line of checks does not (it may be about anyone).
+_NEW_LINE_SEEN = re.compile(r"\s*(?:not |never |also )?(?:seen|spoken to|visited|met)\b", re.I)
+
+
 @dataclass
 class _Ref:
     pos: int
@@ -224,7 +229,15 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
                 and not r.pronoun
                 and not reader.cues.not_check_target.search(reader.flat[max(0, r.pos - 16) : r.pos])
             ]
-            line_subject = own[0].person if own else None
+            if (
+                line_subject is not None
+                and _NEW_LINE_SEEN.match(s.text)
+                and (not refs or refs[0].pos > s.start + 12)
+            ):
+                # "Patient: Chantelle Burke ...\nSeen alone by ED nurse": the same person
+                refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
+            else:
+                line_subject = own[0].person if own else None
         elif (
             line_subject is not None
             and _LINE_START_CUE.match(s.text)

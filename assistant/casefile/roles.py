@@ -275,8 +275,20 @@ class _RoleReader(_NameReader):
         p.bound.add(self._key(role, self.flat[core:b]))
         if role in ("mother", "father"):  # "Craig Mottram (Mia's father)": whose parent
             p.bound.update(f"{role}:{k}" for k in self._children_of(core, b))
+        kind = self._partner_kind(a, b) if role in ("partner", "new-partner") else ""
+        if kind:
+            p.bound.add(f"partner:{kind}")
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
+
+    def _partner_kind(self, a: int, b: int) -> str:
+        """The kind of partner: "former" (ex, previous), "current" (current, new) or ""."""
+        words = self.flat[max(0, a - 14) : b].lower()
+        if re.search(r"\b(?:ex-?|former|previous)\b", words):
+            return "former"
+        if re.search(r"\b(?:current|new|present)\b", words):
+            return "current"
+        return ""
 
     def _children_of(self, core: int, b: int) -> list[int]:
         """The named children whose parent the role words name: "Tyler's father", "father of
@@ -408,7 +420,11 @@ class _RoleReader(_NameReader):
             ):
                 key = sorted(own)[0]
                 lower = ""  # held by no one yet
+        kind = self._partner_kind(a, b) if role in ("partner", "new-partner") else ""
+        other = {"former": "current", "current": "former"}.get(kind, "")
         for p in self.people:
+            if other and f"partner:{other}" in p.bound and f"partner:{kind}" not in p.bound:
+                continue  # "her current partner, Dan" is not her former partner
             if key in p.bound or p.descriptor == key or (lower and self._holds(p, role, lower)):
                 if role == "new-partner":
                     p.vote("new-partner", 2)
