@@ -195,3 +195,20 @@ def test_a_line_that_starts_with_what_happened_is_about_the_line_before() -> Non
     )
     chantelle = person(extract_case(text), "Chantelle Burke")
     assert chantelle.seen and chantelle.seen_alone
+
+
+def test_two_fathers_each_named_for_their_own_children() -> None:
+    text = (
+        "Review conference – 9 September 2024\n"
+        "Children: Kayla Moss (13), Reuben Moss (10), Ivy Moss (18 months).\n"
+        "Mother: Rachel Moss. Father of Kayla and Reuben: Dean Moss (in prison). "
+        "Father of Ivy: Aaron Shaw.\n"
+        "Probation (Dean): release date March 2025; licence conditions include no contact.\n"
+        "Kayla's father has written to her; Ivy's father was seen at home on 2 September.\n"
+    )
+    case = extract_case(text)
+    dean, aaron = person(case, "Dean Moss"), person(case, "Aaron Shaw")
+    assert (dean.role, aaron.role) == ("father", "father") and dean is not aaron
+    assert dean.checks == ["probation"] and not dean.seen
+    assert aaron.seen
+    assert len([p for p in case.people if p.role == "father"]) == 2

@@ -103,6 +103,12 @@ class _RoleReader(_NameReader):
         adult's role, and never across a comma after a bare "M" or "F" ("Present: M, F,
         Jayden (4)" is a list)."""
         short = bool(re.fullmatch(r"[A-Z]{1,4}s?", self.flat[a:b]))
+        of_whom = re.match(  # "Father of Kayla and Reuben: Dean Moss"
+            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—-])",
+            self.flat[b : b + 80],
+        )
+        if of_whom:
+            b += of_whom.end()
         gap = re.match(
             r"^\s*(?:[:(–—]\s*|-\s+)?(?:is\s+|was\s+)?"
             if short
@@ -414,6 +420,10 @@ class _RoleReader(_NameReader):
                     self._add_mention(p, a, b)
                     return
             holders = [p for p in self.people if p.role == role and (p.first or p.last)]
+            theirs = [p for p in holders if own & p.bound]
+            if theirs:  # "Ivy's father" where "Father of Ivy: Aaron Shaw"
+                self._add_mention(theirs[0], a, b)
+                return
             if holders and all(
                 any(k.startswith(role + ":") for k in p.bound) and not (own & p.bound)
                 for p in holders
