@@ -212,3 +212,17 @@ def test_two_fathers_each_named_for_their_own_children() -> None:
     assert dean.checks == ["probation"] and not dean.seen
     assert aaron.seen
     assert len([p for p in case.people if p.role == "father"]) == 2
+
+
+def test_a_record_stated_is_a_police_check_but_a_parents_word_is_not() -> None:
+    stated = extract_case(
+        "Tia (6) lives with her mother, Ms Jo Pearce. Tia's father, Mr Hart, has a previous "
+        "conviction for assaulting a former partner."
+    )
+    assert person(stated, "Mr Hart").checks == ["police"]
+    assert person(stated, "former partner").role == "other-adult"
+    hearsay = extract_case(
+        "Freddie (9 weeks) lives with his mother Ashleigh and father Connor Devlin. Ashleigh "
+        "says Connor has a previous conviction for ABH; this has not been verified."
+    )
+    assert person(hearsay, "Connor Devlin").checks == []

@@ -39,6 +39,9 @@ class Cues:
     checks: dict[str, re.Pattern[str]]
     check_done: re.Pattern[str]
     check_target: re.Pattern[str]
+    police_record_stated: re.Pattern[str]
+    stated_as_account: re.Pattern[str]
+    unverified: re.Pattern[str]
     not_check_target: re.Pattern[str]
     check_pending: re.Pattern[str]
     harm: re.Pattern[str]
@@ -72,6 +75,9 @@ REQUIRED_KEYS = (
     "checks",
     "check_done",
     "check_target_before",
+    "police_record_stated",
+    "stated_as_account",
+    "unverified",
     "not_check_target_after",
     "check_pending",
     "harm_cues",
@@ -202,6 +208,11 @@ def _load_cues(path: str) -> Cues:
         ),
         checks=checks,
         check_done=w("check_done"),
+        police_record_stated=w("police_record_stated"),
+        stated_as_account=re.compile(
+            _alternatives(data["stated_as_account"], "stated_as_account"), re.I
+        ),
+        unverified=w("unverified"),
         check_target=re.compile(
             r"(?:" + _alternatives(data["check_target_before"], "check_target_before") + r")"
             r"\s*(?:(?:both|the|his|her|their)\s+)?$",

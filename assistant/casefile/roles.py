@@ -402,6 +402,10 @@ class _RoleReader(_NameReader):
             ):
                 # "a previous partner": an adult in the history, not in the household
                 role, lower = "other-adult", "previous partner"
+                adj = re.search(r"(?:previous|former|ex-?)\s*$", self.flat[max(0, a - 12) : a])
+                if adj:  # shown as "former partner", not "partner"
+                    a -= len(adj.group(0))
+                    words = self.flat[a:b]
             else:
                 role = self._adjust(a, core, role, b)
             key = self._key(role, self.flat[core:b])

@@ -185,6 +185,11 @@ def read_checks(
         for a, b in _clauses(s):
             part = flat[a:b]
             kinds = [k for k, pat in cues.checks.items() if pat.search(part)]
+            stated = cues.police_record_stated.search(part)
+            if stated and "police" not in kinds:
+                before = flat[s.start : a + stated.start()]
+                if not cues.stated_as_account.search(before) and not cues.unverified.search(s.text):
+                    kinds.append("police")  # "Mr Hart has a previous conviction for assault"
             if not kinds:
                 continue
             found_here = True
