@@ -226,3 +226,16 @@ def test_a_record_stated_is_a_police_check_but_a_parents_word_is_not() -> None:
         "says Connor has a previous conviction for ABH; this has not been verified."
     )
     assert person(hearsay, "Connor Devlin").checks == []
+
+
+def test_a_plural_label_covers_its_list_and_an_age_does_not_break_an_apposition() -> None:
+    case = extract_case(
+        "Pupil: Maya Okonkwo, Year 3, age 7. Siblings: Daniel (11), baby Grace (8 months).\n"
+        "Aggrieved: Leanne Watts (31). Suspect: Craig Watts (34), husband.\n"
+        "Children present and spoken to by officers.\n"
+    )
+    assert person(case, "Maya Okonkwo").role == "child"
+    assert person(case, "Daniel").role == "sibling" and person(case, "Grace").role == "sibling"
+    assert person(case, "Craig Watts").role == "father"
+    assert person(case, "Leanne Watts").role == "mother"  # the one adult left with no role
+    assert person(case, "Daniel").seen  # "Children ... spoken to by officers"

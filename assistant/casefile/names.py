@@ -41,8 +41,8 @@ _DESCRIBED_CHILD = re.compile(
     re.IGNORECASE,
 )
 _CHILD_GROUP = re.compile(
-    r"\b(?:both|all(?: (?:three|four|five|six|of the))?|the|her|his|their) "
-    r"(?:two |three |four |five )?children\b",
+    r"\b(?:(?:both|all(?: (?:three|four|five|six|of the))?|the|her|his|their) )?"
+    r"(?:two |three |four |five )?children\b(?!\s*:)",
     re.IGNORECASE,
 )
 _FEMALE_TITLES = ("Mrs", "Ms", "Miss")
@@ -124,7 +124,7 @@ def _age(num: str, unit: str | None) -> tuple[str, float]:
 #: Tolley, now stepfather to", "Yonas Haile, is the baby's father".
 _APPOSITION_BEFORE = re.compile(
     r"(?:\s*\(\s*(?:(?:the|her|his|their|now|also|allocated)\s+|[\w-]+['’]s\s+){0,2}"
-    r"|\s*,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their|now|also|and)\s+|who\s+is\s+|"
+    r"|\s*(?:\(\d{1,2}\)\s*)?,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their|now|also|and)\s+|who\s+is\s+|"
     r"[\w-]+['’]s\s+){0,3}"
     r"|,?\s+(?:is|was|as)\s+(?:(?:the|her|his|their|now)\s+|[\w-]+['’]s\s+){0,2}"
     r"|\s+[–—-]\s+(?:(?:the|her|his|their)\s+|[\w-]+['’]s\s+){0,2})$"

@@ -76,6 +76,26 @@ class _RoleReader(_NameReader):
             self._place_role(a, core, b, role)
         for p in placed_early:  # "M's" placed before "M (Jade Lewis)" was bound: one person
             self._rehome(p)
+        for _a, _core, b, role in chosen:
+            self._label_over_list(b, role)
+
+    def _label_over_list(self, b: int, role: str) -> None:
+        """A plural role label covers its list: "Siblings: Daniel (11), baby Grace"."""
+        if role not in ("sibling", "grandparent") or not re.match(r"^\s*:", self.flat[b : b + 3]):
+            return
+        if not re.search(r"s$", self.flat[b - 1 : b], re.IGNORECASE):
+            return
+        stop = min(
+            [i for i in (self.flat.find(". ", b), self.text.find("\n", b)) if i >= 0]
+            or [len(self.flat)]
+        )
+        for p in self.people:
+            if (
+                (p.first or p.last)
+                and role not in p.roles
+                and any(b < s0 < stop for s0, _e in p.mentions)
+            ):
+                p.vote(role, 3)
 
     def _rehome(self, p: _Draft) -> None:
         """An unnamed owner ("mummy's") whose role a named person now holds becomes them."""
