@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.casefile import (
+    DEFAULT_CUES,
     NO_DATES,
     NO_PEOPLE,
     CaseFile,
@@ -50,9 +51,11 @@ def test_people_roles_status_and_checks() -> None:
         person(case, "Mr Owen Carter"),
         person(case, "Jayden"),
     )
+    # Marcus "moved in last month": a new partner in the child's life (as the blind writers
+    # label a partner who has moved in)
     assert (ellie.role, marcus.role, owen.role, jayden.role) == (
         "mother",
-        "partner",
+        "new-partner",
         "father",
         "child",
     )
@@ -195,7 +198,7 @@ def test_corrections_hold_when_the_draft_is_read_again() -> None:
 
 
 def test_bad_cue_file_is_one_line(tmp_path: Path) -> None:
-    good = Path(load_cues.__code__.co_filename).parent.parent / "prompts" / "casefile.yaml"
+    good = DEFAULT_CUES
     text = good.read_text(encoding="utf-8")
     bad = tmp_path / "casefile.yaml"
     bad.write_text(text.replace('harm_cues: "', 'harm_cues: "(unclosed|'), encoding="utf-8")

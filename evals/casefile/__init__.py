@@ -1,4 +1,4 @@
-"""Score the case-at-a-glance extractor (assistant/casefile.py) on hand-labelled texts.
+"""Score the case-at-a-glance extractor (assistant/casefile/) on hand-labelled texts.
 
 ``python -m evals.casefile --split tune`` (or ``--split test``) reads ``tune-*.yaml`` or
 ``test-*.yaml`` beside this file; the two splits never mix. The format is in README.md here.

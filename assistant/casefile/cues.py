@@ -1,0 +1,245 @@
+"""The cue words from prompts/casefile.yaml, compiled and checked at start-up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.casefile.model import CHECKS, ROLES
+from assistant.errors import CurioError
+
+DEFAULT_CUES = Path(__file__).resolve().parents[2] / "prompts" / "casefile.yaml"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The compiled cue words from prompts/casefile.yaml."""
+
+    version: int
+    roles: list[tuple[str, re.Pattern[str]]]
+    abbreviations: dict[str, str]
+    abbreviation_re: re.Pattern[str]
+    titles: tuple[str, ...]
+    professional_titles: tuple[str, ...]
+    not_names: frozenset[str]
+    professional_label: re.Pattern[str]
+    meeting_list: re.Pattern[str]
+    org_after: re.Pattern[str]
+    person_after: re.Pattern[str]
+    seen: re.Pattern[str]
+    remote: re.Pattern[str]
+    alone: re.Pattern[str]
+    negation: re.Pattern[str]
+    excluded_after: re.Pattern[str]
+    checks: dict[str, re.Pattern[str]]
+    check_done: re.Pattern[str]
+    check_target: re.Pattern[str]
+    police_record_stated: re.Pattern[str]
+    stated_as_account: re.Pattern[str]
+    unverified: re.Pattern[str]
+    not_check_target: re.Pattern[str]
+    check_pending: re.Pattern[str]
+    harm: re.Pattern[str]
+    new_partner: re.Pattern[str]
+    analysis_heading: re.Pattern[str]
+    heading: re.Pattern[str]
+    speech: re.Pattern[str]
+    agency: re.Pattern[str]
+    observation: re.Pattern[str]
+    conclusion: re.Pattern[str]
+    contact_sources: dict[str, re.Pattern[str]]
+    contact_words: re.Pattern[str]
+    event_words: re.Pattern[str]
+
+
+REQUIRED_KEYS = (
+    "roles",
+    "role_abbreviations",
+    "titles",
+    "professional_titles",
+    "not_names",
+    "professional_labels",
+    "meeting_lists",
+    "org_words",
+    "person_verbs",
+    "seen_cues",
+    "remote_cues",
+    "alone_cues",
+    "negations",
+    "excluded_after",
+    "checks",
+    "check_done",
+    "check_target_before",
+    "police_record_stated",
+    "stated_as_account",
+    "unverified",
+    "not_check_target_after",
+    "check_pending",
+    "harm_cues",
+    "new_partner_cues",
+    "analysis_headings",
+    "heading_words",
+    "speech_verbs",
+    "agency_words",
+    "observation_cues",
+    "conclusion_cues",
+    "contact_sources",
+    "contact_words",
+    "event_words",
+)
+#: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
+POSSESSOR = (
+    r"(?:(?:the )?(?:mother|mum|mummy)['’]s|her"
+    r"|(?-i:(?:M|Ms [A-Z][a-z]+|Mrs [A-Z][a-z]+|Miss [A-Z][a-z]+|[A-Z][a-z]+)['’]s))"
+)
+
+
+def _words(fragment: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(rf"(?<![\w-])(?:{fragment})(?![\w-])", flags)
+    except re.error as exc:
+        raise CurioError(f"prompts/casefile.yaml: {where} is not a valid pattern ({exc}).") from exc
+
+
+def _alternatives(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        return "|".join(f"(?:{x})" for x in value)
+    raise CurioError(f"prompts/casefile.yaml: {where} must be a pattern or a list of patterns.")
+
+
+def load_cues(path: Path | str | None = None) -> Cues:
+    """Read and check the cue words (cached per file); a bad edit is one CurioError line."""
+    return _load_cues(str(Path(path) if path else DEFAULT_CUES))
+
+
+@lru_cache(maxsize=4)
+def _load_cues(path: str) -> Cues:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CurioError(f"The case-file cue words {p} are missing.") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CurioError(f"The case-file cue words {p} are not valid YAML.") from exc
+    if not isinstance(data, dict):
+        raise CurioError(f"The case-file cue words {p} must be a mapping of keys.")
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise CurioError(f"{p} lacks the key(s) {', '.join(missing)}.")
+    roles: list[tuple[str, re.Pattern[str]]] = []
+    if not isinstance(data["roles"], dict):
+        raise CurioError(f"{p}: roles must map each role to patterns.")
+    for role, patterns in data["roles"].items():
+        if role not in ROLES:
+            raise CurioError(f"{p}: roles has {role!r}, not one of {', '.join(ROLES)}.")
+        fragment = _alternatives(patterns, f"roles.{role}").replace("{possessor}", POSSESSOR)
+        # single capitals (M, F) only as written; the rest in any case
+        roles.append((role, _words(fragment, f"roles.{role}")))
+    abbreviations = {str(k): str(v) for k, v in (data["role_abbreviations"] or {}).items()}
+    for k, v in abbreviations.items():
+        if v not in ROLES:
+            raise CurioError(f"{p}: role_abbreviations.{k} is {v!r}, not a role.")
+    checks: dict[str, re.Pattern[str]] = {}
+    if not isinstance(data["checks"], dict):
+        raise CurioError(f"{p}: checks must map each check to a pattern.")
+    for name, fragment in data["checks"].items():
+        if name not in CHECKS:
+            raise CurioError(f"{p}: checks has {name!r}, not one of {', '.join(CHECKS)}.")
+        checks[name] = _words(_alternatives(fragment, f"checks.{name}"), f"checks.{name}")
+    sources = {
+        str(k): _words(_alternatives(v, f"contact_sources.{k}"), f"contact_sources.{k}")
+        for k, v in (data["contact_sources"] or {}).items()
+    }
+    not_names = frozenset(
+        str(
+            data["not_names"][0] if isinstance(data["not_names"], list) else data["not_names"]
+        ).split("|")
+    )
+
+    def w(key: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+        return _words(_alternatives(data[key], key), key, flags)
+
+    titles = tuple(str(t) for t in data["titles"])
+    prof_titles = tuple(str(t) for t in data["professional_titles"])
+    return Cues(
+        version=int(data.get("version", 1)),
+        roles=roles,
+        abbreviations=abbreviations,
+        abbreviation_re=re.compile(
+            r"(?<![\w'’-])(" + "|".join(re.escape(k) for k in abbreviations) + r")(?![\w-])"
+        ),
+        titles=titles,
+        professional_titles=prof_titles,
+        not_names=not_names,
+        professional_label=re.compile(
+            r"(?:^|[.;|–]\s*)(?:"
+            + _alternatives(data["professional_labels"], "professional_labels")
+            + r")\s*[:\-–]\s*(?:(?:"
+            + "|".join(re.escape(t) for t in titles + prof_titles)
+            + r")\.?\s+)?$",
+            re.IGNORECASE,
+        ),
+        meeting_list=re.compile(
+            r"^\s*(?:" + _alternatives(data["meeting_lists"], "meeting_lists") + r")\s*:",
+            re.IGNORECASE,
+        ),
+        org_after=re.compile(
+            r"^(?:['’]s)?\s+(?:" + _alternatives(data["org_words"], "org_words") + r")\b",
+            re.IGNORECASE,
+        ),
+        person_after=re.compile(
+            r"^\s+(?:" + _alternatives(data["person_verbs"], "person_verbs") + r")\b"
+        ),
+        seen=w("seen_cues"),
+        remote=w("remote_cues"),
+        alone=w("alone_cues"),
+        negation=w("negations"),
+        excluded_after=re.compile(
+            r"\b(?:" + _alternatives(data["excluded_after"], "excluded_after") + r")\s+"
+            r"(?:his |her |their |the )?$",
+            re.IGNORECASE,
+        ),
+        checks=checks,
+        check_done=w("check_done"),
+        police_record_stated=w("police_record_stated"),
+        stated_as_account=re.compile(
+            _alternatives(data["stated_as_account"], "stated_as_account"), re.I
+        ),
+        unverified=w("unverified"),
+        check_target=re.compile(
+            r"(?:" + _alternatives(data["check_target_before"], "check_target_before") + r")"
+            r"\s*(?:(?:both|the|his|her|their)\s+)?$",
+            re.IGNORECASE,
+        ),
+        not_check_target=re.compile(
+            r"\b(?:"
+            + _alternatives(data["not_check_target_after"], "not_check_target_after")
+            + r")\s+(?:(?:his|her|their|the|a|an|previous|former|ex)\s+){0,2}$",
+            re.IGNORECASE,
+        ),
+        check_pending=w("check_pending"),
+        harm=w("harm_cues"),
+        new_partner=w("new_partner_cues"),
+        analysis_heading=re.compile(
+            r"^\s*(?:" + _alternatives(data["analysis_headings"], "analysis_headings") + r")\b",
+            re.IGNORECASE,
+        ),
+        heading=re.compile(
+            r"^\s*(?:" + _alternatives(data["heading_words"], "heading_words") + r")\b",
+            re.IGNORECASE,
+        ),
+        speech=w("speech_verbs"),
+        agency=w("agency_words"),
+        observation=w("observation_cues"),
+        conclusion=w("conclusion_cues"),
+        contact_sources=sources,
+        contact_words=w("contact_words"),
+        event_words=w("event_words"),
+    )

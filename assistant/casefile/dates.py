@@ -1,0 +1,480 @@
+"""Dates as notes write them, resolved from the note's own date, and the chronology.
+
+Dates are exact facts, so they are found by pattern and parsed and shifted with
+python-dateutil; a date that cannot be resolved is kept as written, never guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta
+
+from assistant.casefile.cues import Cues
+from assistant.casefile.model import Event, Undated
+from assistant.review import Sentence
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_FULL_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+#: A weekday as notes write it: in full or cut short ("Tues 14/1", "Sun night").
+_WD = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
+_YEAR2 = r"(?:19|20)\d\d|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2025-02-14 (ISO, as chronologies exported from case systems write them)
+    ("iso", re.compile(r"(?<![\w/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/-])")),
+    # 03/10/2024, 3.10.24, 03-10-2024, 03/10
+    (
+        "numeric",
+        re.compile(
+            r"(?<![\w/.:-])(?P<d>[0-3]?\d)(?P<sep>[/.-])(?P<m>[01]?\d)"
+            r"(?:(?P=sep)(?P<y>(?:19|20)?\d\d))?(?![\w/%]|[.-]\d)"
+        ),
+    ),
+    # Friday 1 November 2024, 3rd Oct, 3 October 2024
+    (
+        "dmy",
+        re.compile(
+            rf"\b(?:(?P<wd>{_WD})\.?,?\s+)?(?:the\s+)?(?P<d>[0-3]?\d){_ORD}\s+(?:of\s+)?"
+            rf"(?P<m>{_MONTH})\.?(?:,?\s+(?P<y>{_YEAR2}))?\b"
+        ),
+    ),
+    # October 3rd, 2024 / Oct 3
+    (
+        "mdy",
+        re.compile(
+            rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]?\d){_ORD}(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"
+            r"(?!\s*(?:years?|months?|weeks?|days?|%|am|pm))"
+        ),
+    ),
+    # October 2024
+    ("my", re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<y>(?:19|20)\d\d)\b")),
+    # in March, since July, end of May (full month names after a preposition only)
+    (
+        "m",
+        re.compile(
+            rf"\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
+            rf"start of|beginning of|last|this)\s+(?P<m>{_FULL_MONTH}|{_MONTH}(?=[\s.,;:)]|$))"
+        ),
+    ),
+    # Monday 4th: a weekday and a day of the month, the month read from the note's date
+    ("wd_d", re.compile(rf"\b(?P<wd>{_WD})\.?\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b")),
+    # summer 2024, in the autumn: a season, as coarse as a year
+    (
+        "season",
+        re.compile(
+            r"\b(?:(?P<s1>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ww]inter)\s+(?P<y>(?:19|20)\d\d)"
+            r"|(?<=\bin the )(?P<s2>spring|summer|autumn|winter)"
+            r"|(?<=\bover the )(?P<s3>spring|summer|autumn|winter)"
+            r"|(?<=\bsince the )(?P<s4>spring|summer|autumn|winter))\b"
+        ),
+    ),
+    # 2022 on its own
+    ("y", re.compile(r"(?<![\w£$/.-])(?P<y>19[5-9]\d|20[0-4]\d)(?![\w/-]|\.\d)")),
+]
+_RELATIVE = re.compile(
+    rf"\b(?P<rel>today|yesterday|tomorrow|last night|this (?:morning|afternoon|evening)|"
+    rf"(?:last|next) (?:week|month|year|weekend)|this week|"
+    rf"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d{{1,2}}) "
+    rf"(?:days?|weeks?|months?|years?) ago|(?:last|this|next) {_WEEKDAY}|"
+    rf"(?<=\bon ){_WD}\b(?:\s+(?:night|morning|afternoon|evening))?|"
+    rf"(?-i:{_WD})\s+(?:night|morning|afternoon|evening)|"
+    rf"the (?:day|night) before)\b",
+    re.IGNORECASE,
+)
+_NUMBERS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_NOT_A_DATE_BEFORE = re.compile(
+    r"(?:scal\w*|score\w*|rated?|rating|at|out of|marks?|\bDOB|d\.o\.b\.?|date of birth|born)\s*"
+    r"[:(]?\s*$",
+    re.IGNORECASE,
+)
+_NOTE_DATE_LABEL = re.compile(
+    r"(?:\bdate(?:/time)?(?: of (?:visit|contact|note|referral|meeting|assessment|supervision|"
+    r"review|discussion|report|session|call))?|\brecorded|\bwritten|\bcompleted|\bdated|\bheld|"
+    r"\breceived|\boccurrence)\s*[:\-–]?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _DateHit:
+    start: int
+    end: int
+    written: str
+    kind: str  # numeric, dmy, mdy, my, m, y, relative
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    date: dt.date | None = None  # resolved
+    precision: str = ""  # day, month, year
+    weekday: int | None = None  # "Monday 4th": the weekday that picks the month
+
+
+def _year4(y: str | None) -> int | None:
+    if not y:
+        return None
+    n = int(y)
+    return n + 2000 if n < 100 else n
+
+
+def find_dates(text: str) -> list[_DateHit]:
+    """Every date written in ``text`` (not yet resolved): exact patterns, longest first."""
+    hits: list[_DateHit] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            a, b = m.span()
+            if not free(a, b):
+                continue
+            g = m.groupdict()
+            before = text[max(0, a - 24) : a]
+            if kind == "numeric":
+                d, mo = int(g["d"]), int(g["m"])
+                if not (1 <= d <= 31 and 1 <= mo <= 12):
+                    continue
+                if g["sep"] != "/" and not g["y"]:
+                    continue  # 3.5 or 3-4 is a number or a range, not a date
+                if m.group(0) == "24/7" or _NOT_A_DATE_BEFORE.search(before):
+                    continue  # "24/7 care", "scaled her worry at 8/10", a date of birth
+                hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
+            elif kind in ("dmy", "mdy"):
+                d = int(g["d"])
+                mo = _MONTHS[g["m"].lower()[:3] if g["m"].lower()[:4] != "sept" else "sep"]
+                if not 1 <= d <= 31 or _NOT_A_DATE_BEFORE.search(before):
+                    continue
+                hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
+            elif kind == "iso":
+                hit = _DateHit(a, b, m.group(0), kind, int(g["d"]), int(g["m"]), int(g["y"]))
+            elif kind == "wd_d":
+                hit = _DateHit(a, b, m.group(0), kind, int(g["d"]), None, None)
+                hit.weekday = _weekday_index(g["wd"])
+            elif kind == "season":
+                y = g.get("y")
+                hit = _DateHit(a, b, m.group(0), kind, None, None, int(y) if y else None)
+            elif kind == "my":
+                mo = _MONTHS[g["m"].lower()[:3]]
+                hit = _DateHit(a, b, m.group(0), kind, None, mo, int(g["y"]))
+            elif kind == "m":
+                a = m.start("m")
+                mo = _MONTHS[g["m"].lower()[:3]]
+                hit = _DateHit(a, b, m.group("m"), kind, None, mo, None)
+            else:
+                if _NOT_A_DATE_BEFORE.search(before) and "born" not in before.lower():
+                    continue
+                hit = _DateHit(a, b, m.group(0), kind, None, None, int(g["y"]))
+            hits.append(hit)
+            taken.append((hit.start, hit.end))
+    for m in _RELATIVE.finditer(text):
+        if free(*m.span()):
+            hits.append(_DateHit(m.start(), m.end(), m.group(0), "relative"))
+            taken.append(m.span())
+    for h in hits:  # "Tues 14/1", "w/c 6/1": the weekday or week written before a date
+        if h.day is None:
+            continue
+        pre = _DATE_PREFIX.search(text[max(0, h.start - 20) : h.start])
+        if pre:
+            h.start -= len(pre.group(0))
+            h.written = text[h.start : h.end]
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+_DATE_PREFIX = re.compile(rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+$", re.I)
+
+
+def _weekday_index(word: str) -> int:
+    w = word.lower()[:2]
+    return ["mo", "tu", "we", "th", "fr", "sa", "su"].index(w)
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _parse(hit: _DateHit, default_year: int) -> dt.date | None:
+    """A written date through dateutil, with the year filled in when the text omits it."""
+    if hit.kind in ("numeric", "iso", "dmy", "mdy") and hit.day and hit.month:
+        return _safe_date(hit.year or default_year, hit.month, hit.day)
+    try:
+        parsed = date_parser.parse(
+            hit.written,
+            dayfirst=True,
+            fuzzy=True,
+            default=dt.datetime(hit.year or default_year, hit.month or 1, 1),
+        )
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date()
+
+
+def _nearest_year(hit: _DateHit, anchor: dt.date) -> dt.date | None:
+    """The reading of a yearless date closest to the anchor (a note's date, or a nearby date)."""
+    best: dt.date | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        d = _parse(hit, year)
+        if d is not None and (best is None or abs((d - anchor).days) < abs((best - anchor).days)):
+            best = d
+    return best
+
+
+def _weekday_and_day(hit: _DateHit, anchor: dt.date) -> dt.date | None:
+    """ "Monday 4th": the month near the anchor whose 4th is a Monday, the nearest first."""
+    best: dt.date | None = None
+    for shift in range(-3, 3):
+        first = anchor.replace(day=1) + relativedelta(months=shift)
+        d = _safe_date(first.year, first.month, hit.day or 1)
+        if d is None or d.weekday() != hit.weekday:
+            continue
+        if best is None or abs((d - anchor).days) < abs((best - anchor).days):
+            best = d
+    return best
+
+
+def _relative(hit: _DateHit, note: dt.date) -> tuple[dt.date | None, str]:
+    rel = hit.written.lower()
+    if rel in ("today", "last night") or rel.startswith("this ") and not rel.endswith("week"):
+        return note, "day"
+    if rel == "this week":
+        return note, "day"
+    if rel in ("yesterday", "the day before", "the night before"):
+        return note - dt.timedelta(days=1), "day"
+    if rel == "tomorrow":
+        return note + dt.timedelta(days=1), "day"
+    if rel in ("last week", "last weekend"):
+        return note - dt.timedelta(days=7), "day"
+    if rel == "next week":
+        return note + dt.timedelta(days=7), "day"
+    if rel == "last month":
+        return note - relativedelta(months=1), "month"
+    if rel == "next month":
+        return note + relativedelta(months=1), "month"
+    if rel == "last year":
+        return note - relativedelta(years=1), "year"
+    if rel == "next year":
+        return note + relativedelta(years=1), "year"
+    m = re.match(r"(\w+) (day|week|month|year)s? ago", rel)
+    if m:
+        word = m.group(1)
+        n = int(word) if word.isdigit() else _NUMBERS.get(word, 0)
+        unit = m.group(2)
+        if unit == "day":
+            return note - dt.timedelta(days=n), "day"
+        if unit == "week":
+            return note - dt.timedelta(weeks=n), "day"
+        if unit == "month":
+            return note - relativedelta(months=n), "month"
+        return note - relativedelta(years=n), "year"
+    m = re.match(r"(?:(last|on|this|next) )?([a-z]+)", rel)
+    if m and re.fullmatch(_WD, m.group(2), re.I):
+        target = _weekday_index(m.group(2))
+        if m.group(1) == "next":
+            return note + relativedelta(days=1, weekday=target), "day"
+        back = (note.weekday() - target) % 7
+        if m.group(1) == "last" and back == 0:
+            back = 7
+        return note - dt.timedelta(days=back), "day"
+    return None, ""
+
+
+def _iso(d: dt.date | None, precision: str) -> str | None:
+    if d is None:
+        return None
+    if precision == "year":
+        return f"{d.year:04d}"
+    if precision == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    return d.isoformat()
+
+
+def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
+    """Fill each hit's date: full dates as written, yearless ones from the nearest anchor,
+    relative ones ("last week") from the note's own date. Returns the note's date."""
+    full = [h for h in hits if h.year and h.day and h.month]
+    for h in full:
+        h.date, h.precision = _parse(h, h.year or 2000), "day"
+    note: dt.date | None = None
+    for h in full:
+        before = text[max(0, h.start - 40) : h.start]
+        line_start = text.rfind("\n", 0, h.start) + 1
+        if h.date and (_NOTE_DATE_LABEL.search(before) or (line_start == 0 and h.start < 200)):
+            note = h.date
+            break
+    if note is None:  # a heading's date in the first lines ("Held: 23/1/25", "Duty – 07/10/24")
+        head = len("\n".join(text.split("\n")[:3]))
+        note = next((h.date for h in full if h.date and h.start < head), None)
+    for h in hits:
+        if h in full:
+            continue
+        if h.kind == "relative":
+            if note is not None:
+                h.date, h.precision = _relative(h, note)
+            continue
+        if h.kind == "y":
+            h.date, h.precision = dt.date(h.year or 2000, 1, 1), "year"
+            continue
+        if h.kind == "my":
+            h.date, h.precision = dt.date(h.year or 2000, h.month or 1, 1), "month"
+            continue
+        if h.kind == "season":
+            if h.year:
+                h.date, h.precision = dt.date(h.year, 1, 1), "year"
+            continue
+        anchor = note
+        if anchor is None:
+            before = [f for f in full if f.start < h.start and f.date]
+            after = [f for f in full if f.start > h.start and f.date]
+            anchor = before[-1].date if before else after[0].date if after else None
+        if anchor is None:
+            continue
+        if h.kind == "m":
+            h.date = _nearest_year(h, anchor)
+            h.precision = "month"
+        elif h.kind == "wd_d":
+            h.date, h.precision = _weekday_and_day(h, anchor), "day"
+        else:
+            h.date = _nearest_year(h, anchor)
+            h.precision = "day"
+    return note
+
+
+_ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+]
+
+
+def _span_words(days: int) -> str:
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days <= 91:
+        weeks = round(days / 7)
+        return f"{weeks} weeks"
+    months = round(days / 30.4)
+    return f"{months} months"
+
+
+def read_chronology(
+    text: str, sentences: list[Sentence], cues: Cues, hits: list[_DateHit]
+) -> tuple[list[Event], list[Undated]]:
+    events: list[Event] = []
+    dated_sentences: set[int] = set()
+    si = 0
+    for h in hits:
+        while si < len(sentences) and sentences[si].end <= h.start:
+            si += 1
+        if si >= len(sentences):
+            break
+        s = sentences[si]
+        if h.kind == "relative" and h.date is None:
+            continue  # "last week" with no date of its own to count from: undated
+        dated_sentences.add(si)
+        source = ""
+        if cues.contact_words.search(s.text):
+            firsts = [
+                (m.start(), name)
+                for name, pat in cues.contact_sources.items()
+                for m in [pat.search(s.text)]
+                if m
+            ]
+            if firsts:
+                source = min(firsts)[1]
+        events.append(
+            Event(
+                date=text[h.start : h.end],
+                iso=_iso(h.date, h.precision),
+                text=s.text,
+                start=s.start,
+                end=s.end,
+                date_start=h.start,
+                date_end=h.end,
+                source=source,
+            )
+        )
+    # in date order; a yearless date that found no anchor goes after the rest, by month/day
+    hit_of = {(h.start, h.end): h for h in hits}
+
+    def key(e: Event) -> tuple[int, str, int]:
+        h = hit_of[(e.date_start, e.date_end)]
+        if h.date is not None:
+            return (0, h.date.isoformat(), e.date_start)
+        return (1, f"{h.month or 0:02d}-{h.day or 0:02d}", e.date_start)
+
+    events.sort(key=key)
+    by_source: dict[str, list[Event]] = {}
+    for e in events:
+        if e.source and e.iso and len(e.iso) == 10:  # a contact has a day, not just a year
+            group = by_source.setdefault(e.source, [])
+            group.append(e)
+            if len(group) > 1:
+                first = hit_of[(group[0].date_start, group[0].date_end)].date
+                this = hit_of[(e.date_start, e.date_end)].date
+                if first and this:
+                    days = (this - first).days
+                    nth = _ORDINALS[len(group) - 1] if len(group) <= 10 else f"{len(group)}th"
+                    e.note = f"{nth} {e.source} contact in {_span_words(days)}"
+    undated = [
+        Undated(s.text, s.start, s.end)
+        for n, s in enumerate(sentences)
+        if n not in dated_sentences
+        and cues.event_words.search(s.text)
+        and not re.search(r"\b(?:will|to be|plan|should|would|could|may)\b", s.text, re.I)
+        and len(s.text.split()) >= 4
+    ]
+    return events, undated

@@ -1,0 +1,232 @@
+"""The whole: people, chronology and accounts from a draft, the practitioner's corrections,
+and the plain-text view the CLI prints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.casefile.accounts import read_accounts, sections
+from assistant.casefile.cues import Cues, load_cues
+from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
+from assistant.casefile.model import (
+    CHECKS,
+    CHILD_ROLES,
+    NO_DATES,
+    NO_PEOPLE,
+    ROLES,
+    CaseFile,
+    Person,
+    Span,
+)
+from assistant.casefile.names import _CAPS, _TOKEN, _Draft
+from assistant.casefile.people import _Reader, _refs_by_sentence
+from assistant.casefile.status import read_checks, read_harm, read_status
+from assistant.errors import CurioError
+from assistant.review import Sentence, split_sentences
+
+
+def _display_name(p: _Draft) -> str:
+    """A full name as written, else the one name the text gives, else the description."""
+    names = [f for f in p.forms if not re.search(r"['’]s\b|\b[a-z]", f)]
+    for form in names:
+        if len(form.split()) >= 2 and re.match(
+            rf"^(?:[A-Z][a-z]+\.?\s+)?(?:{_TOKEN}|{_CAPS})\s+(?:{_TOKEN}|{_CAPS})", form
+        ):
+            return form
+    for form in names:
+        if form in (p.first, p.last) or (p.last and form.upper() == p.last.upper()):
+            return form
+    return p.label or (p.forms[0] if p.forms else "someone")
+
+
+def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
+    """The people, the chronology and whose account, from a draft's text alone.
+
+    Never raises on odd text: a draft with no names or no dates gives empty lists and a note.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return CaseFile()
+    cues = cues or load_cues()
+    sentences = split_sentences(text)
+    reader = _Reader(text, cues)
+    reader.read_names()
+    reader.read_roles()
+    reader.resolve_deferred()
+    reader.finish_people()
+    refs = _refs_by_sentence(reader, sentences)
+    harm = read_harm(reader, sentences, refs)
+    scope, has_sections = sections(text, sentences, cues)
+    plan = {
+        n
+        for n in scope
+        if re.match(
+            r"\s*(?:plan|actions?|agreed|next steps|recommendations?)\b",
+            _section_name(sentences, n),
+            re.IGNORECASE,
+        )
+    } | {
+        n
+        for n, s in enumerate(sentences)
+        if re.match(
+            r"\s*(?:plan|actions?|agreed|next steps|to do|what (?:I|we) will do)\s*[:\-–]",
+            s.text,
+            re.I,
+        )
+    }
+    read_status(reader, sentences, refs, frozenset(plan))
+    checks = read_checks(reader, sentences, refs, harm, plan)
+    hits = find_dates(reader.flat)
+    note = resolve_dates(text, hits)
+    chronology, undated = read_chronology(text, sentences, cues, hits)
+    account_scope = scope if has_sections else set(range(len(sentences)))
+    accounts = read_accounts(reader, sentences, refs, account_scope)
+
+    people: list[Person] = []
+    for i, p in enumerate(reader.people):
+        forms = list(dict.fromkeys(p.forms))
+        name = _display_name(p)
+        person = Person(
+            name=name,
+            role=p.role,
+            age=p.age if p.role in CHILD_ROLES or p.age else None,
+            seen=p.seen,
+            seen_alone=p.alone,
+            checks=[c for c in CHECKS if c in checks.get(i, [])],
+            evidence=[Span(s, e) for s, e in sorted(set(p.mentions))],
+            aliases=[f for f in forms if f != name],
+            causing_harm=i in harm,
+        )
+        people.append(person)
+    people.sort(key=_person_order)
+    return CaseFile(
+        people=people,
+        chronology=chronology,
+        undated=undated,
+        accounts=accounts,
+        note_date=note.isoformat() if note else None,
+    )
+
+
+def _section_name(sentences: list[Sentence], n: int) -> str:
+    """The heading or label the sentence sits under (for telling the plan from the analysis)."""
+    for s in reversed(sentences[: n + 1]):
+        line = s.text.strip()
+        if re.match(r"^[A-Za-z' ]{3,40}[:\-–]", line) or (
+            len(line) < 40 and not line.endswith(".")
+        ):
+            return line
+    return ""
+
+
+def _person_order(p: Person) -> tuple[int, int, int]:
+    """The adult causing harm and any adult not seen or not checked first, then the rest."""
+    first = p.evidence[0].start if p.evidence else 0
+    if p.is_family_adult:
+        if p.causing_harm:
+            return (0, 0, first)
+        if not p.seen or not p.checks:
+            return (1, 0, first)
+        return (2, 0, first)
+    if p.role in CHILD_ROLES:
+        return (3, 0, first)
+    return (4, 0, first)
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+def correct_role(case: CaseFile, index: int, role: str) -> CaseFile:
+    """The practitioner's role for one person (held for the session by the app)."""
+    if role not in ROLES:
+        raise CurioError(f"{role!r} is not a role: use one of {', '.join(ROLES)}.")
+    if not 0 <= index < len(case.people):
+        raise CurioError("That person is no longer in the table; review the draft again.")
+    case.people[index].role = role
+    return case
+
+
+def merge_people(case: CaseFile, keep: int, other: int) -> CaseFile:
+    """Two mentions of one person made one: names, evidence, status and checks combined."""
+    n = len(case.people)
+    if not (0 <= keep < n and 0 <= other < n) or keep == other:
+        raise CurioError("Choose two different people to merge.")
+    a, b = case.people[keep], case.people[other]
+    a.aliases = list(dict.fromkeys(a.aliases + [b.name] + b.aliases))
+    a.evidence = sorted(set(a.evidence) | set(b.evidence), key=lambda s: (s.start, s.end))
+    a.seen = a.seen or b.seen
+    a.seen_alone = a.seen_alone or b.seen_alone
+    a.checks = [c for c in CHECKS if c in a.checks or c in b.checks]
+    a.causing_harm = a.causing_harm or b.causing_harm
+    a.age = a.age or b.age
+    del case.people[other]
+    return case
+
+
+# ----------------------------------------------------------------------------- plain text
+
+ROLE_WORDS = {"new-partner": "new partner", "other-adult": "other adult"}
+CHECK_WORDS = {
+    "disclosure-scheme": "disclosure scheme",
+    "previous-authority": "previous authority",
+}
+SOURCE_WORDS = {
+    "parent": "a parent's own account",
+    "professional": "a professional's observation",
+    "agency": "an agency's check",
+    "child": "the child's own words",
+}
+
+
+def role_words(role: str) -> str:
+    return ROLE_WORDS.get(role, role)
+
+
+def check_words(checks: Iterable[str]) -> str:
+    return ", ".join(CHECK_WORDS.get(c, c) for c in checks) or "none recorded"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render_case(case: CaseFile) -> str:
+    """The case at a glance for the terminal, printed after the flags."""
+    lines = ["The case at a glance (read from the draft; check it against the record):", ""]
+    lines.append(
+        "People in the child's life (the adult causing harm and unseen or unchecked adults first):"
+    )
+    if not case.people:
+        lines.append(f"  {NO_PEOPLE}")
+    for p in case.people:
+        bits = [role_words(p.role)]
+        if p.age:
+            bits.append(f"age {p.age}")
+        if p.role not in CHILD_ROLES and p.role != "professional":
+            bits.append(f"seen: {'yes' if p.seen else 'no'}")
+            bits.append(f"seen alone: {'yes' if p.seen_alone else 'no'}")
+            bits.append(f"checks: {check_words(p.checks)}")
+            if p.missing_checks:
+                bits.append(f"not recorded: {check_words(p.missing_checks)}")
+        elif p.role in CHILD_ROLES:
+            bits.append(f"seen: {'yes' if p.seen else 'no'}")
+            bits.append(f"seen alone: {'yes' if p.seen_alone else 'no'}")
+        harm = " [the adult whose behaviour is the concern]" if p.causing_harm else ""
+        lines.append(f"  - {p.name} — {'; '.join(bits)}{harm}")
+    lines += ["", "Chronology (date order):"]
+    if not case.chronology:
+        lines.append(f"  {NO_DATES}")
+    for e in case.chronology:
+        when = e.iso or "year not known"
+        note = f" ({e.note})" if e.note else ""
+        lines.append(f"  - {when}  [{e.date}]  {_short(e.text)}{note}")
+    if case.undated:
+        lines += ["", "Events with no date (listed apart, not guessed):"]
+        lines += [f"  - {_short(u.text)}" for u in case.undated]
+    if case.accounts:
+        lines += ["", "Whose account (analysis and plan):"]
+        for a in case.accounts:
+            mark = "  ← a conclusion resting only on a parent's account" if a.parent_only else ""
+            lines.append(f"  - {a.source}: {_short(a.text, 140)}{mark}")
+    return "\n".join(lines)

@@ -1,0 +1,258 @@
+"""The people of a draft settled (parents found, relatives placed) and each sentence's
+references to them, pronouns resolved."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.casefile.model import CHILD_ROLES, FEMALE_ROLES, MALE_ROLES
+from assistant.casefile.names import _CLAUSE_BREAK, _PRONOUN, _Draft, _Mention, _role_gender
+from assistant.casefile.roles import _RoleReader
+from assistant.review import Sentence
+
+
+class _Reader(_RoleReader):
+    """Reads one draft: finds people and their mentions, then status, checks and harm."""
+
+    # -- merge and finish
+    def finish_people(self) -> None:
+        for p in self.people:
+            if not p.roles and p.age_years is not None and p.age_years < 18:
+                p.vote("child", 1)
+        self._infer_gender()
+        self._find_the_mother()
+        self.resolve_relations()
+        for p in self.people:  # "her partner Lee Gaskell moved in": a new partner
+            if p.role == "partner" and any(
+                self.cues.new_partner.search(self._sentence_at(s0)) for s0, _e in p.mentions
+            ):
+                p.vote("new-partner", p.roles.get("partner", 0))
+        for p in self.people:
+            if p.gender == "" and p.role in FEMALE_ROLES:
+                p.gender = "f"
+            if p.gender == "" and p.role in MALE_ROLES | {"partner", "new-partner"}:
+                p.gender = "m"
+        # a child with a sibling word is a sibling only when another child is the subject
+        children = [p for p in self.people if p.role in CHILD_ROLES]
+        if children and all(p.role == "sibling" for p in children):
+            for p in children:
+                p.roles.pop("sibling", None)
+                p.vote("child", 1)
+        for p in self.people:
+            p.mentions = sorted(set(p.mentions))
+        self.people = [p for p in self.people if p.mentions]
+        self.mentions = sorted(
+            (
+                _Mention(s, e, i, possessive=bool(re.match(r"['’]s\b", self.flat[e : e + 2])))
+                for i, p in enumerate(self.people)
+                for s, e in p.mentions
+            ),
+            key=lambda m: m.start,
+        )
+
+    def _infer_gender(self) -> None:
+        """For a name with no title or role: the pronoun that follows it ("Chantelle and her
+        children", "Kieran said he")."""
+        for p in self.people:
+            if p.gender or not (p.first or p.last):
+                continue
+            votes = {"f": 0, "m": 0}
+            for _s, e in p.mentions:
+                after = self.flat[e : e + 48]
+                strong = re.match(
+                    r"^\s*(?:\(\d{1,2}\)\s*)?(?:,\s*)?(?:and|said|says|told \w+|who|explained|"
+                    r"reported)\s+(?:that\s+)?(she|her|he|his)\b",
+                    after,
+                    re.IGNORECASE,
+                )
+                # "her" after a name is as often the object of its verb ("Mehmet has been
+                # messaging her") as the person's own, so alone it does not count
+                weak = strong or re.match(r"^[^.;]{0,40}?\b(she|he|his)\b", after, re.I)
+                if weak and not any(
+                    e < s2 < e + weak.start(1)
+                    for q in self.people
+                    for s2, _ in q.mentions
+                    if q is not p
+                ):
+                    g = "f" if weak.group(1).lower() in ("she", "her") else "m"
+                    votes[g] += 3 if strong else 1
+            if votes["f"] != votes["m"]:
+                p.gender = max(votes, key=lambda g: votes[g])
+
+    def _find_the_mother(self) -> None:
+        """Drafts often name a parent without the word. A named adult the text gives a child
+        to ("Senait's daughter") is that child's parent. The one woman with no other role,
+        where there are children, is the mother, and the one such man the father where the
+        text also says "father", "dad" or "her husband" unnamed; those words are then him.
+        Where no gender is known, the one adult with no role stands in."""
+        for p in self.people:
+            if p.parent_of and not p.roles and (p.age_years is None or p.age_years >= 18):
+                p.vote("father" if p.gender == "m" else "mother", 2)
+        children = [p for p in self.people if p.role in CHILD_ROLES]
+        for role, sex in (("mother", "f"), ("father", "m")):
+            if any(p.role == role and (p.first or p.last) for p in self.people):
+                continue
+            unnamed = [
+                p
+                for p in self.people
+                if p.descriptor == role and not (p.first or p.last) and not p.bound
+            ]
+            if not (unnamed if role == "father" else children or unnamed):
+                continue
+            roleless = [
+                p
+                for p in self.people
+                if (p.first or p.last)
+                and not p.roles
+                and (p.age_years is None or p.age_years >= 18)
+            ]
+            exact = [p for p in roleless if p.gender == sex]
+            unknown = [p for p in roleless if not p.gender]
+            pick = exact if exact else unknown
+            if len(pick) != 1:
+                continue
+            parent = pick[0]
+            parent.vote(role, 2)
+            if not parent.gender:
+                parent.gender = sex
+            for u in unnamed:
+                if self._own_child(u):
+                    continue  # "Tyler's father": another child's father, maybe another man
+                for s0, e0 in u.mentions:
+                    self._add_mention(parent, s0, e0)
+                u.mentions = []
+
+    def _own_child(self, p: _Draft) -> bool:
+        """Whether an unnamed parent is described as one named child's ("Tyler's father")."""
+        return any(re.match(r"^[A-Z][\w-]+['’]s\s", f) for f in p.forms)
+
+
+def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+    cuts = [sentence.start]
+    for m in _CLAUSE_BREAK.finditer(sentence.text):
+        cuts.append(sentence.start + m.start())
+    cuts.append(sentence.end)
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+#: A sentence in a list that starts with what happened, its subject on the line before it
+#: ("- Marie Okafor, 38, mother. Seen at home on 5 March.").
+_LINE_START_CUE = re.compile(
+    r"\s*(?:not |never |also )?(?:seen|spoken|spoke|visited|met|interviewed|present|alone|pnc|"
+    r"police|probation|checks?|disclosure|no checks|dvds|clare)\b",
+    re.IGNORECASE,
+)
+
+
+#: A line that opens with being seen carries on about the line before ("Patient: Chantelle
+#: Burke ...\nSeen alone by ED nurse"); a line of checks does not (it may be about anyone).
+_NEW_LINE_SEEN = re.compile(r"\s*(?:not |never |also )?(?:seen|spoken to|visited|met)\b", re.I)
+
+
+@dataclass
+class _Ref:
+    pos: int
+    person: int
+    possessive: bool
+    pronoun: bool = False
+
+
+def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_Ref]]:
+    """Each sentence's references to people: names and descriptions, then he/she resolved.
+
+    A "He"/"She" opening a sentence is the previous sentence's subject when the gender fits
+    ("Oscar told Mrs Rao ... He was seen alone"); any other pronoun is the last person of that
+    gender mentioned, else the last of unknown gender. Names inside quoted words ("'daddy
+    hurt mummy'") are references but never what a later pronoun means."""
+    out: list[list[_Ref]] = []
+    last_at: dict[int, int] = {}
+    prev_subject: int | None = None
+    line_subject: int | None = None
+    people = reader.people
+    mi = 0
+    mentions = reader.mentions
+
+    def gender(i: int) -> str:
+        return people[i].gender or _role_gender(people[i].role)
+
+    for s in sentences:
+        refs: list[_Ref] = []
+        quoted = [(s.start + q.start(), s.start + q.end()) for q in _QUOTED.finditer(s.text)]
+        while mi < len(mentions) and mentions[mi].start < s.start:
+            mi += 1
+        j = mi
+        local: list[_Mention] = []
+        while j < len(mentions) and mentions[j].start < s.end:
+            local.append(mentions[j])
+            j += 1
+        events = [(m.start, "m", m) for m in local] + [
+            (s.start + p.start(), "p", p) for p in _PRONOUN.finditer(s.text)
+        ]
+        events.sort(key=lambda e: e[0])
+        subject: int | None = None
+        for pos, kind, obj in events:
+            inside = any(q0 < pos < q1 for q0, q1 in quoted)
+            if kind == "m":
+                m = obj
+                refs.append(_Ref(pos, m.person, m.possessive))
+                if not inside:
+                    last_at[m.person] = pos
+                    if subject is None and not m.possessive:
+                        subject = m.person
+                continue
+            if inside:
+                continue  # "'he hit mummy'": the child's words, not the note's
+            word = obj.group(1).lower()
+            g = "m" if word in ("he", "him", "his") else "f"
+            cand: int | None = None
+            opening = word in ("he", "she") and not s.text[: pos - s.start].strip()
+            if opening and prev_subject is not None and gender(prev_subject) in ("", g):
+                cand = prev_subject
+            else:
+                fits = [i for i in last_at if gender(i) == g]
+                unknown = [i for i in last_at if gender(i) == ""]
+                pool = fits or unknown
+                if pool:
+                    cand = max(pool, key=lambda i: last_at[i])
+            if cand is not None:
+                refs.append(_Ref(pos, cand, word in ("his", "her"), pronoun=True))
+                if subject is None and word in ("he", "she"):
+                    subject = cand
+        prev_subject = subject if subject is not None else prev_subject
+        gap = reader.text[sentences[len(out) - 1].end : s.start] if out else "\n"
+        if "\n" in gap:
+            own = [
+                r
+                for r in refs
+                if not r.possessive
+                and not r.pronoun
+                and not reader.cues.not_check_target.search(reader.flat[max(0, r.pos - 16) : r.pos])
+            ]
+            if (
+                line_subject is not None
+                and _NEW_LINE_SEEN.match(s.text)
+                and (not refs or refs[0].pos > s.start + 12)
+            ):
+                # "Patient: Chantelle Burke ...\nSeen alone by ED nurse": the same person
+                refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
+            else:
+                line_subject = own[0].person if own else None
+        elif (
+            line_subject is not None
+            and _LINE_START_CUE.match(s.text)
+            and (not refs or refs[0].pos > s.start + 12)
+        ):
+            refs.insert(0, _Ref(s.start, line_subject, False, pronoun=True))
+        out.append(refs)
+    return out
+
+
+#: Words in quotation marks (an apostrophe inside a word, as in "mummy's", does not end them).
+_QUOTED = re.compile(r"(?<!\w)['‘](?:[^'’\n]|['’](?=\w))+['’](?!\w)|[\"“][^\"”\n]+[\"”]")
+
+
+def _later(reader: _Reader, a: int, b: int) -> bool:
+    pa = reader.people[a].mentions
+    pb = reader.people[b].mentions
+    return bool(pa and pb and pa[-1][0] > pb[-1][0])

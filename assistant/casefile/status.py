@@ -1,0 +1,244 @@
+"""Seen, seen alone and checks, attributed to the right person clause by clause, and the
+adult whose behaviour is the concern."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.casefile.model import CHILD_ROLES
+from assistant.casefile.names import _CHILD_GROUP, _Draft
+from assistant.casefile.people import _clauses, _Reader, _Ref
+from assistant.review import Sentence
+
+_FUTURE = re.compile(
+    r"\b(?:will|shall|should|must|needs? to|going to|to)\s+(?:be\s+)?(?:\w+\s+)?$", re.IGNORECASE
+)
+
+
+_SEEING_VERB = re.compile(
+    r"(?:seen|see|spoken|spoke|speak|talked|talk|met|interviewed|visited)\b", re.IGNORECASE
+)
+#: A seen cue in its base form ("see", "speak to") says what is to happen, not what did.
+_BASE_FORM = re.compile(r"(?:see|speak|meet)\b", re.IGNORECASE)
+#: A denial that shows the person was there: the worker tried and could not see them alone.
+_TRIED = re.compile(
+    r"\b(?:could not|couldn't|unable to|not able to|not possible|declined to|refused to|"
+    r"would not|wouldn't)\b(?:\s+\w+){0,4}\s*$",
+    re.IGNORECASE,
+)
+#: Cues whose person stands before them ("M arrested, NFA – F would not ...").
+_SUBJECT_BEFORE = re.compile(r"(?:(?:was|were) )?arrested\b", re.IGNORECASE)
+
+
+def _cue_state(flat: str, clause_start: int, cue_start: int, negation: re.Pattern[str]) -> str:
+    """ "neg" for a cue that is denied ("could not see M alone"), "future" for one still to
+    come ("worker to see"), "" for one that happened."""
+    if negation.search(flat[max(clause_start, cue_start - 40) : cue_start]):
+        return "neg"
+    if _FUTURE.search(flat[max(clause_start, cue_start - 20) : cue_start]):
+        return "future"
+    return ""
+
+
+def _negated(flat: str, clause_start: int, cue_start: int, negation: re.Pattern[str]) -> bool:
+    """A cue that is denied ("has not been seen") or still to come ("worker to see")."""
+    window = flat[max(clause_start, cue_start - 40) : cue_start]
+    return bool(
+        negation.search(window)
+        or _FUTURE.search(flat[max(clause_start, cue_start - 20) : cue_start])
+    )
+
+
+def read_status(
+    reader: _Reader,
+    sentences: list[Sentence],
+    refs: list[list[_Ref]],
+    plan: frozenset[int] = frozenset(),
+) -> None:
+    """Seen, seen alone: each person takes the nearest seen or alone cue in their clause."""
+    cues = reader.cues
+    flat = reader.flat
+    seen: dict[int, bool] = {}
+    alone: dict[int, bool] = {}
+    all_children = [i for i, p in enumerate(reader.people) if p.role in CHILD_ROLES]
+    for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
+        if n in plan:
+            continue  # "see Hannah alone at the clinic" is still to happen
+        for a, b in _clauses(s):
+            part = flat[a:b]
+            if cues.remote.search(part):
+                continue  # by phone is not in person
+            alone_cues = []
+            covered: list[tuple[int, int]] = []
+            seen_found = list(cues.seen.finditer(part))
+            for m in cues.alone.finditer(part):
+                covered.append((a + m.start(), a + m.end()))
+                if not _SEEING_VERB.match(m.group(0)) and not any(
+                    not _BASE_FORM.match(x.group(0)) for x in seen_found
+                ):
+                    continue  # "scared to leave him alone with the baby": no one was seen
+                state = _cue_state(flat, a, a + m.start(), cues.negation)
+                if state == "future" or (state == "" and _BASE_FORM.match(m.group(0))):
+                    continue
+                if state == "neg" and _TRIED.search(
+                    flat[max(a, a + m.start() - 40) : a + m.start()]
+                ):
+                    state = "tried"  # "HV could not see M alone": M was there
+                alone_cues.append((a + m.start(), a + m.end(), state))
+            seen_cues = []
+            for m in seen_found:
+                ca, cb = a + m.start(), a + m.end()
+                if any(ca >= s0 and cb <= e0 for s0, e0 in covered):
+                    continue
+                state = _cue_state(flat, a, ca, cues.negation)
+                if state == "" and _BASE_FORM.match(m.group(0)):
+                    continue  # "see M & children separately": a plan, not a visit
+                seen_cues.append((ca, cb, state == ""))
+            if not seen_cues and not alone_cues:
+                continue
+            people = [r for r in srefs if a <= r.pos < b and not r.possessive]
+            for m in _CHILD_GROUP.finditer(part):
+                people += [_Ref(a + m.start(), c, False) for c in all_children]
+            for r in people:
+                if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
+                    continue
+                usable = [
+                    c
+                    for c in seen_cues
+                    if r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]])
+                ]
+                if usable:
+                    ca, cb, pos = min(
+                        usable, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
+                    )
+                    if pos:
+                        seen[r.person] = True
+                    else:
+                        seen.setdefault(r.person, False)
+                # an alone cue is not the person's when another cue stands between them
+                # ("Leah and Finley were seen together ... and Leah was seen on her own")
+                others = [o[0] for o in seen_cues + alone_cues]
+                reach = [c for c in alone_cues if not _blocked(r.pos, c[0], others, people)]
+                if reach:
+                    ca, cb, state = min(
+                        reach, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
+                    )
+                    if state == "":
+                        alone[r.person] = True
+                        seen[r.person] = True
+                    else:
+                        # "HV could not see M alone", "not seen alone": seen, but not alone
+                        alone.setdefault(r.person, False)
+                        if state == "tried" and not seen_cues:
+                            seen[r.person] = True
+    for i, p in enumerate(reader.people):
+        p.seen = seen.get(i, False)
+        p.alone = alone.get(i, False)
+
+
+def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
+    """Whether another cue and another person stand between a person and a cue."""
+    lo, hi = min(pos, cue), max(pos, cue)
+    return any(lo < o < hi for o in cues_at) and any(lo < q.pos < hi for q in people)
+
+
+def read_harm(reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]) -> set[int]:
+    """The adult(s) whose behaviour the text describes as harmful: the nearest adult before
+    each harm word scores most."""
+    score: dict[int, float] = {}
+    people = reader.people
+    for s, srefs in zip(sentences, refs, strict=True):
+        for m in reader.cues.harm.finditer(s.text):
+            pos = s.start + m.start()
+            before = [r for r in srefs if r.pos < pos and people[r.person].is_family()]
+            if before:
+                score[before[-1].person] = score.get(before[-1].person, 0) + 2
+            for r in srefs:
+                if people[r.person].is_family():
+                    score[r.person] = score.get(r.person, 0) + 0.25
+    if not score:
+        return set()
+    top = max(score.values())
+    if top < 2:
+        return set()
+    return {i for i, v in score.items() if v >= 0.75 * top}
+
+
+def read_checks(
+    reader: _Reader,
+    sentences: list[Sentence],
+    refs: list[list[_Ref]],
+    harm: set[int],
+    plan_sentences: set[int],
+) -> dict[int, list[str]]:
+    """Checks made on each adult: an agency cue and a word that shows something came back,
+    not a check still to be made ("requested", "outstanding", "no checks yet")."""
+    cues = reader.cues
+    flat = reader.flat
+    people = reader.people
+    done: dict[int, list[str]] = {}
+    carry: list[int] = []
+    carry_age = 9
+    for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
+        carry_age += 1
+        found_here = False
+        for a, b in _clauses(s):
+            part = flat[a:b]
+            kinds = [k for k, pat in cues.checks.items() if pat.search(part)]
+            stated = cues.police_record_stated.search(part)
+            if stated and "police" not in kinds:
+                before = flat[s.start : a + stated.start()]
+                if not cues.stated_as_account.search(before) and not cues.unverified.search(s.text):
+                    kinds.append("police")  # "Mr Hart has a previous conviction for assault"
+            if not kinds:
+                continue
+            found_here = True
+            family = [r for r in srefs if people[r.person].is_family() and not r.possessive]
+            # the person named after "checks on", "re", "Police:" is the one checked
+            named = [
+                r.person
+                for r in family
+                if cues.check_target.search(flat[max(s.start, r.pos - 60) : r.pos])
+            ] + _parents_named(part, people)
+            if named:
+                targets = named
+            else:
+                free = [
+                    r
+                    for r in family
+                    if not cues.not_check_target.search(flat[max(s.start, r.pos - 16) : r.pos])
+                    and not re.match(
+                        r"^[\w' -]{0,12}\bas (?:the )?victim", flat[r.pos : r.pos + 30]
+                    )
+                ]
+                targets = [r.person for r in free if a <= r.pos < b]
+                if not targets:
+                    targets = [r.person for r in free]
+                if not targets and carry and carry_age <= 2:
+                    targets = list(carry)
+                if len(set(targets)) > 1 and harm & set(targets):
+                    targets = [t for t in targets if t in harm]
+            targets = list(dict.fromkeys(targets))
+            if not targets:
+                continue
+            carry, carry_age = targets, 0
+            if n in plan_sentences or cues.check_pending.search(part):
+                continue
+            if not cues.check_done.search(part) and not re.search(
+                r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part
+            ):  # "GP (Dr Hollis): MGM seen 16/09 with a bruised forearm" reports a result
+                continue
+            for t in targets:
+                for k in kinds:
+                    if k not in done.setdefault(t, []):
+                        done[t].append(k)
+        if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
+            carry = []
+    return done
+
+
+def _parents_named(part: str, people: list[_Draft]) -> list[int]:
+    """ "Police checks on both parents": the mother and the father."""
+    if not re.search(r"\b(?:on|re|for)\s+(?:both|the)\s+parents\b", part, re.IGNORECASE):
+        return []
+    return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
