@@ -87,6 +87,13 @@ def use_serving_threads(threads: int | None = SERVING_THREADS) -> None:
         torch.set_num_threads(threads)
 
 
+def apply_model_threads(torch) -> None:  # type: ignore[no-untyped-def]
+    """In the calling thread, give the model the threads ``use_serving_threads`` chose (torch
+    keeps the setting per thread); nothing when none was chosen."""
+    if _model_threads and torch.get_num_threads() != _model_threads:
+        torch.set_num_threads(_model_threads)
+
+
 @dataclass
 class _Request:
     texts: list[str]
@@ -351,8 +358,7 @@ class Embedder:
             groups.setdefault(len(ids), []).append(i)
         out: np.ndarray | None = None
         with self._lock, torch.inference_mode():
-            if _model_threads and torch.get_num_threads() != _model_threads:
-                torch.set_num_threads(_model_threads)  # this thread's own setting
+            apply_model_threads(torch)  # this thread's own setting
             for length, rows in sorted(groups.items()):
                 step = max(1, min(128, 4096 // max(length, 1)))  # bounded memory per call
                 for start in range(0, len(rows), step):
