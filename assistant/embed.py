@@ -94,16 +94,6 @@ def apply_model_threads(torch) -> None:  # type: ignore[no-untyped-def]
         torch.set_num_threads(_model_threads)
 
 
-def model_workers(limit: int = 4) -> int:
-    """How many threads may run independent model calls side by side: one per core when
-    ``use_serving_threads`` gave each call one thread (a server), else one (torch then uses
-    the cores inside each call). Independent calls do not wait for each other, so a core taken
-    by other work slows only its own share, unlike threads inside one call."""
-    if not _model_threads:
-        return 1
-    return max(1, min(limit, (os.cpu_count() or 1) // _model_threads))
-
-
 @dataclass
 class _Request:
     texts: list[str]

@@ -228,13 +228,11 @@ class LensModel:
 
         Strings of one length in word pieces go through together with no padding and no mask.
         The trained layers read the lower states rounded to half precision, as training did
-        (``fit`` caches them that way). On a server (one thread per model call) the groups are
-        shared among one worker per core (``model_workers``); each row is still computed on
-        its own, so the result does not depend on the split.
+        (``fit`` caches them that way).
         """
-        from assistant.embed import apply_model_threads, model_workers
-
         torch = self._torch
+        from assistant.embed import apply_model_threads
+
         lower = np.zeros((len(strings), self.hidden), dtype=np.float32)
         top = np.zeros((len(strings), self.hidden), dtype=np.float32)
         if not strings:
@@ -245,46 +243,27 @@ class LensModel:
         groups: dict[int, list[int]] = {}
         for i, row in enumerate(ids):
             groups.setdefault(len(row), []).append(i)
-        workers = model_workers()
-        budget = 8192 if workers == 1 else 2048  # tokens per call: bounded memory, fair shares
-        jobs: list[list[int]] = []
-        for length, rows in sorted(groups.items()):
-            step = max(1, min(256, budget // max(length, 1)))
-            jobs += [rows[start : start + step] for start in range(0, len(rows), step)]
-
-        def run(part: list[int]) -> None:
-            with torch.inference_mode():
-                apply_model_threads(torch)  # this thread's own setting
-                input_ids = torch.tensor([ids[i] for i in part], dtype=torch.long)
-                h = self.embeddings(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids))
-                for layer in self.frozen:
-                    h = _run_layer(layer, h, None)
-                lower[part] = h.mean(1).numpy()
-                picked = [k for k, i in enumerate(part) if i in sentences]
-                if picked:
+        with torch.inference_mode():
+            apply_model_threads(torch)
+            for length, rows in sorted(groups.items()):
+                step = max(1, min(256, 8192 // max(length, 1)))  # bounded memory per call
+                for start in range(0, len(rows), step):
+                    part = rows[start : start + step]
+                    input_ids = torch.tensor([ids[i] for i in part], dtype=torch.long)
+                    h = self.embeddings(
+                        input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)
+                    )
+                    for layer in self.frozen:
+                        h = _run_layer(layer, h, None)
+                    lower[part] = h.mean(1).numpy()
+                    picked = [k for k, i in enumerate(part) if i in sentences]
+                    if not picked:
+                        continue
                     x = h[picked].to(torch.float16).to(torch.float32)
                     for layer in self.top:
                         x = _run_layer(layer, x, None)
                     top[[part[k] for k in picked]] = x.mean(1).numpy()
-
-        if workers > 1 and len(jobs) > 1:
-            list(self._pool(workers).map(run, sorted(jobs, key=lambda p: -len(ids[p[0]]) * len(p))))
-        else:
-            for part in jobs:
-                run(part)
         return lower, top
-
-    def _pool(self, workers: int):  # type: ignore[no-untyped-def]
-        """The model's worker threads (made on first use, and again after a fork)."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = getattr(self, "_workers", None)
-        if pool is None or pool[0] != os.getpid() or pool[1] != workers:
-            if pool is not None and pool[0] == os.getpid():
-                pool[2].shutdown(wait=False)
-            pool = (os.getpid(), workers, ThreadPoolExecutor(workers, "curio-lens-worker"))
-            self._workers = pool
-        return pool[2]
 
     # --- training ---------------------------------------------------------------------------
     def fit(
