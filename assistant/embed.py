@@ -87,6 +87,13 @@ def use_serving_threads(threads: int | None = SERVING_THREADS) -> None:
         torch.set_num_threads(threads)
 
 
+def apply_model_threads(torch) -> None:  # type: ignore[no-untyped-def]
+    """In the calling thread, give the model the threads ``use_serving_threads`` chose (torch
+    keeps the setting per thread); nothing when none was chosen."""
+    if _model_threads and torch.get_num_threads() != _model_threads:
+        torch.set_num_threads(_model_threads)
+
+
 @dataclass
 class _Request:
     texts: list[str]
@@ -225,6 +232,70 @@ class BatchingEncoder:
             request.done.set()
 
 
+def plain_layout(model_path: Path) -> tuple[int, int] | None:
+    """(max tokens, dimension) when the folder is a sentence-transformers model of the common
+    shape (a transformer, mean pooling over its tokens, then normalisation), as the bundled
+    all-MiniLM-L6-v2 is; None for anything else, which then goes through the library."""
+    import json
+
+    try:
+        modules = json.loads((model_path / "modules.json").read_text(encoding="utf-8"))
+        config = json.loads((model_path / "sentence_bert_config.json").read_text("utf-8"))
+        types = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+        if types != ["Transformer", "Pooling", "Normalize"]:
+            return None  # without the Normalize step the library's vectors are not unit length
+        if modules[0].get("path", "") != "" or config.get("do_lower_case"):
+            return None
+        pooling = json.loads(
+            (model_path / modules[1]["path"] / "config.json").read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v}
+    extra = (
+        set(pooling)
+        - {"word_embedding_dimension", "include_prompt"}
+        - {k for k in pooling if k.startswith("pooling_mode_")}
+    )
+    if modes != {"pooling_mode_mean_tokens"} or extra:
+        return None
+    max_len = config.get("max_seq_length")
+    dim = pooling.get("word_embedding_dimension")
+    if not isinstance(max_len, int) or not isinstance(dim, int):
+        return None
+    return max_len, dim
+
+
+class _PlainModel:
+    """A ``plain_layout`` model read with transformers alone, computing what the library
+    computes (the transformer, mean pooling over the attended tokens in float32, unit length).
+
+    Why: importing sentence-transformers also imports scikit-learn, SciPy and pandas, several
+    seconds of every cold start spent on nothing Curio uses. tests/test_embed_queue.py checks
+    the vectors against the library's.
+    """
+
+    def __init__(self, model_path: Path, max_seq_length: int, dimension: int) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+        self.model = AutoModel.from_pretrained(str(model_path), local_files_only=True)
+        self.model.eval()
+        limit = int(getattr(self.model.config, "max_position_embeddings", 0) or max_seq_length)
+        self.max_seq_length = min(max_seq_length, limit)
+        self.dimension = dimension
+
+    def forward(self, features: dict) -> dict:  # type: ignore[type-arg]
+        import torch
+
+        tokens = self.model(**features, return_dict=True).last_hidden_state
+        mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+        summed = (tokens * mask).sum(dim=1, dtype=torch.float32)
+        count = torch.clamp(mask.sum(dim=1, dtype=torch.float32), min=1e-9)
+        vectors = torch.nn.functional.normalize(summed / count, p=2, dim=-1)
+        return {"sentence_embedding": vectors}
+
+
 class Embedder:
     """Encodes text to L2-normalised float32 vectors with a verified local model."""
 
@@ -253,23 +324,47 @@ class Embedder:
             self.weights_sha256 = actual
         else:
             self.weights_sha256 = sha256_file(weights) if weights.is_file() else ""
-        from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
 
+        self._library: object | None = None
+        self._library_lock = threading.Lock()
         try:
-            self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+            layout = plain_layout(model_path)
+            self._plain = _PlainModel(model_path, *layout) if layout else None
         except Exception as exc:  # a broken folder should read as a set-up problem
             raise CurioError(
                 f"Could not load the embedding model from {model_path}: {exc}"
             ) from exc
+        if self._plain is None:
+            self._model  # noqa: B018 - an unusual model: the library, loaded (and checked) now
         self._lock = threading.Lock()  # one model call at a time keeps memory flat
         self._guidance_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
+    @property
+    def _model(self):  # type: ignore[no-untyped-def]
+        """The sentence-transformers model for this folder, loaded on first use: needed only for
+        a model of unusual shape (``plain_layout``), and by the benchmark's raw floor."""
+        with self._library_lock:
+            if self._library is None:
+                from sentence_transformers import SentenceTransformer
+
+                try:
+                    self._library = SentenceTransformer(
+                        str(self.model_path), device="cpu", local_files_only=True
+                    )
+                except Exception as exc:  # a broken folder should read as a set-up problem
+                    raise CurioError(
+                        f"Could not load the embedding model from {self.model_path}: {exc}"
+                    ) from exc
+            return self._library
+
     @cached_property
     def dimension(self) -> int:
+        if self._plain is not None:
+            return self._plain.dimension
         # sentence-transformers 5.x renamed the method; use whichever this version has.
         model = self._model
         getter = getattr(model, "get_embedding_dimension", None)
@@ -337,7 +432,7 @@ class Embedder:
         texts = [str(t).strip() for t in texts]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = self._model
+        model = self._plain or self._model
         tokenizer = getattr(model, "tokenizer", None)
         if tokenizer is None:  # an unusual model: the library's encode (not batch-exact)
             return self._library_encode(texts)
@@ -351,8 +446,7 @@ class Embedder:
             groups.setdefault(len(ids), []).append(i)
         out: np.ndarray | None = None
         with self._lock, torch.inference_mode():
-            if _model_threads and torch.get_num_threads() != _model_threads:
-                torch.set_num_threads(_model_threads)  # this thread's own setting
+            apply_model_threads(torch)  # this thread's own setting
             for length, rows in sorted(groups.items()):
                 step = max(1, min(128, 4096 // max(length, 1)))  # bounded memory per call
                 for start in range(0, len(rows), step):

@@ -219,3 +219,58 @@ def test_after_warming_a_review_encodes_only_its_own_sentences(
     own = {" ".join(s.text.split()) for s in split_sentences(draft)}
     encoded = stats["encoded"] - before["encoded"]
     assert encoded <= len(own), f"{encoded} texts encoded for a draft of {len(own)} sentences"
+
+
+@pytest.mark.integration
+def test_the_bundled_model_is_read_without_the_library_and_gives_its_exact_vectors(
+    embedder: Embedder,
+) -> None:
+    """The bundled model is read with transformers alone (importing sentence-transformers
+    costs seconds of every start); its vectors must be the library's, bit for bit, or an index
+    built before would no longer match the questions asked of it."""
+    import subprocess
+    import sys
+
+    from assistant.embed import plain_layout
+
+    assert embedder._plain is not None
+    assert plain_layout(embedder.model_path) == (256, 384)
+    texts = SENTENCES + ["", "word " * 300]  # empty, and longer than the model reads
+    plain = embedder.encode_exact(texts)
+    library_path = embedder._plain
+    embedder._plain = None  # the same rows through the library's modules
+    try:
+        library = embedder.encode_exact(texts)
+    finally:
+        embedder._plain = library_path
+    assert np.array_equal(plain, library)
+    code = (
+        "import sys; from assistant.embed import get_embedder; from assistant.settings import "
+        "Settings; e = get_embedder(Settings(embed_model=None)); e.encode(['one sentence']); "
+        "print('sentence_transformers' in sys.modules, 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_model_folder_of_another_shape_goes_through_the_library(tmp_path: Path) -> None:
+    from assistant.embed import bundled_model_path, plain_layout
+
+    bundled = bundled_model_path()
+    for name in ("modules.json", "sentence_bert_config.json"):
+        (tmp_path / name).write_text((bundled / name).read_text())
+    (tmp_path / "1_Pooling").mkdir()
+    pooling = (bundled / "1_Pooling" / "config.json").read_text()
+    (tmp_path / "1_Pooling" / "config.json").write_text(pooling)
+    assert plain_layout(tmp_path) == (256, 384)
+    (tmp_path / "1_Pooling" / "config.json").write_text(
+        pooling.replace('"pooling_mode_cls_token": false', '"pooling_mode_cls_token": true')
+    )
+    assert plain_layout(tmp_path) is None  # CLS pooling: the library's own code
+    (tmp_path / "1_Pooling" / "config.json").write_text(pooling)
+    (tmp_path / "modules.json").write_text('[{"idx": 0, "path": "", "type": "x.Transformer"}]')
+    assert plain_layout(tmp_path) is None  # no pooling or normalising step
+    (tmp_path / "modules.json").unlink()
+    assert plain_layout(tmp_path) is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import sys
 import threading
@@ -24,10 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.embed import BatchingEncoder
 from assistant.errors import CurioError
 from assistant.review.data import TrainingSet, build_training_set
 from assistant.review.model import (
     MODEL_VERSION,
+    STATES,
     LensModel,
     TrainingConfig,
     Unit,
@@ -47,17 +50,31 @@ class Reading:
 class TrainedLensModel:
     """The lens model plus a small "is this about a family at all?" classifier over the mean
     of the text's sentence vectors (trained on the same texts: agendas, letters, course
-    outlines and guidance sections are not about a family)."""
+    outlines and guidance sections are not about a family).
+
+    Reads go through a ``BatchingEncoder``: one thread runs the model, and the sentences of
+    reviews that arrive together (several sessions on one server) share its passes instead of
+    contending for the cores. The model reads each string on its own (no padding), so a
+    review's probabilities are the same whatever it was batched with.
+    """
 
     def __init__(self, model: LensModel, doc_coef: np.ndarray, doc_intercept: float) -> None:
         self.model = model
         self.lenses = model.lenses
         self.doc_coef = np.asarray(doc_coef, dtype=np.float32)
         self.doc_intercept = float(doc_intercept)
+        self.queue = BatchingEncoder(self._read_rows, name="curio-lens-model")
 
     def read(self, units: Sequence[Unit]) -> Reading:
+        rows = self.queue.encode(list(units))
+        width = len(self.lenses) * len(STATES)
+        probs = rows[:, :width].reshape(len(rows), len(self.lenses), len(STATES))
+        return Reading(probs=probs, about_family=self.family_probability(rows[:, width:]))
+
+    def _read_rows(self, units: list[Unit]) -> np.ndarray:
+        """One row per unit: its probabilities, flattened, then its sentence's vector."""
         probs, pooled = self.model.predict(units, with_pooled=True)
-        return Reading(probs=probs, about_family=self.family_probability(pooled))
+        return np.concatenate([probs.reshape(len(units), -1), pooled], axis=1)
 
     def family_probability(self, pooled: np.ndarray) -> float:
         if len(pooled) == 0:
@@ -91,6 +108,79 @@ def cache_key(sources: Sources, training: TrainingSet, config: TrainingConfig) -
     for part in training.fingerprint_parts:
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()
+
+
+#: The code that turns the training files into units and targets: part of the quick
+#: fingerprint, so a change to how texts are split or labelled is never served a stale key.
+_CODE_FILES = ("build.py", "data.py", "model.py", "text.py")
+#: Remembers, per quick fingerprint of the inputs, the model key they give.
+KEYS_FILE = "lens-keys.json"
+
+
+def input_fingerprint(
+    sources: Sources,
+    lenses: Sequence[str],
+    extra_rows: Sequence[tuple[str, str]],
+    config: TrainingConfig,
+) -> str:
+    """A cheap stand-in for ``cache_key``: the raw bytes of every input the key is computed
+    from (training files, sentence files, the catalogue's example rows, lens ids, settings,
+    base model) and of the code that reads them.
+
+    Reading the bytes takes milliseconds; parsing 480 YAML texts and splitting them into
+    sentences took about a second of every start. Anything that could change the key changes
+    this too (a reworded label, a new file, an edited splitter); the converse need not hold
+    (a comment edited in a training file), which costs one full reading, never a stale model.
+    """
+    h = hashlib.sha256()
+
+    def add(data: bytes) -> None:
+        h.update(f"{len(data)}:".encode() + data)
+
+    for part in (MODEL_VERSION, config_key(config), sources.base_sha256, ",".join(lenses)):
+        add(part.encode("utf-8"))
+    here = Path(__file__).resolve().parent
+    for name in _CODE_FILES:
+        add(name.encode() + b"\0" + (here / name).read_bytes())
+    for path in sorted(sources.training_dir.glob("*.yaml")):
+        add(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    for path in sources.sentence_files:
+        data = path.read_bytes() if path.is_file() else b"(missing)"
+        add(str(path.name).encode("utf-8") + b"\0" + data)
+    for text, label in extra_rows:
+        add(f"{label}\x1f{text}".encode())
+    return h.hexdigest()
+
+
+def _known_key(cache_dir: Path | None, quick: str) -> str | None:
+    if cache_dir is None:
+        return None
+    try:
+        known = json.loads((cache_dir / KEYS_FILE).read_text(encoding="utf-8"))
+        key = known.get(quick) if isinstance(known, dict) else None
+    except (OSError, ValueError):
+        return None
+    return key if isinstance(key, str) and len(key) == 64 else None
+
+
+def _remember_key(cache_dir: Path, quick: str, key: str) -> None:
+    """Keep the (quick fingerprint -> key) pair (the last 16), written atomically; a cache that
+    cannot be written only costs the next start its second."""
+    path = cache_dir / KEYS_FILE
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        known = known if isinstance(known, dict) else {}
+    except (OSError, ValueError):
+        known = {}
+    known.pop(quick, None)
+    known[quick] = key
+    known = dict(list(known.items())[-16:])
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps(known, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def doc_key(model_key: str, corpus_texts: Sequence[str]) -> str:
@@ -140,14 +230,26 @@ def load_or_train(
     """The trained model for this data: from the cache when it is there and sound, else
     trained now (a few minutes on two cores, with progress shown) and cached."""
     config = config or TrainingConfig()
-    training = build_training_set(sources.training_dir, sources.sentence_files, lenses, extra_rows)
-    key = cache_key(sources, training, config)
+    quick = input_fingerprint(sources, lenses, extra_rows, config)
+    made: list[TrainingSet] = []
+
+    def training() -> TrainingSet:
+        """The training set, read only when needed (a key not yet known, or training)."""
+        if not made:
+            made.append(
+                build_training_set(sources.training_dir, sources.sentence_files, lenses, extra_rows)
+            )
+        return made[0]
+
+    key = _known_key(cache_dir, quick) or cache_key(sources, training(), config)
     with _loaded_lock:
         if key in _loaded:  # the same data and settings: one model per process
             return _loaded[key]
         trained = _load_or_train(key, training, sources, lenses, cache_dir, config, say)
         _loaded[key] = trained
-        return trained
+    if cache_dir is not None and made:  # the key was worked out the long way: remember it
+        _remember_key(cache_dir, quick, key)
+    return trained
 
 
 _loaded: dict[str, TrainedLensModel] = {}
@@ -156,7 +258,7 @@ _loaded_lock = threading.Lock()
 
 def _load_or_train(
     key: str,
-    training: TrainingSet,
+    training: Callable[[], TrainingSet],
     sources: Sources,
     lenses: Sequence[str],
     cache_dir: Path | None,
@@ -167,8 +269,8 @@ def _load_or_train(
     model = LensModel(sources.base_path, lenses, config)
     corpus = _corpus_texts(sources.corpus_dir)
     if cache_dir is None:
-        _fit_model(model, training, say)
-        return _with_doc_classifier(model, training, corpus)
+        _fit_model(model, training(), say)
+        return _with_doc_classifier(model, training(), corpus)
     path = cache_dir / f"lens-model-{key[:24]}.safetensors"
     dkey = doc_key(key, corpus)
     doc_path = cache_dir / f"lens-doc-{dkey[:24]}.safetensors"
@@ -189,7 +291,7 @@ def _load_or_train(
             except (ValueError, KeyError) as exc:
                 say(f"the review model cache {path.name} is {exc}; rebuilding it")
         if not loaded:
-            _fit_model(model, training, say)
+            _fit_model(model, training(), say)
             _keep(cache_dir, path, "lens-model-", say, lambda target: model.save(target, meta))
         if doc_path.exists():
             try:
@@ -208,7 +310,7 @@ def _load_or_train(
             except (ValueError, KeyError) as exc:
                 say(f"the review model cache {feat_path.name} is {exc}; rebuilding it")
         if features is None:
-            features = _training_features(model, training)
+            features = _training_features(model, training())
             x, y = features
             _keep(
                 cache_dir,
@@ -217,7 +319,7 @@ def _load_or_train(
                 say,
                 lambda t: _save_arrays(t, meta, {"x": x, "y": y}),
             )
-        trained = _with_doc_classifier(model, training, corpus, features)
+        trained = _with_doc_classifier(model, None, corpus, features)
         _keep(
             cache_dir,
             doc_path,
@@ -299,11 +401,14 @@ def _fit_model(model: LensModel, training: TrainingSet, say: Callable[[str], Non
 
 def _with_doc_classifier(
     model: LensModel,
-    training: TrainingSet,
+    training: TrainingSet | None,
     corpus: Sequence[str],
     train_features: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TrainedLensModel:
-    xs, ys = train_features if train_features is not None else _training_features(model, training)
+    if train_features is None:
+        assert training is not None
+        train_features = _training_features(model, training)
+    xs, ys = train_features
     coef, intercept = _fit_doc_classifier(model, xs, ys, corpus)
     return TrainedLensModel(model, coef, intercept)
 

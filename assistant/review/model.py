@@ -112,7 +112,8 @@ class LensModel:
 
     # --- encoding ---------------------------------------------------------------------------
     def _lower_states(self, strings: Sequence[str], batch_size: int = 64):  # type: ignore[no-untyped-def]
-        """Lower-layer states of each string alone: (unpadded fp16 states, pooled vectors)."""
+        """Lower-layer states of each string alone: (unpadded fp16 states, pooled vectors).
+        Training's path (padded batches); reading uses ``_read_strings``."""
         torch = self._torch
         order = sorted(range(len(strings)), key=lambda i: len(strings[i]))
         states: list[object] = [None] * len(strings)
@@ -172,27 +173,97 @@ class LensModel:
 
     def predict(self, units: Sequence[Unit], batch_size: int = 32, with_pooled: bool = False):  # type: ignore[no-untyped-def]
         """Probabilities (n_units, n_lenses, 4); with ``with_pooled``, also each sentence's
-        lower-layer vector (used to tell whether a text is about a family at all)."""
+        lower-layer vector (used to tell whether a text is about a family at all).
+
+        Each distinct string is read once (a sentence is also its neighbours' context), each
+        distinct sentence goes through the trained layers once, and only the small head runs
+        per unit. Strings are grouped by their exact length in word pieces, so nothing is
+        padded: a unit's probabilities depend on its own strings only, never on what else is
+        in the batch (merged requests from several sessions give each the rows it would get
+        alone; tests/test_review_speed.py checks it). ``batch_size`` is kept for callers; the
+        groups are sized by length instead.
+        """
         torch = self._torch
-        out = np.zeros((len(units), len(self.lenses), len(STATES)), dtype=np.float32)
+        n_states = len(STATES)
+        out = np.zeros((len(units), len(self.lenses), n_states), dtype=np.float32)
         pooled = np.zeros((len(units), self.hidden), dtype=np.float32)
-        if units:
-            self.head.eval()
-            self.top.eval()
-            states, ctx, pooled = self._prepare(units)
-            order = sorted(range(len(units)), key=lambda i: int(states[i].shape[0]))
-            with torch.inference_mode():
-                for i in range(0, len(order), batch_size):
-                    idx = order[i : i + batch_size]
-                    h, att = _pad([states[j] for j in idx], torch)
-                    logits = self._upper(h, att, torch.from_numpy(ctx[idx]))
-                    out[idx] = torch.softmax(logits, dim=-1).numpy()
+        if not units:
+            return (out, pooled) if with_pooled else out
+        self.head.eval()
+        self.top.eval()
+        index: dict[str, int] = {}
+        for u in units:
+            index.setdefault(u.sentence, len(index))
+            for s in (u.before, u.after, u.heading):
+                if s:
+                    index.setdefault(s, len(index))
+        sentence_rows = [index[u.sentence] for u in units]
+        lower, top = self._read_strings(list(index), set(sentence_rows))
+        zero = np.zeros(self.hidden, dtype=np.float32)
+        ctx = np.stack(
+            [
+                np.concatenate(
+                    [lower[index[s]] if s else zero for s in (u.before, u.after, u.heading)]
+                )
+                for u in units
+            ]
+        )
+        with torch.inference_mode():
+            features = torch.from_numpy(np.concatenate([top[sentence_rows], ctx], axis=1))
+            logits = self.head(features).view(-1, len(self.lenses), n_states)
+            out[:] = torch.softmax(logits, dim=-1).numpy()
+        pooled = lower[sentence_rows]
         return (out, pooled) if with_pooled else out
 
     def pooled(self, units: Sequence[Unit]) -> np.ndarray:
         """Each sentence's lower-layer vector (no trained part involved)."""
-        _, pooled = self._lower_states([u.sentence for u in units])
-        return pooled
+        strings = [u.sentence for u in units]
+        index = {s: i for i, s in enumerate(dict.fromkeys(strings))}
+        lower, _ = self._read_strings(list(index), set())
+        return lower[[index[s] for s in strings]]
+
+    def _read_strings(self, strings: list[str], sentences: set[int]):  # type: ignore[no-untyped-def]
+        """Mean-pooled lower-layer vectors of every string, and the trained layers' mean-pooled
+        vectors of the strings at the indices in ``sentences`` (zeros elsewhere).
+
+        Strings of one length in word pieces go through together with no padding and no mask.
+        The trained layers read the lower states rounded to half precision, as training did
+        (``fit`` caches them that way).
+        """
+        torch = self._torch
+        from assistant.embed import apply_model_threads
+
+        lower = np.zeros((len(strings), self.hidden), dtype=np.float32)
+        top = np.zeros((len(strings), self.hidden), dtype=np.float32)
+        if not strings:
+            return lower, top
+        ids = self.tokenizer(strings, truncation=True, max_length=self.config.max_tokens)[
+            "input_ids"
+        ]
+        groups: dict[int, list[int]] = {}
+        for i, row in enumerate(ids):
+            groups.setdefault(len(row), []).append(i)
+        with torch.inference_mode():
+            apply_model_threads(torch)
+            for length, rows in sorted(groups.items()):
+                step = max(1, min(256, 8192 // max(length, 1)))  # bounded memory per call
+                for start in range(0, len(rows), step):
+                    part = rows[start : start + step]
+                    input_ids = torch.tensor([ids[i] for i in part], dtype=torch.long)
+                    h = self.embeddings(
+                        input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)
+                    )
+                    for layer in self.frozen:
+                        h = _run_layer(layer, h, None)
+                    lower[part] = h.mean(1).numpy()
+                    picked = [k for k, i in enumerate(part) if i in sentences]
+                    if not picked:
+                        continue
+                    x = h[picked].to(torch.float16).to(torch.float32)
+                    for layer in self.top:
+                        x = _run_layer(layer, x, None)
+                    top[[part[k] for k in picked]] = x.mean(1).numpy()
+        return lower, top
 
     # --- training ---------------------------------------------------------------------------
     def fit(

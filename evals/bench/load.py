@@ -102,9 +102,14 @@ def _start_server(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
+    from assistant.settings import get_settings
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("CURIO_")}
     env |= {
         "CURIO_HOME": str(folder / "home"),
+        # the trained review model this checkout already has: a fresh home would mean a
+        # ten-minute training inside the first review, which is not what is measured here
+        "CURIO_CACHE": str(get_settings().cache_dir),
         "CURIO_INDEX": str(index_dir),
         "GRADIO_TEMP_DIR": str(folder / "gradio"),
         "PYTHONPATH": str(server_path or REPO_ROOT),
