@@ -71,7 +71,7 @@ FEATURES = (
     "copula",
     "examples",
 )
-MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic")
+MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic", "named")
 RULES_FILE = "ask_rules.yaml"
 PLACES_FILE = "ask_places.txt"
 
@@ -153,6 +153,8 @@ class AskRules:
     person_after: re.Pattern[str]
     person_before: re.Pattern[str]
     statistics: re.Pattern[str]
+    statistics_now: re.Pattern[str]
+    instruments: re.Pattern[str]
     messages: dict[str, str]
     topics: dict[str, str]
     covers: str
@@ -165,6 +167,15 @@ class AskRules:
     @property
     def kind_labels(self) -> dict[str, str]:
         return {k: v.label for k, v in self.kinds.items()}
+
+    def glossed(self, question: str) -> set[str]:
+        """The practitioners' own words the glossary explains ("kids", "non-mol"): not words
+        the library lacks, since the guidance's words are added for them."""
+        out: set[str] = set()
+        for pattern, _words in self.glossary:
+            for m in pattern.finditer(question):
+                out.update(terms(m.group(0), self.stop_words))
+        return out
 
     def expand(self, question: str) -> str:
         """The question with the guidance's words added after practitioners' own ("dad
@@ -302,6 +313,16 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         r"\b((?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|upon|on|and|with))*)(?:'s|’s)?\s+"
         rf"(?i:{body.pattern})\b"
     )
+    raw_stop = _need(data, "stop_words", w) or []
+    odd = [repr(x) for x in raw_stop if not isinstance(x, str)]
+    if odd:  # YAML reads a bare on, off, no or yes as true/false
+        raise CurioError(f"{w}: stop_words must be text; quote {', '.join(odd)}.")
+    nouns = _regex(_need(data, "instrument_nouns", w), f"{w}: instrument_nouns", 0)
+    name_word = r"(?:[A-Z][\w'’-]*|\((?:[A-Z][\w ]*)\))"
+    instruments = re.compile(
+        rf"\b({name_word}(?:\s+(?:{name_word}|and|of|for|on|the|to|&))*?)\s+(?:{nouns.pattern})"
+        r"(?:\s+\(?[A-Z]{1,3}\)?)?(?:\s+(?:19|20)\d\d)?(?![\w-])"
+    )
     messages = _need(data, "messages", w)
     for k in MESSAGES:
         if not isinstance(messages.get(k), str):
@@ -342,7 +363,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
             (_regex(rf"(?<![\w-])(?:{k})(?![\w])", f"{w}: glossary {k!r}"), str(v))
             for k, v in (_need(data, "glossary", w) or {}).items()
         ),
-        stop_words=frozenset(str(x).lower() for x in _need(data, "stop_words", w) or []),
+        stop_words=frozenset(x.lower() for x in raw_stop),
         source_pointer=_regex(_need(data, "source_pointer", w), f"{w}: source_pointer"),
         instruction_like=_regex(_need(data, "instruction_like", w), f"{w}: instruction_like"),
         home_jurisdiction=str(_need(data, "home_jurisdiction", w)),
@@ -356,6 +377,8 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         person_after=_regex(_need(data, "person_after", w), f"{w}: person_after"),
         person_before=_regex(_need(data, "person_before", w), f"{w}: person_before"),
         statistics=_regex(_need(data, "statistics", w), f"{w}: statistics"),
+        statistics_now=_regex(_need(data, "statistics_now", w), f"{w}: statistics_now"),
+        instruments=instruments,
         messages={k: str(messages[k]) for k in MESSAGES},
         topics={str(k): str(v) for k, v in (_need(data, "topics", w) or {}).items()},
         covers=str(_need(data, "covers", w)),
@@ -696,6 +719,8 @@ class Profile:
     jurisdictions: list[Jurisdiction] = field(default_factory=list)
     places: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     statistics: bool = False
+    glossed: set[str] = field(default_factory=set)  # practitioners' words the glossary explains
+    instruments: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)  # named Acts...
 
     @property
     def wants(self) -> list[str]:
@@ -790,8 +815,34 @@ def analyse(question: str, rules: AskRules) -> Profile:
             continue
         seen.add(name.lower())
         prof.places.append((name, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)))
-    prof.statistics = bool(prof.places) and bool(rules.statistics.search(q))
+    prof.statistics = bool(rules.statistics.search(q)) and (
+        bool(prof.places) or bool(rules.statistics_now.search(q))
+    )
+    prof.glossed = rules.glossed(q)
+    prof.instruments = _instruments(q, rules)
     return prof
+
+
+def _instruments(question: str, rules: AskRules) -> list[tuple[str, re.Pattern[str]]]:
+    """Named Acts, schemes and procedures in a question, each with a pattern that finds the
+    name in the library (any case, with or without its year, "'s" and spacing free). Names of
+    one capitalised word ("Children Act") or made only of glossary abbreviations ("DA Act") are
+    left out: too loose to say the library lacks them."""
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for m in rules.instruments.finditer(question):
+        words = m.group(1).split()
+        while words and words[0].lower() in rules.stop_words:  # "Under the", "Does"...
+            words = words[1:]
+        caps = [x for x in words if x[:1].isupper() and not rules.glossed(x)]
+        bracket = any(x.startswith("(") for x in words)
+        if len(caps) < 2 and not (bracket and caps):
+            continue
+        name = " ".join(words)
+        body = r"\W+".join(re.escape(x.strip("()")) for x in words if x.strip("()"))
+        pattern = re.compile(rf"(?<![\w-]){body}", re.I)
+        full = question[m.start(1) + m.group(1).find(words[0]) : m.end()].strip()
+        out.append((full or name, pattern))
+    return out
 
 
 # ---------------------------------------------------------------------------- composing
@@ -1094,6 +1145,10 @@ class Composer:
         if prof.statistics:
             comp.reason = "statistics"
             return comp
+        for name, pattern in prof.instruments:
+            if not self.library.mentions(pattern, hits):
+                comp.reason, comp.message = "named", name
+                return comp
         for name, pattern in prof.places:
             if not self.library.mentions(pattern, hits):
                 comp.reason, comp.message = "place", name
@@ -1138,7 +1193,14 @@ class Composer:
             return 0.0
         idf = {t: self.library.idf(t, texts) for t in prof.terms}
         total = sum(idf.values()) or 1.0
-        return sum(idf[t] for t in prof.terms if not self.library.known(t, texts)) / total
+        return (
+            sum(
+                idf[t]
+                for t in prof.terms
+                if t not in prof.glossed and not self.library.known(t, texts)
+            )
+            / total
+        )
 
     def _source_first(self, units: list[Unit], prof: Profile) -> list[Unit]:
         """Open with a source's own words when one scores close to the best: Curio's own
@@ -1263,6 +1325,8 @@ class Composer:
         elif reason == "statistics":
             place = comp.profile.places[0][0] if comp.profile and comp.profile.places else ""
             text = r.messages["statistics"].format(place=place, covers=covers)
+        elif reason == "named":
+            text = r.messages["named"].format(name=comp.message, covers=covers)
         elif reason == "topic":
             text = r.messages["topic"].format(
                 topic=r.topics.get(comp.message, comp.message), covers=covers
