@@ -122,6 +122,7 @@ class AskRules:
     diversity: float
     prefer_source_within: float
     follow_bonus: float
+    widen_within: float
     duplicate_above: float
     min_chars: int
     max_chars: int
@@ -334,6 +335,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         support_margin=_number(_need(data, "support_margin", w), f"{w}: support_margin", 0, 2),
         diversity=_number(_need(data, "diversity", w), f"{w}: diversity", 0, 1),
         follow_bonus=_number(_need(data, "follow_bonus", w), f"{w}: follow_bonus", 0, 1),
+        widen_within=_number(_need(data, "widen_within", w), f"{w}: widen_within", 0, 1),
         prefer_source_within=_number(
             _need(data, "prefer_source_within", w), f"{w}: prefer_source_within", 0, 2
         ),
@@ -1055,7 +1057,7 @@ class Composer:
         unit_words = [terms(u.text, r.stop_words) for u in units]
         unit_terms = [set(x) for x in unit_words]
         present = set().union(*unit_terms)
-        prefixes = {x[:6] for x in present if len(x) >= 6}
+        prefixes = _prefixes(present)
         # A term's weight is its rarity among the candidate sentences: a word every retrieved
         # sentence shares (the review's own name) tells them apart less than the one that
         # only the answering sentence has ("commissioned").
@@ -1072,7 +1074,7 @@ class Composer:
         n = len(hits)
         for u, d, ut, uw in zip(units, dense, unit_terms, unit_words, strict=True):
             phrase = len(prof.pairs & pairs(uw)) / len(prof.pairs) if prof.pairs else 0.0
-            stems = {x[:6] for x in ut if len(x) >= 6}
+            stems = _prefixes(ut)
             lexical = sum(idf[t] * _match(t, ut, stems) for t in prof.terms) / total
             key_total = sum(idf.get(t, 1.0) for t in keys)
             key = (
@@ -1219,6 +1221,17 @@ class Composer:
         """The opening sentence, then supporting ones within the margin: the best first, a
         little in favour of passages not yet quoted, never the same point twice."""
         r = self.rules
+        first = units[0]
+        wider = [
+            u
+            for u in units[1:]
+            if u.passage == first.passage
+            and len(u.parts) > len(first.parts)
+            and set(first.parts) <= set(u.parts)
+            and u.score >= first.score - r.widen_within
+        ]
+        if wider:  # the same point with the sentence that goes on from it
+            units = [wider[0], *[u for u in units if u is not wider[0]]]
         picks = [units[0]]
         vecs = self.vectors.get([u.text for u in units])
         vec_of = {id(u): v for u, v in zip(units, vecs, strict=True)}
@@ -1336,12 +1349,30 @@ class Composer:
         return Answer(text=text, declined=True, citations=citations, model="none")
 
 
+def _prefixes(words: set[str]) -> set[str]:
+    """Every word's first six letters, and its first five to eight letters, for ``_match``."""
+    out = {x[:6] for x in words if len(x) >= 6}
+    out.update("~" + x[:k] for x in words for k in range(5, min(len(x), 8) + 1))
+    return out
+
+
 def _match(term: str, words: set[str], prefixes: set[str]) -> float:
-    """1 for the same stem; 0.7 for a long word sharing its first six letters ("strangling",
-    "strangulation"), which the stemmer keeps apart."""
+    """1 for the same stem; 0.7 for a word of the same family that the stemmer keeps apart:
+    one sharing the first six letters ("strangling", "strangulation"), or one that starts with
+    the whole of the other ("apply" and "applications", "child" and "children"), but not when
+    the longer one only adds an "i" (the stemmer's "police" and "policy")."""
     if term in words:
         return 1.0
-    return 0.7 if len(term) >= 6 and term[:6] in prefixes else 0.0
+    if len(term) >= 6 and term[:6] in prefixes:
+        return 0.7
+    if len(term) >= 5:
+        head = term[:8]
+        if "~" + head in prefixes and head + "i" not in words and len(term) <= 8:
+            return 0.7
+        for k in range(5, len(term)):
+            if term[:k] in words and term[k:] != "i":
+                return 0.7
+    return 0.0
 
 
 def _jurisdiction_ids(chunk: Chunk) -> set[str]:
