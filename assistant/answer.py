@@ -127,6 +127,9 @@ class AskRules:
     min_chars: int
     max_chars: int
     support_below: float
+    anchor_terms: int
+    anchor_rarity: float
+    anchored_support_below: float
     unknown_penalty: float
     types: tuple[QuestionType, ...]
     features: dict[str, re.Pattern[str]]
@@ -343,6 +346,11 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         min_chars=int(_number(_need(data, "min_sentence_chars", w), f"{w}: min", 1, 500)),
         max_chars=int(_number(_need(data, "max_sentence_chars", w), f"{w}: max", 50, 5000)),
         support_below=_number(_need(data, "support_below", w), f"{w}: support_below", 0, 1),
+        anchor_terms=int(_number(_need(data, "anchor_terms", w), f"{w}: anchor_terms", 1, 10)),
+        anchor_rarity=_number(_need(data, "anchor_rarity", w), f"{w}: anchor_rarity", 0, 20),
+        anchored_support_below=_number(
+            _need(data, "anchored_support_below", w), f"{w}: anchored_support_below", 0, 1
+        ),
         unknown_penalty=_number(_need(data, "unknown_penalty", w), f"{w}: unknown_penalty", 0, 1),
         types=tuple(types),
         features=features,
@@ -1180,12 +1188,30 @@ class Composer:
         best_passage = max(h.relevance for h in pool)
         unknown = self._unknown(prof, [u.text for u in units])
         comp.support = (best_passage + best.dense) / 2 - r.unknown_penalty * unknown
-        if comp.support < r.support_below:
+        floor = r.anchored_support_below if self._anchored(prof, pool) else r.support_below
+        if comp.support < floor:
             comp.reason = "support"
             return comp
         comp.declined = False
         comp.picks = self._pick(units)
         return comp
+
+    def _anchored(self, prof: Profile, hits: Sequence[Hit]) -> bool:
+        """Does the question name enough of the library's rarer words that also head the three
+        closest sections? Then it is about what the library covers, however it is worded."""
+        r = self.rules
+        top = sorted(hits, key=lambda h: -h.relevance)[:3]
+        words: set[str] = set()
+        for h in top:
+            words.update(terms(f"{h.chunk.title} {h.chunk.section}", r.stop_words))
+        prefixes = _prefixes(words)
+        texts = [h.chunk.text for h in hits]
+        named = [
+            t
+            for t in prof.terms
+            if self.library.idf(t, texts) >= r.anchor_rarity and _match(t, words, prefixes)
+        ]
+        return len(named) >= r.anchor_terms
 
     def _unknown(self, prof: Profile, texts: Sequence[str] = ()) -> float:
         """Share of the question's terms (weighted by rarity) that the library never uses: high
@@ -1350,16 +1376,17 @@ class Composer:
 
 
 def _prefixes(words: set[str]) -> set[str]:
-    """Every word's first six letters, and its first five to eight letters, for ``_match``."""
+    """Every word's first six letters, and its first five to eight letters when at most three
+    more follow (so "inter" does not lead to "interpret"), for ``_match``."""
     out = {x[:6] for x in words if len(x) >= 6}
-    out.update("~" + x[:k] for x in words for k in range(5, min(len(x), 8) + 1))
+    out.update("~" + x[:k] for x in words for k in range(max(5, len(x) - 3), min(len(x), 8) + 1))
     return out
 
 
 def _match(term: str, words: set[str], prefixes: set[str]) -> float:
     """1 for the same stem; 0.7 for a word of the same family that the stemmer keeps apart:
-    one sharing the first six letters ("strangling", "strangulation"), or one that starts with
-    the whole of the other ("apply" and "applications", "child" and "children"), but not when
+    one sharing the first six letters ("strangling", "strangulation"), or one that is the other
+    and up to three letters ("apply" and "applications", "child" and "children"), but not when
     the longer one only adds an "i" (the stemmer's "police" and "policy")."""
     if term in words:
         return 1.0
@@ -1369,7 +1396,7 @@ def _match(term: str, words: set[str], prefixes: set[str]) -> float:
         head = term[:8]
         if "~" + head in prefixes and head + "i" not in words and len(term) <= 8:
             return 0.7
-        for k in range(5, len(term)):
+        for k in range(max(5, len(term) - 3), len(term)):
             if term[:k] in words and term[k:] != "i":
                 return 0.7
     return 0.0
