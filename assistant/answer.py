@@ -1247,17 +1247,22 @@ class Composer:
         """The opening sentence, then supporting ones within the margin: the best first, a
         little in favour of passages not yet quoted, never the same point twice."""
         r = self.rules
-        first = units[0]
-        wider = [
-            u
-            for u in units[1:]
-            if u.passage == first.passage
-            and len(u.parts) > len(first.parts)
-            and set(first.parts) <= set(u.parts)
-            and u.score >= first.score - r.widen_within
-        ]
-        if wider:  # the same point with the sentence that goes on from it
-            units = [wider[0], *[u for u in units if u is not wider[0]]]
+
+        def widen(pick: Unit) -> Unit:
+            """The same point with the sentence that goes on from it, when that scores about
+            as well ("Steps were in place. As a result, some children were left...")."""
+            wider = [
+                u
+                for u in units
+                if u.passage == pick.passage
+                and len(u.parts) > len(pick.parts)
+                and set(pick.parts) <= set(u.parts)
+                and u.score >= pick.score - r.widen_within
+            ]
+            return wider[0] if wider else pick
+
+        first = widen(units[0])
+        units = [first, *[u for u in units if u is not first]]
         picks = [units[0]]
         vecs = self.vectors.get([u.text for u in units])
         vec_of = {id(u): v for u, v in zip(units, vecs, strict=True)}
@@ -1291,8 +1296,12 @@ class Composer:
                 pool,
                 key=lambda u: u.score - r.diversity * sum(p.passage == u.passage for p in picks),
             )
-            picks.append(nxt)
             pool.remove(nxt)
+            wide = widen(nxt)
+            if wide is not nxt and fresh(wide):
+                pool = [u for u in pool if u is not wide]
+                nxt = wide
+            picks.append(nxt)
         return picks
 
     # -------------------------------------------------------------- wording
