@@ -70,6 +70,7 @@ FEATURES = (
     "definition",
     "copula",
     "examples",
+    "limits",
 )
 MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic", "named")
 RULES_FILE = "ask_rules.yaml"
@@ -123,6 +124,7 @@ class AskRules:
     prefer_source_within: float
     follow_bonus: float
     widen_within: float
+    modal_share: float
     duplicate_above: float
     min_chars: int
     max_chars: int
@@ -339,6 +341,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         diversity=_number(_need(data, "diversity", w), f"{w}: diversity", 0, 1),
         follow_bonus=_number(_need(data, "follow_bonus", w), f"{w}: follow_bonus", 0, 1),
         widen_within=_number(_need(data, "widen_within", w), f"{w}: widen_within", 0, 1),
+        modal_share=_number(_need(data, "modal_share", w), f"{w}: modal_share", 0, 1),
         prefer_source_within=_number(
             _need(data, "prefer_source_within", w), f"{w}: prefer_source_within", 0, 2
         ),
@@ -1129,6 +1132,10 @@ class Composer:
                 strong and all(t in terms(title, self.rules.stop_words) for t in head)
             )
             return (1.0 if strong else 0.5) * (1.0 if named else 0.3)
+        if feature == "deontic":
+            if not self.rules.features["deontic"].search(text):
+                return 0.0
+            return 1.0 if self.rules.features["limits"].search(text) else self.rules.modal_share
         if self.rules.features[feature].search(text):
             return 1.0
         if feature == "enumeration" and self.rules.announces.search(text):
