@@ -1080,7 +1080,14 @@ class Composer:
         total = sum(idf.values()) or 1.0
         # the question's most telling terms that the retrieved sections use at all
         grounded = [t for t in prof.terms if _match(t, present, prefixes)]
-        keys = list(dict.fromkeys(prof.focus + sorted(grounded, key=lambda t: -idf[t])[:2]))
+        # What the closest section is about (its heading) is the question's topic; its other
+        # terms are what it asks about that topic ("who can APPLY for a DAPO"), and those pick
+        # the sentence within the section.
+        top = max(hits, key=lambda h: h.relevance)
+        topic = set(terms(f"{top.chunk.title} {top.chunk.section}", r.stop_words))
+        topic_prefixes = _prefixes(topic)
+        asks = [t for t in grounded if not _match(t, topic, topic_prefixes)] or grounded
+        keys = list(dict.fromkeys(prof.focus + sorted(asks, key=lambda t: -idf[t])[:2]))
         prof.key_terms = keys
         n = len(hits)
         for u, d, ut, uw in zip(units, dense, unit_terms, unit_words, strict=True):
