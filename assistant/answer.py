@@ -577,6 +577,11 @@ class Library:
         self._df: dict[str, int] = {}
         self._docs = 0
         self._local: list[str] = []
+        self._checked = -1e9
+
+    #: Seconds for which the index is taken as unchanged: one question asks the library about
+    #: rarity a few dozen times, and each look at the index costs a store query.
+    RECHECK_SECONDS = 1.0
 
     def _chunks(self) -> list[Chunk]:
         if self.index is None:
@@ -587,6 +592,10 @@ class Library:
 
     def _refresh(self) -> None:
         """Rebuild the per-generation caches when the index changed (a new ingest)."""
+        now = time.monotonic()
+        if self._gen is not None and now - self._checked < self.RECHECK_SECONDS:
+            return
+        self._checked = now
         chunks = self._chunks()
         gen = (id(chunks[0]) if chunks else None, len(chunks))
         if self.index is not None:
