@@ -305,7 +305,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
     nouns = _regex(_need(data, "instrument_nouns", w), f"{w}: instrument_nouns", 0)
     name_word = r"(?:[A-Z][\w'’-]*|\((?:[A-Z][\w ]*)\))"
     instruments = re.compile(
-        rf"\b({name_word}(?:\s+(?:{name_word}|and|of|for|on|the|to|&))*?)\s+(?:{nouns.pattern})"
+        rf"\b({name_word}(?:\s+(?:{name_word}|and|of|for|on|the|to|&))*)\s+(?:{nouns.pattern})"
         r"(?:\s+\(?[A-Z]{1,3}\)?)?(?:\s+(?:19|20)\d\d)?(?![\w-])"
     )
     messages = _need(data, "messages", w)
