@@ -407,7 +407,7 @@ class Composer:
             comp.reason = "statistics"
             return comp
         for name, pattern in prof.instruments:
-            if not self.library.mentions(pattern, hits):
+            if self._foreign_name(name, pattern, hits):
                 comp.reason, comp.message = "named", name
                 return comp
         for name, pattern in prof.places:
@@ -446,6 +446,20 @@ class Composer:
         comp.declined = False
         comp.picks = self._pick(units)
         return comp
+
+    def _foreign_name(self, name: str, pattern: re.Pattern[str], hits: Sequence[Hit]) -> bool:
+        """Is a named Act, scheme or procedure outside the library? Only when nothing in it
+        names it AND the name shows it is something else: a bracketed place ("(Wales) Act") or a
+        word the library never uses ("VAWDASV"). A name built of the library's own words is
+        more likely the library's thing called differently ("the London Child Protection
+        Procedures") than another one."""
+        if self.library.mentions(pattern, hits):
+            return False
+        if "(" in name:
+            return True
+        texts = [h.chunk.text for h in hits]
+        words = [t for t in terms(name, self.rules.stop_words) if not t.isdigit()]
+        return any(not self.library.known(t, texts) for t in words)
 
     def _anchored(self, prof: Profile, hits: Sequence[Hit]) -> bool:
         """Does the question name enough of the library's rarer words that also head the three
