@@ -146,9 +146,8 @@ def test_word_families_match_across_the_stemmer() -> None:
 
 def test_declines_a_named_act_the_library_never_mentions(embedder, rules) -> None:
     hits = [hit(0, LAW), hit(1, "Breach of a DVPO is contempt of court, not a crime.")]
-    comp, ans = answer(
-        embedder, rules, "How long does a DVPO last under the Family Safekeeping Orders Act 2019?", hits
-    )
+    question = "How long does a DVPO last under the Family Safekeeping Orders Act 2019?"
+    comp, ans = answer(embedder, rules, question, hits)
     assert ans.declined and comp.reason == "named", comp.reason
     assert "Family Safekeeping Orders Act 2019" in ans.text and "The library covers" in ans.text
     assert not ans.citations
