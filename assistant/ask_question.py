@@ -128,7 +128,8 @@ def analyse(question: str, rules: AskRules) -> Profile:
         seen.add(name.lower())
         prof.places.append((name, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)))
     prof.statistics = bool(rules.statistics.search(q)) and (
-        bool(prof.places) or bool(rules.statistics_now.search(q))
+        bool(prof.places)
+        or bool(rules.statistics_now.search(q) and rules.statistics_counted.search(q))
     )
     prof.glossed = rules.glossed(q)
     prof.instruments = _instruments(q, rules)

@@ -139,6 +139,7 @@ class AskRules:
     person_before: re.Pattern[str]
     statistics: re.Pattern[str]
     statistics_now: re.Pattern[str]
+    statistics_counted: re.Pattern[str]
     instruments: re.Pattern[str]
     messages: dict[str, str]
     topics: dict[str, str]
@@ -370,6 +371,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         person_before=_regex(_need(data, "person_before", w), f"{w}: person_before"),
         statistics=_regex(_need(data, "statistics", w), f"{w}: statistics"),
         statistics_now=_regex(_need(data, "statistics_now", w), f"{w}: statistics_now"),
+        statistics_counted=_regex(_need(data, "statistics_counted", w), f"{w}: statistics_counted"),
         instruments=instruments,
         messages={k: str(messages[k]) for k in MESSAGES},
         topics={str(k): str(v) for k, v in (_need(data, "topics", w) or {}).items()},

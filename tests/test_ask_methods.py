@@ -118,6 +118,9 @@ def test_means_tested_limits_and_current_counts(rules) -> None:
     now = analyse("How many children are on child protection plans at the moment?", rules)
     assert now.statistics and not now.places
     assert not analyse("How many questions are on the DASH checklist?", rules).statistics
+    assert not analyse(
+        "How many days have we got at the moment to hold the ICPC?", rules
+    ).statistics
     assert [j.id for j in analyse("What's the timescale in NI?", rules).jurisdictions] == [
         "northern-ireland"
     ]
