@@ -1,0 +1,158 @@
+"""What a question asks, as far as the ask composer needs to know: its types (a duration, a
+definition, what to do...), terms, clauses, and the nations, places and named instruments it
+names. Split from ``assistant.answer``, which re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.ask_rules import AskRules, Jurisdiction, QuestionType
+from assistant.ask_text import pairs, terms
+
+# ---------------------------------------------------------------------------- the question
+
+
+@dataclass
+class Profile:
+    """What a question asks for, as far as the composer needs to know."""
+
+    text: str
+    expanded: str = ""  # with the glossary's words added, for searching and scoring
+    types: list[QuestionType] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    key_terms: list[str] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)  # what a list or definition asks for
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    defines: tuple[str, ...] = ()  # "what is the one chance rule": (one, chanc)
+    pointer: bool = False  # "what does X say about this?": the other clauses say what "this" is
+    jurisdictions: list[Jurisdiction] = field(default_factory=list)
+    places: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    statistics: bool = False
+    glossed: set[str] = field(default_factory=set)  # practitioners' words the glossary explains
+    instruments: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)  # named Acts...
+
+    @property
+    def wants(self) -> list[str]:
+        return [t.wants for t in self.types]
+
+    @property
+    def required(self) -> list[QuestionType]:
+        return [t for t in self.types if t.requires]
+
+    @property
+    def local(self) -> bool:
+        return bool(self.places)
+
+
+def _is_person(question: str, start: int, end: int, rules: AskRules) -> bool:
+    return bool(
+        rules.person_after.search(question[end : end + 40])
+        or rules.person_before.search(question[max(0, start - 25) : start])
+    )
+
+
+def analyse(question: str, rules: AskRules) -> Profile:
+    """Type, terms, clauses and named jurisdictions or places of a question."""
+    q = " ".join(question.split())
+    prof = Profile(text=q)
+    prof.types = []
+    for t in rules.types:
+        hits = [m for m in (c.search(q) for c in t.cues) if m]
+        if hits:
+            prof.types.append(t)
+            for m in hits:
+                focus = m.groupdict().get("focus")
+                if focus and t.wants == "definition":
+                    head = terms(focus, rules.stop_words)[:2]
+                    prof.defines = prof.defines or tuple(head)
+                elif focus:
+                    prof.focus += [x for x in terms(focus, rules.stop_words) if x not in prof.focus]
+    if any(
+        t.wants in ("duration", "number", "date", "provision", "law", "enumeration", "examples")
+        for t in prof.types
+    ):
+        # "what is the max sentence" asks for a number, "what are the areas" for a list
+        prof.types = [t for t in prof.types if t.wants != "definition"]
+        prof.defines = ()
+    prof.expanded = rules.expand(q)
+    prof.terms = list(dict.fromkeys(terms(prof.expanded, rules.stop_words)))
+    prof.pairs = pairs(terms(q, rules.stop_words))
+    parts = re.split(r"(?<=[.?!;:])\s+|\s+[-–—]\s+|,\s+(?=(?:and|but|so|because|since)\b)", q)
+    parts = [p for sub in parts for p in re.split(r"\s+\b(?:because|since|but)\s+", sub)]
+    parts = [p.strip() for p in parts if len(terms(p, rules.stop_words)) >= 2 and p.strip() != q]
+    pointer = [p for p in parts if rules.source_pointer.search(p)]
+    prof.pointer = bool(pointer) and len(pointer) < len(parts)
+    prof.clauses = [rules.expand(p) for p in parts if p not in pointer]
+    scan = rules.shared_jurisdiction.sub(" ", q)
+    prof.jurisdictions = [j for j in rules.jurisdictions if j.cues.search(scan)]
+    lowercase = q == q.lower()
+    seen: set[str] = set()
+    taken: list[tuple[int, int]] = []
+    for place in rules.places:
+        flags_ok = not place.strict or not lowercase
+        for m in place.pattern.finditer(scan):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            if place.strict and (m.start() == 0 or not m.group(0)[:1].isupper()):
+                continue
+            if not flags_ok or _is_person(scan, m.start(), m.end(), rules):
+                continue
+            taken.append((m.start(), m.end()))
+            if place.name.lower() not in seen:
+                seen.add(place.name.lower())
+                prof.places.append((place.name, place.pattern))
+    for m in rules.body_names.finditer(scan):
+        words = m.group(1).split()
+
+        def common(word: str) -> bool:
+            return word in rules.not_names or word.lower() in rules.stop_words
+
+        start = m.start(1)
+        while words and common(words[0]):
+            start += len(words[0]) + 1
+            words = words[1:]
+        while words and common(words[-1]):  # "Westmoor Borough" -> "Westmoor"
+            words = words[:-1]
+        if words and re.search(r"(?:^|[.?!]\s+)$", scan[:start]):
+            words = words[1:]  # a capital that only starts the sentence is no name
+        if not words or all(w in rules.not_names for w in words):
+            continue
+        name = " ".join(words)
+        if name.lower() in seen or any(a <= m.start(1) < b for a, b in taken):
+            continue
+        if len(name) < 3 or name.isupper():  # acronyms (MASH, MARAC) are not places
+            continue
+        seen.add(name.lower())
+        prof.places.append((name, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)))
+    prof.statistics = bool(rules.statistics.search(q)) and (
+        bool(prof.places)
+        or bool(rules.statistics_now.search(q) and rules.statistics_counted.search(q))
+    )
+    prof.glossed = rules.glossed(q)
+    prof.instruments = _instruments(q, rules)
+    return prof
+
+
+def _instruments(question: str, rules: AskRules) -> list[tuple[str, re.Pattern[str]]]:
+    """Named Acts, schemes and procedures in a question, each with a pattern that finds the
+    name in the library (any case, with or without its year, "'s" and spacing free). Names of
+    one capitalised word ("Children Act") or made only of glossary abbreviations ("DA Act") are
+    left out: too loose to say the library lacks them."""
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for m in rules.instruments.finditer(question):
+        words = m.group(1).split()
+        while words and words[0].lower() in rules.stop_words:  # "Under the", "Does"...
+            words = words[1:]
+        caps = [x for x in words if x[:1].isupper() and not rules.glossed(x)]
+        bracket = any(x.startswith("(") for x in words)
+        if len(caps) < 2 and not (bracket and caps):
+            continue
+        name = " ".join(words)
+        body = r"\W+".join(re.escape(x.strip("()")) for x in words if x.strip("()"))
+        pattern = re.compile(rf"(?<![\w-]){body}", re.I)
+        full = question[m.start(1) + m.group(1).find(words[0]) : m.end()].strip()
+        out.append((full or name, pattern))
+    return out

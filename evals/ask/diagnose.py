@@ -1,0 +1,73 @@
+"""Why did `curio ask` miss a tuning question? One block per failing answerable question.
+
+    PYTHONPATH=$PWD python evals/ask/diagnose.py [ID ...]
+
+For each answerable question of ``evals/ask/tune.jsonl`` whose answer lacks the key fact (or
+the named IDs, passing or not) it prints the question's types and key terms, whether it was
+declined and why, which corpus files hold the key fact at all, which retrieved sections hold
+it, and where the best sentence holding it ranked among the scored sentences. Tuning only: the
+development and test splits are scored by their totals (`curio eval --ask`), never read here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant.ask_eval import load_ask_split
+from assistant.chat import build_curio
+from assistant.settings import REPO_ROOT, Settings
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main(ids: list[str]) -> int:
+    curio = build_curio(Settings())
+    curio.audit = None
+    comp = curio.composer
+    comp.warm()
+    corpus = {
+        p.name: _flat(p.read_text(encoding="utf-8")) for p in (REPO_ROOT / "corpus").glob("*.md")
+    }
+    for q in load_ask_split(Path(REPO_ROOT) / "evals" / "ask", "tune"):
+        if q.type != "answerable" or (ids and q.id not in ids):
+            continue
+        prof = comp.analyse(q.question)
+        qvecs = comp.encode(prof)
+        hits = curio._ask_hits(prof.expanded, qvecs[0], None)
+        done = comp.compose(prof, hits, qvecs)
+        answer = comp.render(done)
+        found = not answer.declined and any(p.search(answer.text) for p in q.key_fact)
+        if found and not ids:
+            continue
+
+        def holds(text: str, facts: tuple = q.key_fact) -> bool:
+            return any(p.search(_flat(text)) for p in facts)
+
+        print(f"===== {q.id}: {q.question}")
+        print(f"  found {found}; types {[t.name for t in prof.types]}; terms {prof.terms}")
+        print(f"  declined {done.declined} ({done.reason or '-'}), support {done.support:.3f}")
+        print(f"  corpus files holding the key fact: {[n for n, t in corpus.items() if holds(t)]}")
+        for i, h in enumerate(hits):
+            mark = "KF" if holds(comp.library.section_text(h.chunk)) else "  "
+            print(f"  hit {i} {mark} {h.relevance:.3f} {h.chunk.source} / {h.chunk.section[:60]}")
+        if done.declined:
+            continue
+        units = comp.units(done.hits)
+        comp.score(prof, done.hits, units, qvecs)
+        units.sort(key=lambda u: -u.score)
+        print(f"  key terms {prof.key_terms}")
+        for rank, u in enumerate(units):
+            if rank < 3 or holds(u.text):
+                feats = {k: round(v, 2) for k, v in u.features.items()}
+                mark = "KF" if holds(u.text) else "  "
+                print(f"   #{rank} {mark} {u.score:.3f} {feats} {u.text[:140]}")
+                if holds(u.text) and rank >= 3:
+                    break
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
