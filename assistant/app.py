@@ -37,8 +37,9 @@ from assistant.casepanel import (
     supervision_docx,
     supervision_markdown,
 )
-from assistant.citations import format_citation, kind_text
+from assistant.citations import citation_from_json, format_citation, kind_text, short_label
 from assistant.errors import CurioError
+from assistant.limits import check_file_size, too_long, upload_bytes
 from assistant.settings import Settings, get_settings, offline_switches
 from assistant.types import Answer, Citation, Flag, jurisdiction_label
 
@@ -548,7 +549,7 @@ class CurioApp:
         for c in citations:
             state.cited.setdefault(c.chunk_id or f"{c.source}#{c.section}", c)
         picker = gr.update(
-            choices=[(f"[{n}] {c.title} — {c.section}", n) for n, c in enumerate(citations, 1)],
+            choices=[(f"[{n}] {short_label(c)}", n) for n, c in enumerate(citations, 1)],
             value=None,
             visible=bool(citations),
         )
@@ -622,13 +623,8 @@ class CurioApp:
             )
             return
         if len(message) > self.settings.max_text_chars:
-            yield self._panels(
-                list(history or []),
-                state,
-                None,
-                status=f"That message is too long (over {self.settings.max_text_chars:,} "
-                "characters); shorten it and try again.",
-            ) + (message,)
+            status = too_long("That message", len(message), self.settings.max_text_chars)
+            yield self._panels(list(history or []), state, None, status=status) + (message,)
             return
         mode = MODES.get(mode_label, "ask")
         history = list(history or []) + [{"role": "user", "content": md_safe(message)}]
@@ -651,11 +647,7 @@ class CurioApp:
                 "or press Try an invented example."
             )
         if len(draft) > self.settings.max_text_chars:
-            return (
-                f"That draft is {len(draft):,} characters, more than the "
-                f"{self.settings.max_text_chars:,} Curio reviews at once: review it a section "
-                "at a time."
-            )
+            return too_long("That draft", len(draft), self.settings.max_text_chars)
         return None
 
     # -- uploads
@@ -666,21 +658,15 @@ class CurioApp:
         if not path:
             return gr.skip(), "", None
         p = Path(path)
-        limit = int(self.settings.max_upload_mb * 1024 * 1024)
         try:
             if p.suffix.lower() not in UPLOAD_TYPES:
                 raise CurioError(
                     f"{p.name} is not a file type Curio reads: use .docx, .pdf, .txt or .md."
                 )
-            size = p.stat().st_size
-            if size > limit:
-                raise CurioError(
-                    f"{p.name} is {size / 1024 / 1024:.1f} MB; the largest draft Curio accepts "
-                    f"is {self.settings.max_upload_mb:g} MB. Upload a smaller section."
-                )
+            check_file_size(p.name, p.stat().st_size, self.settings.max_upload_mb)
             from assistant.ingest import read_text
 
-            text = read_text(p, max_bytes=limit)
+            text = read_text(p, max_bytes=upload_bytes(self.settings.max_upload_mb))
         except CurioError as exc:
             return gr.skip(), self._status(exc.message), None
         except Exception:
@@ -689,14 +675,8 @@ class CurioApp:
         finally:
             discard_upload(p, self.cache_dir)
         if len(text) > self.settings.max_text_chars:
-            return (
-                gr.skip(),
-                self._status(
-                    f"{p.name} holds {len(text):,} characters, more than the "
-                    f"{self.settings.max_text_chars:,} Curio reviews at once: upload one section."
-                ),
-                None,
-            )
+            status = too_long(p.name, len(text), self.settings.max_text_chars)
+            return gr.skip(), self._status(status), None
         note = (
             f"Read {esc(p.name)} ({len(text.split()):,} words). The uploaded file has been "
             "deleted; press **Review draft**."
@@ -877,7 +857,8 @@ class CurioApp:
         if not (trainee_text or "").strip():
             return self._status("Write the questions you would ask first.")
         if len(trainee_text) > self.settings.max_text_chars:
-            return self._status("That is too long to check; shorten it.")
+            status = too_long("Your questions", len(trainee_text), self.settings.max_text_chars)
+            return self._status(status)
         try:
             result = self.curio.check_scenario(scenario_id, trainee_text)
         except CurioError as exc:
@@ -907,19 +888,7 @@ def _guidance_html(g: Any) -> str:
     if isinstance(g, Citation):
         return format_citation(g, html=True)
     if isinstance(g, dict):
-        return format_citation(
-            Citation(
-                source=str(g.get("source", "")),
-                title=str(g.get("title", "")),
-                section=str(g.get("section", "")),
-                publisher=str(g.get("publisher", "")),
-                year=str(g.get("year", "")),
-                status=str(g.get("status", "")),
-                jurisdiction=str(g.get("jurisdiction", "")),
-                kind=str(g.get("kind", "")),
-            ),
-            html=True,
-        )
+        return format_citation(citation_from_json(g), html=True)
     return esc(g)
 
 
@@ -972,9 +941,9 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
     import gradio as gr
 
     if curio is None:
-        from assistant.chat import build_curio
+        from assistant.runtime import build
 
-        curio = build_curio(settings)
+        curio = build(settings).curio
         # encode the guidance sentences ask scores, in the background, so answers are quick
         curio.composer.warm_in_background()
     app = CurioApp(settings, curio, index)
@@ -1270,7 +1239,7 @@ def launch(
     from assistant.webguard import CurioGuard, FilePolicy, Lockout, refuse_gradio_downloads
 
     refuse_gradio_downloads()
-    limit = int(settings.max_upload_mb * 1024 * 1024)
+    limit = upload_bytes(settings.max_upload_mb)
     curio_app = getattr(demo, "curio_app", None)
     audit = None
     if auth is not None:

@@ -17,7 +17,6 @@ import difflib
 import inspect
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,14 +35,15 @@ from assistant.answer import (
     caveat_notices,
     kind_label,
     load_ask_rules,
-    place_label,
 )
+from assistant.citations import citation_from_json, short_label, source_line
 from assistant.errors import CurioError
+from assistant.limits import check_text
 from assistant.llm import Backend, stream_with_deadline
 from assistant.prompts import Prompts, data_block, load_prompts
 from assistant.redact import Redactor
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Flag, Hit, ReviewResult, normalise_jurisdiction
+from assistant.types import Answer, Citation, Flag, Hit, ReviewResult
 
 log = logging.getLogger("curio.chat")
 
@@ -174,23 +174,14 @@ def check_citations(text: str, passages: Sequence[Citation]) -> tuple[str, list[
     return cleaned, [passages[n - 1] for n in order], notice
 
 
-def render_text(answer: Answer, kind_labels: dict[str, str] | None = None) -> str:
-    """An answer as plain text with its sources listed: for the terminal and for exports.
-    Each source shows whose words it is (its kind) and where it applies."""
+def render_text(answer: Answer) -> str:
+    """An answer as plain text with its sources listed, each in the one citation form: for the
+    terminal and for exports."""
     lines = [answer.text.rstrip()]
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
-        for n, c in enumerate(answer.citations, start=1):
-            origin = ", ".join(x for x in (c.publisher, c.year) if x)
-            line = f"[{n}] {c.title} — {c.section}"
-            line += f" ({origin})" if origin else ""
-            about = [x for x in (kind_label(c.kind, kind_labels), place_label(c.jurisdiction)) if x]
-            line += f" · {', '.join(about)}" if about else ""
-            line += f" [{c.source}] relevance {c.relevance:.2f}"
-            if c.caveat:
-                line += f" — note: {c.caveat}"
-            lines.append(line)
+        lines += [source_line(n, c) for n, c in enumerate(answer.citations, start=1)]
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)
@@ -245,7 +236,7 @@ def _passages_block(citations: Sequence[Citation]) -> str:
         return "(no passages were retrieved)"
     blocks = []
     for n, c in enumerate(citations, start=1):
-        label = f"[{n}] {c.title} — {c.section}"
+        label = f"[{n}] {short_label(c)}"
         kind = PASSAGE_KINDS.get(c.kind, kind_label(c.kind))
         if kind:
             label += f" ({kind})"
@@ -335,11 +326,7 @@ class Curio:
             raise CurioError("The message is empty: type a question or paste some text.")
         limit = self.settings.max_text_chars
         for what, text in (("message", message), ("draft", draft or "")):
-            if len(text) > limit:
-                raise CurioError(
-                    f"The {what} is {len(text):,} characters; Curio takes at most {limit:,} at a "
-                    "time: paste it a section at a time."
-                )
+            check_text(text, limit, f"The {what}")
             if _NOT_TEXT.search(text):  # bytes that were not UTF-8 (surrogate-escaped)
                 raise CurioError(
                     f"The {what} holds bytes that are not UTF-8 text: save or paste it as "
@@ -447,10 +434,7 @@ class Curio:
         looks_like_draft = len(message) > 400 or message.count("\n") >= 3
         if draft or (looks_like_draft and not re.match(r"\s*(why|what)\b", message, re.I)):
             text = draft or message
-            result = self.reviewer.review(text)
-            session.last_review = result
-            session.last_draft = text
-            session.focus_flag = 0
+            result = self._review_draft(session, text)
             yield from self._walkthrough(session, result, text, message if draft else "")
             return
         result = session.last_review
@@ -476,6 +460,24 @@ class Curio:
                 return
         yield from self._answer_question(session, message)
 
+    def _review_draft(self, session: Session, text: str) -> ReviewResult:
+        result = self.reviewer.review(text)
+        session.last_review = result
+        session.last_draft = text
+        session.focus_flag = 0
+        return result
+
+    def review(self, text: str, session: Session | None = None) -> ReviewResult:
+        """Review a draft without a walkthrough (``curio review``), auditing it as a review turn
+        in the app is audited: one line, the flags' lenses and the guidance a walkthrough cites."""
+        session = session or Session(mode="review")
+        result = self._review_draft(session, text)
+        answer = Answer(
+            text="", mode="review", flags=result.flags, citations=review_citations(result)
+        )
+        self._audit(session, "review", text, answer)
+        return result
+
     def _flag_named(self, result: ReviewResult, text: str) -> Flag | None:
         """The flag a follow-up refers to: by number ("flag 2"), lens id or words of its name."""
         flags = result.flags
@@ -498,11 +500,7 @@ class Curio:
     def _walkthrough(
         self, session: Session, result: ReviewResult, draft: str, message: str
     ) -> Iterator[Answer]:
-        citations: list[Citation] = []
-        for f in result.flags:
-            for c in f.citations[:2]:
-                if c not in citations:
-                    citations.append(c)
+        citations = review_citations(result)
         offline = lambda: self._walkthrough_offline(result, citations)  # noqa: E731
         if self.llm is None or not result.flags:
             yield offline()
@@ -820,7 +818,7 @@ class Curio:
         citations: list[Citation] = []
         for miss in report["missed"]:
             for g in miss["guidance"][:1]:
-                citations.append(_citation_from_json(g))
+                citations.append(citation_from_json(g))
         offline = lambda: self._scenario_offline(report, citations)  # noqa: E731
         if self.llm is None:
             yield offline()
@@ -971,92 +969,18 @@ class Curio:
             )
 
 
-def _citation_from_json(d: dict[str, Any]) -> Citation:
-    fields = {k: d.get(k, "") for k in ("source", "title", "section", "chunk_id", "publisher")}
-    return Citation(
-        **fields,
-        year=str(d.get("year", "")),
-        jurisdiction=normalise_jurisdiction(d.get("jurisdiction", "")),
-        kind=str(d.get("kind", "")),
-        status=str(d.get("status", "")),
-        text=str(d.get("text", "")),
-        relevance=float(d.get("relevance", 0.0) or 0.0),
-    )
-
-
-_parts: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-_parts_lock = threading.Lock()
-
-
-def _file_stamp(path: Path) -> tuple[str, float, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (str(path), 0.0, -1)
-    return (str(path), stat.st_mtime, stat.st_size)
-
-
-class _LazyReviewer:
-    """The reviewer, loaded (or, in a new home, trained) on first use: `curio ask` and
-    `curio search` never wait for the review model."""
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
-        self._real: Any = None
-        self._lock = threading.Lock()
-
-    def load(self) -> Any:
-        with self._lock:
-            if self._real is None:
-                self._real = self._make()
-            return self._real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.load(), name)
+def review_citations(result: ReviewResult) -> list[Citation]:
+    """The guidance a review walkthrough cites: each flag's first two passages, once each."""
+    citations: list[Citation] = []
+    for f in result.flags:
+        for c in f.citations[:2]:
+            if c not in citations:
+                citations.append(c)
+    return citations
 
 
 def build_curio(settings: Settings) -> Curio:
-    """Open the index, load the catalogue, prompts, reviewer and the configured model."""
-    from assistant.audit import AuditLog
-    from assistant.index import open_index
-    from assistant.lenses import load_catalogue
-    from assistant.llm import build_llm
-    from assistant.retrieve import Retriever
-    from assistant.review import build_reviewer
+    """The chat layer over the parts ``runtime.build`` makes for these settings."""
+    from assistant.runtime import build
 
-    prompts = load_prompts(settings.prompts_dir)  # checked first: a bad edit fails fast
-    ask_rules = load_ask_rules(settings.prompts_dir)
-    catalogue = load_catalogue(Path(settings.prompts_dir) / "lenses.yaml")
-    backend = build_llm(settings)
-    index = open_index(settings)
-    # The reviewer loads (or first trains) the lens model when built, so one per process is
-    # kept for each index and version of the prompt data, instead of one per CLI call or test.
-    data = Path(settings.prompts_dir)
-    names = ("lenses.yaml", "review.yaml", "labelled_sentences.jsonl")
-    training = sorted((data / "training").glob("*.yaml"))
-    key = (
-        id(index),
-        settings.retriever,
-        settings.max_text_chars,
-        tuple(_file_stamp(data / name) for name in names),
-        tuple(_file_stamp(p) for p in training),
-    )
-    with _parts_lock:
-        parts = _parts.get(key)
-        if parts is None:
-            retriever = Retriever(index, mode=settings.retriever)
-            reviewer = _LazyReviewer(lambda: build_reviewer(settings, retriever))
-            parts = _parts[key] = (retriever, reviewer)
-    retriever, reviewer = parts
-    audit = AuditLog(settings.audit_path, settings.audit_max_bytes)
-    return Curio(
-        retriever,
-        reviewer,
-        catalogue,
-        llm=backend,
-        settings=settings,
-        audit=audit,
-        prompts=prompts,
-        embedder=index.embedder,
-        ask_rules=ask_rules,
-    )
+    return build(settings).curio
