@@ -37,9 +37,11 @@ from assistant.casepanel import (
     supervision_docx,
     supervision_markdown,
 )
+from assistant.chat import modes as chat_modes
 from assistant.citations import citation_from_json, format_citation, kind_text, short_label
 from assistant.errors import CurioError
 from assistant.limits import check_file_size, too_long, upload_bytes
+from assistant.prompts import Prompts, load_prompts
 from assistant.settings import Settings, get_settings, offline_switches
 from assistant.types import Answer, Citation, Flag, jurisdiction_label
 
@@ -49,23 +51,6 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 UPLOAD_TYPES = [".docx", ".pdf", ".txt", ".md"]
 OFFLINE_LINE = "Offline: nothing leaves this computer"
 
-#: Mode labels as the user sees them, and the chat layer's mode ids.
-MODES: dict[str, str] = {
-    "Review a draft": "review",
-    "Ask about guidance": "ask",
-    "Reflective supervision": "reflect",
-    "Training scenario": "scenario",
-}
-MODE_HINTS: dict[str, str] = {
-    "review": "Paste or upload a draft below and press **Review draft**. Then ask follow-ups "
-    "here, e.g. *why is the first flag raised?*",
-    "ask": "Ask about the guidance, e.g. *What is the MARAC threshold?* Every answer cites "
-    "its sources (right).",
-    "reflect": "Describe the case in your own words (invented or anonymised). Curio will ask "
-    "reflective questions and keep returning to history and to whether the plan can work.",
-    "scenario": "Pick a training scenario below, read it, write the questions you would ask, "
-    "and press **Check my questions**.",
-}
 MARKS: dict[str, str] = {"Useful": "useful", "Not relevant": "not-relevant", "Wrong": "wrong"}
 
 #: One colour per lens, in the lens contract's order (lenses.md).
@@ -454,6 +439,21 @@ class CurioApp:
         self.cache_dir: str | None = None  # Gradio's upload cache, set by build_app
         self.case_cues: Any = None  # the case-file cue words, checked by build_app
 
+    # -- modes: the registry's, worded by their prompt files
+    def _prompts(self) -> Prompts:
+        prompts = getattr(self.curio, "prompts", None)
+        return prompts if prompts is not None else load_prompts(self.settings.prompts_dir)
+
+    def mode_labels(self) -> dict[str, str]:
+        """Each mode's label as the picker shows it, to the mode's name, in picker order."""
+        return {str(self.mode_words(m.name)["label"]): m.name for m in chat_modes.registered()}
+
+    def mode_words(self, name: str) -> dict[str, Any]:
+        """A mode's label, hint and placeholder (from its prompt file's front matter)."""
+        mode = chat_modes.get(name)
+        words = self._prompts().wording.get(mode.prompt, {}) if mode else {}
+        return {"label": name, "hint": "", "placeholder": ""} | dict(words)
+
     # -- collaborators
     @property
     def index(self) -> Any:
@@ -626,7 +626,7 @@ class CurioApp:
             status = too_long("That message", len(message), self.settings.max_text_chars)
             yield self._panels(list(history or []), state, None, status=status) + (message,)
             return
-        mode = MODES.get(mode_label, "ask")
+        mode = self.mode_labels().get(mode_label, "ask")
         history = list(history or []) + [{"role": "user", "content": md_safe(message)}]
         pass_draft: str | None = None
         draft = draft.strip()
@@ -967,10 +967,12 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
             gr.HTML(privacy_line(settings, model, local), elem_id="curio-privacy-box")
         with gr.Accordion("How to use Curio", open=True, elem_id="curio-intro"):
             gr.Markdown(INTRO)
+        labels = app.mode_labels()
+        first = next(iter(labels))
         mode = gr.Radio(
-            list(MODES), value="Review a draft", label="What would you like to do?", elem_id="mode"
+            list(labels), value=first, label="What would you like to do?", elem_id="mode"
         )
-        hint = gr.Markdown(MODE_HINTS["review"], elem_id="mode-hint")
+        hint = gr.Markdown(app.mode_words(labels[first])["hint"], elem_id="mode-hint")
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Column(visible=True) as review_box:
@@ -1140,15 +1142,11 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
         ]
 
         def on_mode(label: str) -> tuple[Any, ...]:
-            m = MODES.get(label, "ask")
-            placeholder = {
-                "review": "Ask about a flag, e.g. why flag 1? …",
-                "ask": "Ask about the guidance…",
-                "reflect": "Describe the case, or answer Curio's question…",
-                "scenario": "Or type a scenario's number here…",
-            }[m]
+            m = labels.get(label, "ask")
+            words = app.mode_words(m)
+            placeholder = words["placeholder"]
             return (
-                MODE_HINTS[m],
+                words["hint"],
                 gr.update(visible=m == "review"),
                 gr.update(visible=m == "scenario"),
                 gr.update(placeholder=placeholder),
