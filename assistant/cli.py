@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -28,7 +28,7 @@ class UsageError(CurioError):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exits with 2 and a usage block
+    def error(self, message: str) -> NoReturn:  # argparse's own exits with 2 and a usage block
         raise UsageError(
             f"{message} (see `curio {self.prog.split()[-1]} --help`)"
             if " " in self.prog

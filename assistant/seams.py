@@ -27,7 +27,8 @@ class Reviewer(Protocol):
 class Catalogue(Protocol):
     """The lens catalogue (``lenses.Catalogue``): lenses by id, in order, with a version."""
 
-    version: str
+    @property
+    def version(self) -> str: ...
 
     def __getitem__(self, lens_id: str) -> Any: ...
 

@@ -77,7 +77,7 @@ class Curio:
         self.settings = settings or Settings()
         self.audit = audit
         self.prompts = prompts or load_prompts(self.settings.prompts_dir)
-        self.embedder = (
+        self.embedder: Any = (
             embedder
             or getattr(reviewer, "embedder", None)
             or getattr(getattr(retriever, "index", None), "embedder", None)

@@ -43,8 +43,8 @@ class ReviewMode(Mode):
             result = curio.review_draft(session, text)
             yield from walkthrough(curio, session, result, text, message if draft else "")
             return
-        result = session.last_review
-        if result is None:
+        last = session.last_review
+        if last is None:
             yield Answer(
                 text="Paste or upload the draft (an assessment, a safety plan or a case note) "
                 "you would like reviewed, and I will walk through what it may be missing."
@@ -52,17 +52,17 @@ class ReviewMode(Mode):
             return
         m = _GUIDANCE_ABOUT.match(message)
         if m:
-            flag = flag_named(result, m.group(1))
+            flag = flag_named(last, m.group(1))
             yield from answer_question(
                 curio, session, m.group(1), prefer_lens=flag.lens if flag else None
             )
             return
-        if re.match(r"\s*why\b", message, re.I) or flag_named(result, message):
-            flag = flag_named(result, message)
-            if flag is None and result.flags:
-                flag = result.flags[min(session.focus_flag, len(result.flags) - 1)]
+        if re.match(r"\s*why\b", message, re.I) or flag_named(last, message):
+            flag = flag_named(last, message)
+            if flag is None and last.flags:
+                flag = last.flags[min(session.focus_flag, len(last.flags) - 1)]
             if flag is not None:
-                yield explain_flag(curio, flag, result)
+                yield explain_flag(curio, flag, last)
                 return
         yield from answer_question(curio, session, message)
 
