@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.errors import CurioError
+from assistant.ingest import parse_front_matter
 
 #: The system prompt needs no placeholders; each chat mode's template is named by the mode
 #: (``assistant/chat/modes/``), with the placeholders it must contain (and may: no others).
@@ -96,7 +95,7 @@ def load_prompts(prompts_dir: Path | str) -> Prompts:
         except UnicodeDecodeError as exc:
             raise CurioError(f"Prompt template {path} is not UTF-8 text.") from exc
         raw = text
-        meta, text = _front_matter(text, path)
+        meta, text = parse_front_matter(text, f"Prompt template {path}")
         if not text.strip():
             raise CurioError(f"Prompt template {path} is empty.")
         found = set(_PLACEHOLDER.findall(text))
@@ -129,17 +128,3 @@ def load_prompts(prompts_dir: Path | str) -> Prompts:
         wording[name] = meta
         digest.update(name.encode() + b"\0" + raw.encode("utf-8") + b"\0")
     return Prompts(templates=templates, digest=digest.hexdigest(), required=every, wording=wording)
-
-
-def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    """A template's YAML front matter (between ``---`` lines at the top) and the rest."""
-    m = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", text, re.S)
-    if not m:
-        return {}, text
-    try:
-        meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise CurioError(f"Prompt template {path} has front matter that is not YAML.") from exc
-    if not isinstance(meta, dict):
-        raise CurioError(f"Prompt template {path} has front matter that is not a mapping.")
-    return meta, text[m.end() :]
