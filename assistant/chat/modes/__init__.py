@@ -9,6 +9,8 @@ module, decorating its class with :func:`register`, and writing its prompt file.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -76,7 +78,9 @@ _loaded = False
 
 
 def _load_builtins() -> None:
+    """Import every module in this package once: each registers its mode as it loads."""
     global _loaded
     if not _loaded:
         _loaded = True
-        from assistant.chat.modes import ask, reflect, review, scenario  # noqa: F401
+        for info in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{info.name}")
