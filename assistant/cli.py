@@ -220,7 +220,7 @@ def cmd_eval(args: argparse.Namespace, parts: Parts) -> int:
     check_settings(parts.settings, evals=True, prompts=True)
     if args.report:
         check_writable_folder(Path(args.report), "--report")
-    return run(split=args.split or "all", as_json=args.json, report=args.report)
+    return run(split=args.split or "all", as_json=args.json, report=args.report, parts=parts)
 
 
 def cmd_serve(args: argparse.Namespace, parts: Parts) -> int:

@@ -13,7 +13,7 @@ back to the offline composer with a notice.
 
 from __future__ import annotations
 
-from assistant.chat.compose import fill, render_text, review_citations, split_sentences
+from assistant.chat.compose import fill, render_text, review_citations, passage_sentences
 from assistant.chat.core import Curio, Session
 from assistant.chat.turn import check_citations, echoes
 from assistant.settings import Settings
@@ -31,7 +31,7 @@ __all__ = [
     "fill",
     "render_text",
     "review_citations",
-    "split_sentences",
+    "passage_sentences",
 ]
 
 

@@ -33,8 +33,9 @@ INSTRUCTION_LIKE = re.compile(
 _PH = re.compile(r"\{(\w+)\|([^{}]*)\}")
 
 
-def split_sentences(text: str) -> list[str]:
-    """A passage's sentences, as the ask composer reads them (one splitter for guidance)."""
+def passage_sentences(text: str) -> list[str]:
+    """A passage's sentences, as the ask composer reads them: the one splitter for guidance
+    and typed questions (a draft is split with offsets by ``review.split_sentences``)."""
     return [s for para in split_paragraphs(text) for s in para.sentences]
 
 
@@ -86,7 +87,7 @@ def flags_block(flags: Sequence[Flag], citations: Sequence[Citation]) -> str:
 
 def quotable(text: str) -> list[str]:
     """The sentences of a passage that may be quoted: long enough, never instructions."""
-    return [s for s in split_sentences(text) if len(s) >= 30 and not INSTRUCTION_LIKE.search(s)]
+    return [s for s in passage_sentences(text) if len(s) >= 30 and not INSTRUCTION_LIKE.search(s)]
 
 
 def encode_guidance(embedder: Any, texts: list[str]) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.answer import caveat_notices
-from assistant.chat.compose import best_sentence, fill, split_sentences
+from assistant.chat.compose import best_sentence, fill, passage_sentences
 from assistant.chat.modes import Mode, register
 from assistant.chat.turn import model_answer, passages_block
 from assistant.citations import citation_from_json
@@ -133,7 +133,7 @@ def check_scenario(curio: Curio, scenario_id: str, trainee_text: str) -> dict[st
     scenario = find_scenario(curio, scenario_id)
     if not (trainee_text or "").strip():
         raise CurioError("Write the questions or concerns you would raise first.")
-    sentences = [s for s in split_sentences(trainee_text) if len(s) >= 8] or [trainee_text]
+    sentences = [s for s in passage_sentences(trainee_text) if len(s) >= 8] or [trainee_text]
     owners, matrix = lens_matrix(curio)
     sims = np.asarray(curio.embedder.encode(sentences)) @ matrix.T
     best: dict[str, tuple[float, str]] = {}
