@@ -13,7 +13,7 @@ back to the offline composer with a notice.
 
 from __future__ import annotations
 
-from assistant.chat.compose import fill, render_text, review_citations, passage_sentences
+from assistant.chat.compose import fill, passage_sentences, render_text, review_citations
 from assistant.chat.core import Curio, Session
 from assistant.chat.turn import check_citations, echoes
 from assistant.settings import Settings
