@@ -13,6 +13,7 @@ run: install model
 
 test: test-deps model
 	$(BIN)/ruff check assistant tests evals tools
+	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider --durations=15
 
 install: $(STAMP)
@@ -59,6 +60,7 @@ nettools:
 lint:
 	$(BIN)/ruff check assistant tests evals tools
 	$(BIN)/ruff format --check assistant tests evals
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff format assistant tests evals

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import CurioError
-from assistant.settings import Settings
+from assistant.runtime import Parts
 
 ASK_SPLITS = ("tune", "dev", "test")
 QUESTION_TYPES = ("answerable", "near-domain")
@@ -232,14 +232,10 @@ def render_ask_text(res: AskResult, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def run_ask(
-    settings: Settings, split: str = "dev", as_json: bool = False, verbose: bool = False
-) -> int:
+def run_ask(parts: Parts, split: str = "dev", as_json: bool = False, verbose: bool = False) -> int:
     """What ``curio eval --ask`` does; returns the exit code."""
-    from assistant.chat import build_curio
-
-    questions = load_ask_split(Path(settings.evals_dir) / "ask", split)
-    curio = build_curio(settings)
+    questions = load_ask_split(Path(parts.settings.evals_dir) / "ask", split)
+    curio = parts.curio
     curio.audit = None  # scoring is not use: no audit lines
     # timings are of warm asks: sentence vectors of the whole library first, as the app does
     # at start-up (a cold first ask of a section encodes its sentences, up to a second or two)

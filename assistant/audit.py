@@ -60,11 +60,13 @@ class AuditLog:
         with self._lock:
             handler = self._open()
             record = _Record(line)
-            if handler.shouldRollover(record):
+            if handler.shouldRollover(record):  # type: ignore[arg-type]  # reads getMessage() only
                 handler.doRollover()
             _owner_only(self.path)
-            handler.stream.write(line + "\n")
-            handler.stream.flush()
+            stream = handler.stream
+            assert stream is not None  # opened by _open (and reopened by doRollover)
+            stream.write(line + "\n")
+            stream.flush()
 
     def answer(
         self,

@@ -12,12 +12,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
 from assistant.errors import CurioError
+from assistant.limits import check_file_size, check_text, upload_bytes
 from assistant.preflight import check_port, check_settings, check_writable_folder, reason
+from assistant.runtime import Parts, build
 from assistant.settings import Settings, get_settings, offline_switches
 
 
@@ -26,7 +28,7 @@ class UsageError(CurioError):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exits with 2 and a usage block
+    def error(self, message: str) -> NoReturn:  # argparse's own exits with 2 and a usage block
         raise UsageError(
             f"{message} (see `curio {self.prog.split()[-1]} --help`)"
             if " " in self.prog
@@ -68,12 +70,9 @@ def _print_json(data: Any) -> None:
 # ---------------------------------------------------------------------------- commands
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from assistant.index import open_index
-
-    settings = _settings(args)
-    check_settings(settings, index=True)
-    index = open_index(settings, build=False)
+def cmd_ingest(args: argparse.Namespace, parts: Parts) -> int:
+    check_settings(parts.settings, index=True)
+    index = parts.store()
     report = index.ingest(
         [Path(p) for p in args.paths], rebuild=args.rebuild, progress=_progress(not args.json)
     )
@@ -89,12 +88,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_remove(args: argparse.Namespace) -> int:
-    from assistant.index import open_index
-
-    settings = _settings(args)
-    check_settings(settings, index=True)
-    index = open_index(settings, build=False)
+def cmd_remove(args: argparse.Namespace, parts: Parts) -> int:
+    check_settings(parts.settings, index=True)
+    index = parts.store()
     known = {str(r["key"]): r for r in index.sources()} if index.exists() else {}
     missing = [k for k in args.keys if k not in known]
     if missing:
@@ -107,12 +103,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sources(args: argparse.Namespace) -> int:
-    from assistant.index import open_index
-
-    settings = _settings(args)
-    check_settings(settings, index=True, corpus=True)
-    rows = open_index(settings).sources()
+def cmd_sources(args: argparse.Namespace, parts: Parts) -> int:
+    check_settings(parts.settings, index=True, corpus=True)
+    rows = parts.index.sources()
     if args.json:
         _print_json({"sources": rows})
     else:
@@ -124,18 +117,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def cmd_search(args: argparse.Namespace, parts: Parts) -> int:
     from assistant.citations import format_citation
-    from assistant.index import open_index
     from assistant.retrieve import Retriever
     from assistant.types import Citation
 
-    settings = _settings(args)
+    settings = parts.settings
     check_settings(settings, index=True, corpus=True)
-    retriever = Retriever(
-        open_index(settings, progress=_progress(not args.json)),
-        mode=args.retriever or settings.retriever,
-    )
+    retriever = parts.retriever
+    if args.retriever and args.retriever != settings.retriever:
+        retriever = Retriever(parts.index, mode=args.retriever)
     hits = retriever.search(args.query, k=args.k if args.k is not None else settings.k)
     if args.json:
         _print_json({"hits": [h.to_json() for h in hits]})
@@ -162,74 +153,33 @@ def _read_draft(file: str, settings: Settings) -> str:
         raise CurioError(f"{file} is a folder: give the draft's file (or - for standard input)")
     if not path.is_file():
         raise CurioError(f"no such file: {file}")
-    limit = int(settings.max_upload_mb * 1_000_000)
+    check_file_size(file, path.stat().st_size, settings.max_upload_mb)
     if path.suffix.lower() in SUPPORTED:
-        return read_text(path, max_bytes=limit)
-    if path.stat().st_size > limit:
-        raise CurioError(f"{file} is larger than {settings.max_upload_mb:g} MB")
+        return read_text(path, max_bytes=upload_bytes(settings.max_upload_mb))
     try:
         return decode_text(path.read_bytes(), file)
     except OSError as exc:
         raise CurioError(f"cannot read {file}: {exc.strerror or exc}") from exc
 
 
-def _audit_review(
-    settings: Settings, text: str, result: Any, reviewer: Any, retriever: Any
-) -> None:
-    """One audit line per review, as the app writes: hashes and lens ids, never the text."""
-    import contextlib
-
-    from assistant.audit import AuditLog
-    from assistant.prompts import load_prompts
-
-    with contextlib.suppress(OSError, CurioError):  # a full disk must not lose the review
-        catalogue_version = getattr(reviewer.catalogue, "version", "?")
-        index = getattr(retriever, "index", None)
-        prompts = load_prompts(settings.prompts_dir)
-        log = AuditLog(settings.audit_path, settings.audit_max_bytes)
-        try:
-            log.answer(
-                mode="review",
-                input_text=text,
-                lenses=[f.lens for f in result.flags],
-                citations=[c for f in result.flags for c in f.citations],
-                model="none",
-                prompts_version=f"{catalogue_version}+{prompts.digest[:12]}",
-                index_fingerprint=str(getattr(index, "fingerprint", "")),
-                declined=not result.is_case_material,
-            )
-        finally:
-            log.close()
-
-
-def cmd_review(args: argparse.Namespace) -> int:
+def cmd_review(args: argparse.Namespace, parts: Parts) -> int:
     """Review a draft. Unreadable, empty, binary or over-long input is bad input (exit 2); text
     that is not case material or not English is a valid review with a message (exit 0)."""
     from assistant.casefile import extract_case, load_cues, render_case
-    from assistant.review import Reviewer, get_reviewer, render_review
+    from assistant.review import render_review
 
-    settings = _settings(args)
+    settings = parts.settings
     check_settings(settings, index=True, corpus=True, audit=True, prompts=True)
     load_cues(Path(settings.prompts_dir) / "casefile.yaml")  # a bad edit fails before the review
     text = _read_draft(args.file, settings)
     name = "standard input" if args.file == "-" else args.file
-    if len(text) > settings.max_text_chars:
-        raise CurioError(
-            f"{name} has {len(text):,} characters; Curio reviews at most "
-            f"{settings.max_text_chars:,} at a time, so review it a section at a time"
-        )
-    retriever = None
+    check_text(text, settings.max_text_chars, name)
     try:
-        from assistant.index import open_index
-        from assistant.retrieve import Retriever
-
-        retriever = Retriever(open_index(settings, progress=_progress(not args.json)))
+        parts.retriever  # noqa: B018 - opened now so a missing index is one line, not a failure
     except CurioError as exc:  # flags and questions still stand without citations
         print(f"curio: no citations ({exc.message})", file=sys.stderr)
-    reviewer: Reviewer = get_reviewer(retriever)
-    reviewer.max_chars = settings.max_text_chars
-    result = reviewer.review(text)
-    _audit_review(settings, text, result, reviewer, retriever)
+        parts = parts.without_retriever()
+    result = parts.without_model().curio.review(text)
     case = extract_case(text, load_cues(Path(settings.prompts_dir) / "casefile.yaml"))
     if args.json:
         _print_json(result.to_json() | case.to_json())
@@ -242,21 +192,20 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.chat import build_curio, render_text
+def cmd_ask(args: argparse.Namespace, parts: Parts) -> int:
+    from assistant.chat import render_text
 
-    settings = _settings(args)
-    check_settings(settings, index=True, corpus=True, audit=True, prompts=True)
-    curio = build_curio(settings)
+    check_settings(parts.settings, index=True, corpus=True, audit=True, prompts=True)
+    curio = parts.curio
     answer = curio.ask(args.question)
     if args.json:
         _print_json(answer.to_json())
     else:
-        print(render_text(answer, curio.ask_rules.kind_labels))
+        print(render_text(answer))
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
+def cmd_eval(args: argparse.Namespace, parts: Parts) -> int:
     if args.ask:
         from assistant.ask_eval import run_ask
 
@@ -265,19 +214,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
         split = args.split or "dev"
         if split == "all":
             raise UsageError("--ask scores one split at a time: use --split tune, dev or test")
-        return run_ask(_settings(args), split=split, as_json=args.json, verbose=args.verbose)
+        return run_ask(parts, split=split, as_json=args.json, verbose=args.verbose)
     from assistant.evaluation import run
 
-    check_settings(get_settings(), evals=True, prompts=True)
+    check_settings(parts.settings, evals=True, prompts=True)
     if args.report:
         check_writable_folder(Path(args.report), "--report")
-    return run(split=args.split or "all", as_json=args.json, report=args.report)
+    return run(split=args.split or "all", as_json=args.json, report=args.report, parts=parts)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, parts: Parts) -> int:
     from assistant.app import serve
 
-    settings = get_settings()
+    settings = parts.settings
     updates: dict[str, Any] = {}
     if args.host is not None:
         if not args.host.strip():
@@ -299,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(
         name: str,
-        handler: Callable[[argparse.Namespace], int],
+        handler: Callable[[argparse.Namespace, Parts], int],
         help_: str,
         index: bool = True,
         json_flag: bool = True,
@@ -378,11 +327,14 @@ def os_problem(exc: OSError) -> str:
     return f"cannot use {where}: {reason(exc)} (check the CURIO_ settings and paths you gave)"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, parts: Parts | None = None) -> int:
+    """Run one command. ``parts`` replaces what the settings would build (tests hand in fakes)."""
     offline_switches()
     try:
         args = build_parser().parse_args(argv)
-        return int(args.handler(args))
+        if parts is None:
+            parts = build(_settings(args), progress=_progress(not getattr(args, "json", False)))
+        return int(args.handler(args, parts))
     except CurioError as exc:
         print(f"curio: {exc.message}", file=sys.stderr)
         return 2

@@ -284,15 +284,19 @@ def write_report(res: EvalResult, folder: Path | str, command: str = "curio eval
     return out
 
 
-def run(split: str = "all", as_json: bool = False, report: str | None = None) -> int:
-    """What ``curio eval`` does; returns the exit code."""
-    from assistant.review import get_reviewer
+def run(
+    split: str = "all", as_json: bool = False, report: str | None = None, parts: Any = None
+) -> int:
+    """What ``curio eval`` does; returns the exit code. The reviewer is the one ``runtime``
+    builds, without guidance search: the scores are of the flags, not their citations."""
+    from assistant.runtime import build
     from assistant.settings import get_settings
 
     if split not in ("all", *SPLITS):
         raise CurioError(f"Unknown split {split!r}: use test, dev, tune or all.")
-    scenarios = load_scenarios(Path(get_settings().evals_dir) / "scenarios")
-    res = evaluate(get_reviewer(), scenarios, split)
+    parts = (parts or build(get_settings())).without_retriever()
+    scenarios = load_scenarios(Path(parts.settings.evals_dir) / "scenarios")
+    res = evaluate(parts.reviewer, scenarios, split)
     if report:
         cmd = f"curio eval --split {split} --report {report}"
         path = write_report(res, report, cmd)

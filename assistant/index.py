@@ -291,8 +291,8 @@ class Index:
         for start in range(0, len(reused), 512):
             part = reused[start : start + 512]
             got = self._collection.get(ids=[c.id for c in part], include=["embeddings"])
-            vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
-            _add(collection, part, [vectors[c.id] for c in part])
+            stored = dict(zip(got["ids"], got["embeddings"], strict=True))
+            _add(collection, part, [stored[c.id] for c in part])
         # batches of similar length waste less on padding (12% of the model's CPU time here)
         to_embed = sorted(to_embed, key=lambda c: len(embedding_text(c)))
         batches = range(0, len(to_embed), batch)

@@ -33,7 +33,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict, PrivateAttr, SecretStr
 
 from assistant.errors import CurioError
 from assistant.settings import Settings, offline_switches
@@ -149,7 +149,7 @@ def build_llm(settings: Settings) -> Backend | None:
             model = ChatOpenAI(
                 model=spec.model,
                 base_url=base_url,
-                api_key=key or "not-needed-for-a-local-server",
+                api_key=SecretStr(key or "not-needed-for-a-local-server"),
                 timeout=timeout,
                 max_retries=0,
             )
@@ -158,7 +158,9 @@ def build_llm(settings: Settings) -> Backend | None:
 
             if not os.environ.get("ANTHROPIC_API_KEY"):
                 raise CurioError("CURIO_LLM uses anthropic but ANTHROPIC_API_KEY is not set.")
-            model = ChatAnthropic(model_name=spec.model, timeout=timeout, max_retries=0)
+            model = ChatAnthropic(  # type: ignore[call-arg]  # stop is optional at run time
+                model_name=spec.model, timeout=timeout, max_retries=0
+            )
         else:
             path, file = resolve_gguf(spec.model)
             model = GGUFChatModel(model_dir=str(path), gguf_file=file, max_time=timeout)

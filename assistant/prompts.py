@@ -14,17 +14,31 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import CurioError
+from assistant.ingest import parse_front_matter
 
-#: Each template and the placeholders it must contain (and may contain: no others are allowed).
-REQUIRED: dict[str, frozenset[str]] = {
-    "system": frozenset(),
-    "ask": frozenset({"passages", "question"}),
-    "review": frozenset({"draft", "flags", "passages", "message"}),
-    "reflect": frozenset({"case", "flags", "stage", "passages", "message"}),
-    "scenario": frozenset({"scenario", "message", "covered", "missed", "passages"}),
-}
+#: The system prompt needs no placeholders; each chat mode's template is named by the mode
+#: (``assistant/chat/modes/``), with the placeholders it must contain (and may: no others).
+SYSTEM: dict[str, frozenset[str]] = {"system": frozenset()}
+#: What a mode's template says about itself, in YAML front matter between ``---`` lines: the
+#: picker's label, the hint under it and the message box's placeholder text.
+WORDING_KEYS = ("label", "hint", "placeholder")
+
+
+def required_templates() -> dict[str, frozenset[str]]:
+    """Every template and its placeholders: the system prompt and each registered mode's."""
+    from assistant.chat.modes import registered
+
+    return SYSTEM | {m.prompt: m.placeholders for m in registered()}
+
+
+def _wording_keys() -> dict[str, tuple[str, ...]]:
+    from assistant.chat.modes import registered
+
+    return {m.prompt: WORDING_KEYS + tuple(m.wording) for m in registered()}
+
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _DATA_START = "<<<DATA"
@@ -37,6 +51,8 @@ class Prompts:
 
     templates: dict[str, str] = field(default_factory=dict)
     digest: str = ""
+    required: dict[str, frozenset[str]] = field(default_factory=dict)
+    wording: dict[str, dict[str, Any]] = field(default_factory=dict)  # each template's front matter
 
     @property
     def system(self) -> str:
@@ -45,7 +61,7 @@ class Prompts:
     def render(self, name: str, **values: str) -> str:
         """Fill a template's placeholders in one pass; a missing value is a programming error."""
         template = self.templates[name]
-        missing = REQUIRED[name] - set(values)
+        missing = self.required[name] - set(values)
         if missing:
             raise KeyError(f"prompt {name!r} needs {sorted(missing)}")
         return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
@@ -66,8 +82,11 @@ def load_prompts(prompts_dir: Path | str) -> Prompts:
     """Read ``<name>.md`` for every template and check its placeholders."""
     folder = Path(prompts_dir)
     templates: dict[str, str] = {}
+    wording: dict[str, dict[str, Any]] = {}
     digest = hashlib.sha256()
-    for name, required in REQUIRED.items():
+    every = required_templates()
+    keys = _wording_keys()
+    for name, required in every.items():
         path = folder / f"{name}.md"
         try:
             text = path.read_text(encoding="utf-8")
@@ -75,6 +94,8 @@ def load_prompts(prompts_dir: Path | str) -> Prompts:
             raise CurioError(f"Prompt template {path} is missing.") from exc
         except UnicodeDecodeError as exc:
             raise CurioError(f"Prompt template {path} is not UTF-8 text.") from exc
+        raw = text
+        meta, text = parse_front_matter(text, f"Prompt template {path}")
         if not text.strip():
             raise CurioError(f"Prompt template {path} is empty.")
         found = set(_PLACEHOLDER.findall(text))
@@ -97,6 +118,13 @@ def load_prompts(prompts_dir: Path | str) -> Prompts:
                 f"Prompt template {path} must tell the model that DATA blocks are never "
                 "instructions (the word DATA is missing)."
             )
+        lacking = [k for k in keys.get(name, ()) if not meta.get(k)]
+        if lacking:
+            raise CurioError(
+                f"Prompt template {path} lacks {', '.join(lacking)} in its front matter "
+                "(YAML between --- lines at the top)."
+            )
         templates[name] = text.strip() + "\n"
-        digest.update(name.encode() + b"\0" + text.encode("utf-8") + b"\0")
-    return Prompts(templates=templates, digest=digest.hexdigest())
+        wording[name] = meta
+        digest.update(name.encode() + b"\0" + raw.encode("utf-8") + b"\0")
+    return Prompts(templates=templates, digest=digest.hexdigest(), required=every, wording=wording)

@@ -292,7 +292,7 @@ def _login_fields(body: bytes, content_type: str) -> tuple[str, bool]:
         )
         for part in message.iter_parts():
             if part.get_param("name", header="content-disposition") == "username":
-                payload = part.get_payload(decode=True) or b""
+                payload: Any = part.get_payload(decode=True) or b""
                 return payload.decode("utf-8", "replace").strip(), True
         return "", True
     fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -459,7 +459,7 @@ def refuse_gradio_downloads() -> list[str]:
             current = getattr(module, name)
             if current not in (refuse_sync, refuse_async) and not getattr(current, "_curio", 0):
                 ORIGINALS.setdefault((module.__name__, name), current)
-            fn._curio = True  # type: ignore[attr-defined]
+            fn._curio = True  # type: ignore[union-attr]
             setattr(module, name, fn)
             replaced.append(f"{module.__name__}.{name}")
     return replaced

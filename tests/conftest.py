@@ -83,7 +83,7 @@ def server(
     request: pytest.FixtureRequest,
 ) -> Iterator[Any]:
     """The real app on a free loopback port, one per test module (see tests/test_app.py)."""
-    from test_app import start_server
+    from serving import start_server
 
     folder = tmp_path_factory.mktemp(f"app-{request.module.__name__.rsplit('.', 1)[-1]}")
     yield from start_server(make_settings, embedder, corpus_index, folder)

@@ -1,25 +1,21 @@
 """The app through its HTTP API (gradio_client), against a real server on a free loopback port.
 
-The server shares the session's real embedding model and corpus index. It uses the real chat
-layer when ``assistant.chat`` exists, and a small stand-in over the real reviewer and retriever
-until then, so the page is tested the same way either way.
+The server shares the session's real embedding model and corpus index and the real chat layer.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serving import Server, free_port, start_server  # noqa: F401 - other tests import them here
 
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Evidence, Flag
+from assistant.types import Evidence, Flag
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,118 +26,6 @@ XSS_DRAFT = (
     "Ruby (6) lives with her mother. Father has moved out so the risk is reduced. "
     "Mother has engaged well and has good insight, and she will not let him back in."
 )
-
-
-# --------------------------------------------------------------------------- a stand-in chat layer
-
-
-@dataclass
-class FakeSession:
-    draft: str = ""
-
-
-class FakeCurio:
-    """The chat layer's interface over the real reviewer and retriever (until chat.py lands)."""
-
-    def __init__(self, settings: Settings, embedder: Any, index: Any) -> None:
-        from assistant.retrieve import Retriever
-        from assistant.review import build_reviewer
-
-        self.index = index
-        self.retriever = Retriever(index, mode="hybrid")
-        self.reviewer = build_reviewer(settings, self.retriever)
-
-    def new_session(self) -> FakeSession:
-        return FakeSession()
-
-    def review(self, text: str) -> Any:
-        return self.reviewer.review(text)
-
-    def respond(
-        self, session: FakeSession, mode: str, message: str, draft: str | None = None
-    ) -> Iterator[Answer]:
-        if mode == "review":
-            session.draft = draft if draft is not None else session.draft
-            result = self.reviewer.review(session.draft)
-            text = result.message or "\n".join(
-                f"{n}. **{f.name}**: {f.questions[0] if f.questions else ''}"
-                for n, f in enumerate(result.flags, 1)
-            )
-            final = Answer(text=text, mode=mode, flags=result.flags)
-        else:
-            hits = self.retriever.search(message, k=4)
-            cites = [Citation.from_hit(h) for h in hits]
-            text = " ".join(f"{h.chunk.text[:140].strip()} [{n}]" for n, h in enumerate(hits, 1))
-            final = Answer(text=text or "The guidance is silent.", mode=mode, citations=cites)
-        words = final.text.split(" ")
-        for i in range(1, len(words), 12):
-            yield Answer(text=" ".join(words[:i]), mode=mode)
-        yield final
-
-    def scenarios(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": "invented-1",
-                "title": "Invented: father has left",
-                "text": "Mia (4) lives with her mother. Her father moved out after an incident.",
-                "required": ["perpetrator-absence-plan", "child-voice"],
-            }
-        ]
-
-    def check_scenario(self, scenario_id: str, trainee_text: str) -> dict[str, Any]:
-        covered = ["child-voice"] if "mia" in trainee_text.lower() else []
-        missed = [x for x in ("perpetrator-absence-plan", "child-voice") if x not in covered]
-        return {"covered": covered, "missed": [{"lens": m, "guidance": []} for m in missed]}
-
-
-def make_curio(settings: Settings, embedder: Any, index: Any) -> Any:
-    try:
-        from assistant.chat import build_curio
-    except ImportError:
-        return FakeCurio(settings, embedder, index)
-    return build_curio(settings)
-
-
-# --------------------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    settings: Settings
-    demo: Any
-    cache_dir: Path
-
-
-def start_server(
-    make_settings: Callable[..., Settings], embedder: Any, index: Any, tmp: Path
-) -> Iterator[Server]:
-    """Build and launch the app in-process on a free port; close it afterwards."""
-    from assistant.app import build_app, launch
-
-    old = os.environ.get("GRADIO_TEMP_DIR")
-    cache = tmp / "gradio-cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    os.environ["GRADIO_TEMP_DIR"] = str(cache)
-    settings = make_settings(
-        index=index.settings.index_dir, port=free_port(), max_upload_mb=1.0, host="127.0.0.1"
-    )
-    demo = build_app(settings, curio=make_curio(settings, embedder, index), index=index)
-    try:
-        launch(demo, settings, prevent_thread_lock=True, quiet=True)
-        yield Server(f"http://127.0.0.1:{settings.port}/", settings, demo, cache)
-    finally:
-        demo.close()
-        if old is None:
-            os.environ.pop("GRADIO_TEMP_DIR", None)
-        else:
-            os.environ["GRADIO_TEMP_DIR"] = old
 
 
 @pytest.fixture

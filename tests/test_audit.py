@@ -210,7 +210,7 @@ def test_every_mode_writes_one_line_per_answer_and_no_case_text(
 def test_a_model_that_repeats_the_case_text_leaves_none_in_the_log(
     audited: tuple[Any, Path, Any], tmp_path: Path
 ) -> None:
-    from test_chat import Scripted
+    from fakes import Scripted
 
     from assistant.audit import AuditLog
     from assistant.chat import Curio

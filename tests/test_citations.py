@@ -26,10 +26,12 @@ FINDING = Citation(
 def test_the_readable_form_names_the_kind() -> None:
     assert format_citation(FINDING) == (
         "Ofsted monitoring visit — Consent rarely sought by referrers (Ofsted, 2024)"
-        " · inspection finding"
+        " · inspection finding, England"
     )
     prompt = Citation(**{**FINDING.__dict__, "kind": "practice-prompt", "section": "Prompt"})
-    assert format_citation(prompt).endswith("· Curio practice prompt, not the words of Ofsted")
+    assert format_citation(prompt).endswith(
+        "· Curio practice prompt, not the words of Ofsted, England"
+    )
 
 
 def test_html_form_is_escaped_and_marks_the_kind() -> None:
@@ -41,7 +43,7 @@ def test_html_form_is_escaped_and_marks_the_kind() -> None:
 
 def test_old_indexes_and_other_nations() -> None:
     old = Citation(source="a.md", title="A", section="S", jurisdiction="England", status="current")
-    assert format_citation(old) == "A — S"  # no kind stored before kinds existed: nothing shown
+    assert format_citation(old) == "A — S · England"  # no kind stored before kinds existed
     assert old.caveat == ""  # 'England' from an older index is still England
     wales = Citation(source="w.md", title="W", section="S", jurisdiction="Wales", kind="law")
     assert wales.caveat == "Wales guidance"

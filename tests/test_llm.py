@@ -22,7 +22,7 @@ from assistant.llm import (
     resolve_gguf,
     stream_with_deadline,
 )
-from assistant.prompts import REQUIRED, data_block, load_prompts
+from assistant.prompts import data_block, load_prompts, required_templates
 from assistant.settings import REPO_ROOT
 
 
@@ -169,11 +169,12 @@ def test_loading_is_not_counted_against_the_deadline() -> None:
 
 def test_prompts_load_and_check(tmp_path: Path) -> None:
     prompts = load_prompts(REPO_ROOT / "prompts")
-    assert set(prompts.templates) == set(REQUIRED)
+    required = required_templates()
+    assert set(prompts.templates) == set(required)
     out = prompts.render("ask", passages="P {{question}}", question="Q?")
     assert "P {{question}}" in out and "Q?" in out  # inserted text is never re-scanned
-    for name in REQUIRED:
-        (tmp_path / f"{name}.md").write_text(prompts.templates[name])
+    for name in required:
+        (tmp_path / f"{name}.md").write_text((REPO_ROOT / "prompts" / f"{name}.md").read_text())
     (tmp_path / "ask.md").write_text("Question: {{question}}")
     with pytest.raises(CurioError, match=r"ask.md lacks the placeholder\(s\) \{\{passages\}\}"):
         load_prompts(tmp_path)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import FakeRetriever
 
 from assistant.errors import CurioError
 from assistant.lenses import LENS_IDS, load_catalogue
@@ -24,7 +25,6 @@ from assistant.review import (
 from assistant.review.build import Reading
 from assistant.review.decide import DecisionParams, LensThresholds, load_params
 from assistant.settings import REPO_ROOT
-from assistant.types import Chunk, Hit
 
 CATALOGUE = REPO_ROOT / "prompts" / "lenses.yaml"
 
@@ -228,37 +228,8 @@ def test_the_model_is_asked_once_per_review() -> None:
 # --- citations ----------------------------------------------------------------------------
 
 
-class FakeRetriever:
-    def __init__(self, fail: bool = False) -> None:
-        self.calls: list[str] = []
-        self.fail = fail
-        self.index = type("Index", (), {"fingerprint": "gen-1"})()
-
-    def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]:
-        self.calls.append(query)
-        if self.fail:
-            raise RuntimeError("index gone")
-        lens = prefer_lens or ""
-        return [
-            Hit(Chunk("plain", "text", "a.md", "A", "S1", {}), score=0.9),
-            Hit(Chunk("plain2", "text", "a.md", "A", "S1", {}), score=0.8),
-            Hit(
-                Chunk(
-                    f"ours-{lens}",
-                    "t",
-                    "c.md",
-                    "C",
-                    "S3",
-                    {"lenses": lens, "kind": "practice-prompt"},
-                ),
-                0.95,
-            ),
-            Hit(Chunk(f"tagged-{lens}", "t", "b.md", "B", "S2", {"lenses": lens}), score=0.5),
-        ]
-
-
 def test_citations_prefer_lens_tagged_sources_then_our_prompts_and_are_cached() -> None:
-    fake = FakeRetriever()
+    fake = FakeRetriever(fingerprint="gen-1")
     rv = make(retriever=fake)
     flag = rv.review(CASE).flags[0]
     assert flag.citations[0].chunk_id == f"tagged-{flag.lens}"
@@ -267,13 +238,13 @@ def test_citations_prefer_lens_tagged_sources_then_our_prompts_and_are_cached() 
     n = len(fake.calls)
     rv.review(CASE)
     assert len(fake.calls) == n  # cached
-    fake.index.fingerprint = "gen-2"  # type: ignore[attr-defined]
+    fake.index.fingerprint = "gen-2"  # type: ignore[union-attr]
     rv.review(CASE)
     assert len(fake.calls) > n  # a new ingest is looked up again
 
 
 def test_a_failing_retriever_does_not_stop_the_review() -> None:
-    res = make(retriever=FakeRetriever(fail=True)).review(CASE)
+    res = make(retriever=FakeRetriever(fail=True, fingerprint="gen-1")).review(CASE)
     assert res.flags and all(f.citations == [] for f in res.flags)
 
 
