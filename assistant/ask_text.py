@@ -132,7 +132,7 @@ class SentenceVectors:
             keys = [self.key(t) for t in texts]
             todo = list(dict.fromkeys(k for k in keys if k not in self._keys))
         if todo:
-            first = {}
+            first: dict[Any, str] = {}
             for k, t in zip(keys, texts, strict=True):
                 first.setdefault(k, t)
             vecs = np.asarray(self.embedder.encode([first[k] for k in todo]), dtype=np.float32)

@@ -63,10 +63,11 @@ class TrainedLensModel:
         self.lenses = model.lenses
         self.doc_coef = np.asarray(doc_coef, dtype=np.float32)
         self.doc_intercept = float(doc_intercept)
-        self.queue = BatchingEncoder(self._read_rows, name="curio-lens-model")
+        # the queue only needs hashable items; here they are Units, not strings
+        self.queue = BatchingEncoder(self._read_rows, name="curio-lens-model")  # type: ignore[arg-type]
 
     def read(self, units: Sequence[Unit]) -> Reading:
-        rows = self.queue.encode(list(units))
+        rows = self.queue.encode(list(units))  # type: ignore[arg-type]
         width = len(self.lenses) * len(STATES)
         probs = rows[:, :width].reshape(len(rows), len(self.lenses), len(STATES))
         return Reading(probs=probs, about_family=self.family_probability(rows[:, width:]))
