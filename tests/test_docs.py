@@ -285,7 +285,7 @@ def test_every_command_in_the_page_runs_or_is_checked(
 
 @pytest.mark.slow
 def test_the_social_worker_guide_describes_the_review_the_example_gets(runner: Runner) -> None:
-    """The four highlighted sentences the guide quotes are flagged under the lenses it names."""
+    """The sentences the guide quotes are flagged under the lenses it names, as it says."""
     cmd = Command(README, "curio review ... --json", {}, [])
     result = runner.run(cmd, ["review", rel(EXAMPLE_DRAFT), "--json"])
     assert result.code == 0, result.err
@@ -293,7 +293,6 @@ def test_the_social_worker_guide_describes_the_review_the_example_gets(runner: R
     guide = " ".join((REPO_ROOT / "docs" / "social-worker.md").read_text().split())
     expected = {
         "perpetrator-absence-plan": "He has since moved out and is staying with his brother",
-        "past-behaviour": "He has since moved out and is staying with his brother",
         "engagement-optimism": "Ms Pearce has engaged well with the service",
         "protective-parent-burden": "She has agreed that she will not let Mr Hart",
     }
@@ -305,6 +304,10 @@ def test_the_social_worker_guide_describes_the_review_the_example_gets(runner: R
     voice = next((f for f in flags if f["lens"] == "child-voice"), None)
     assert voice and voice["kind"] == "absent"  # the guide describes it as missing
     assert voice["evidence"][0]["text"].startswith("Tia appeared happy")
+    past = next((f for f in flags if f["lens"] == "past-behaviour"), None)
+    assert past and past["kind"] == "absent"  # the guide describes it as missing, pointing here
+    assert past["evidence"][0]["text"].startswith("Mr Hart has a previous conviction")
+    assert "Mr Hart has a previous conviction for assaulting a former partner" in guide
 
 
 @pytest.mark.slow
