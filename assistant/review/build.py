@@ -35,6 +35,7 @@ from assistant.review.model import (
     TrainingConfig,
     Unit,
     config_key,
+    load_arrays,
 )
 from assistant.review.text import split_sentences
 
@@ -296,7 +297,7 @@ def _load_or_train(
             _keep(cache_dir, path, "lens-model-", say, lambda target: model.save(target, meta))
         if doc_path.exists():
             try:
-                arrays = _load_arrays(doc_path, {"key": dkey, "version": MODEL_VERSION})
+                arrays = load_arrays(doc_path, {"key": dkey, "version": MODEL_VERSION})
                 return TrainedLensModel(
                     model, arrays["doc.coef"], float(arrays["doc.intercept"][0])
                 )
@@ -306,7 +307,7 @@ def _load_or_train(
         features: tuple[np.ndarray, np.ndarray] | None = None
         if feat_path.exists():
             try:
-                arrays = _load_arrays(feat_path, meta)
+                arrays = load_arrays(feat_path, meta)
                 features = (arrays["x"], arrays["y"])
             except (ValueError, KeyError) as exc:
                 say(f"the review model cache {feat_path.name} is {exc}; rebuilding it")
@@ -362,21 +363,6 @@ def _save_arrays(path: Path, meta: dict[str, str], arrays: dict[str, np.ndarray]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(tmp), metadata=meta)
     os.replace(tmp, path)
-
-
-def _load_arrays(path: Path, expect_meta: dict[str, str]) -> dict[str, np.ndarray]:
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="np") as fh:
-            meta = fh.metadata() or {}
-            arrays = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118
-    except Exception as exc:  # damaged or truncated file
-        raise ValueError(f"unreadable ({type(exc).__name__})") from exc
-    for key, value in expect_meta.items():
-        if meta.get(key) != value:
-            raise ValueError(f"made for other data ({key})")
-    return arrays
 
 
 def _fit_model(model: LensModel, training: TrainingSet, say: Callable[[str], None]) -> None:

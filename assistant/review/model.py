@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -366,17 +367,7 @@ class LensModel:
     def load(self, path: Path, expect_meta: dict[str, str]) -> dict[str, np.ndarray]:
         """Load trained weights and return the extra arrays saved with them; raises ValueError
         when the file is damaged, or was made for other data."""
-        from safetensors import safe_open
-
-        try:
-            with safe_open(str(path), framework="pt") as fh:
-                meta = fh.metadata() or {}
-                tensors = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118
-        except Exception as exc:  # damaged or truncated file
-            raise ValueError(f"unreadable ({type(exc).__name__})") from exc
-        for key, value in expect_meta.items():
-            if meta.get(key) != value:
-                raise ValueError(f"made for other data ({key})")
+        tensors = load_arrays(path, expect_meta, framework="pt")
         top = {k[4:]: v for k, v in tensors.items() if k.startswith("top.")}
         head = {k[5:]: v for k, v in tensors.items() if k.startswith("head.")}
         try:
@@ -387,6 +378,23 @@ class LensModel:
         self.top.eval()
         self.head.eval()
         return {k: v.numpy() for k, v in tensors.items() if not k.startswith(("top.", "head."))}
+
+
+def load_arrays(path: Path, expect_meta: dict[str, str], framework: str = "np") -> dict[str, Any]:
+    """Every array in a safetensors cache file; ValueError when the file is damaged or its
+    metadata says it was made for other data (the cache is then rebuilt)."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework=framework) as fh:
+            meta = fh.metadata() or {}
+            arrays = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118
+    except Exception as exc:  # damaged or truncated file
+        raise ValueError(f"unreadable ({type(exc).__name__})") from exc
+    for key, value in expect_meta.items():
+        if meta.get(key) != value:
+            raise ValueError(f"made for other data ({key})")
+    return arrays
 
 
 def config_key(config: TrainingConfig) -> str:
