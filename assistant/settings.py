@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,6 +112,13 @@ class Settings(BaseSettings):
         default=200_000,
         ge=1000,
         description="Longest pasted text reviewed; longer text is refused with a message.",
+    )
+    review_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto",
+        description=(
+            "Arithmetic of the review model's reads: auto uses bfloat16 where the processor "
+            "has it natively (about twice as fast; scores move by about 0.01), else float32."
+        ),
     )
     debug: bool = Field(
         default=False,

@@ -1,10 +1,14 @@
 """Choose the review's decision thresholds (``prompts/review.yaml``) on development texts.
 
-    .venv/bin/python evals/tune_review.py [--splits tune] [--weight 2.0] [--write]
+    .venv/bin/python evals/tune_review.py [--splits tune] [--weight 2.0] [--cv 5] [--write]
 
 Reads every scenario of the named splits (never ``test``) with the trained lens model, then
 searches, lens by lens, the thresholds that maximise recall of required lenses minus
-``weight`` times the forbidden-hit rate, for each setting of the thorough-text rule. Prints the
+``weight`` times the forbidden-hit rate, for each setting of the thorough-text rule. Both rates
+are over all lenses (every lens's hits share one denominator), so the search maximises the
+figure that is reported: with a lens's own counts as denominators, one forbidden hit on a
+rarely forbidden lens outweighed several required ones elsewhere (5-fold cross-validation on
+tune, 2026-12-03: recall 0.901 -> 0.906, forbidden-hit 0.067 -> 0.062). Prints the
 figures; ``--write`` saves the thresholds. The model itself is not changed.
 """
 
@@ -69,13 +73,13 @@ def tune(rows, weight: float):  # type: ignore[no-untyped-def]
     req = np.stack([r["req"] for r in rows])
     forb = np.stack([r["forb"] for r in rows])
     unseen = np.stack([r["unseen"] for r in rows])
+    all_req, all_forb = max(1, int(req.sum())), max(1, int(forb.sum()))
     best = None
     for th_n, th_c in itertools.product((3, 4, 5, 6, 7, 8, 10, 12, 16), (0.5, 0.7)):
         thorough = (c >= th_c).sum(axis=1) >= th_n
         lens_t = {}
         total_r = total_f = 0
         for j, lens in enumerate(LENS_IDS):
-            nr, nf = int(req[:, j].sum()), int(forb[:, j].sum())
             top = None
             modes = CASE_MODES if unseen[:, j].any() else ("off",)
             for tp, tc, tr, tx, mode in itertools.product(GRID_P, GRID_P, GRID_P, GRID_X, modes):
@@ -91,16 +95,69 @@ def tune(rows, weight: float):  # type: ignore[no-untyped-def]
                 flag = present | absent | by_case
                 hr = int((flag & req[:, j]).sum())
                 hf = int((flag & forb[:, j]).sum())
-                score = hr / max(1, nr) - weight * hf / max(1, nf)
+                score = hr / all_req - weight * hf / all_forb
                 if top is None or score > top[0] + 1e-9:
                     top = (score, (float(tp), float(tc), float(tr), float(tx), mode), hr, hf)
             lens_t[lens] = top
             total_r += top[2]
             total_f += top[3]
-        score = total_r / max(1, req.sum()) - weight * total_f / max(1, forb.sum())
+        score = total_r / all_req - weight * total_f / all_forb
         if best is None or score > best[0]:
             best = (score, th_n, th_c, lens_t, total_r, total_f)
     return best
+
+
+def decide(rows, best):  # type: ignore[no-untyped-def]
+    """The flags (n_texts, n_lenses) that the thresholds in ``best`` raise on ``rows``: the
+    same decision as ``tune`` scores, for texts the thresholds were not chosen on."""
+    _score, th_n, th_c, lens_t, _r, _f = best
+    sp = np.stack([r["sp"] for r in rows])
+    c = np.stack([r["c"] for r in rows])
+    rel = np.stack([r["rel"] for r in rows])
+    gate = np.stack([r["gate"] for r in rows])
+    unseen = np.stack([r["unseen"] for r in rows])
+    thorough = (c >= th_c).sum(axis=1) >= th_n
+    flags = np.zeros_like(gate)
+    for j, lens in enumerate(LENS_IDS):
+        tp, tc, tr, tx, mode = lens_t[lens][1]
+        present = gate[:, j] & (sp[:, j] >= tp) & (c[:, j] < tx)
+        absent = gate[:, j] & (sp[:, j] < tp) & ~thorough & (c[:, j] < tc) & (rel[:, j] >= tr)
+        by_case = gate[:, j] & unseen[:, j] & (c[:, j] < tc)
+        if mode == "off":
+            by_case = by_case & False
+        elif mode == "unless-thorough":
+            by_case = by_case & ~thorough
+        flags[:, j] = present | absent | by_case
+    return flags
+
+
+def cross_validate(rows, weight: float, folds: int = 5, seed: int = 0) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Thresholds chosen on the other folds, scored on each held-out fold: an estimate of how
+    the in-sample figure shrinks on texts the thresholds never saw."""
+    order = np.random.default_rng(seed).permutation(len(rows))
+    hit_r = n_r = hit_f = n_f = 0
+    good: list[int] = []
+    for k in range(folds):
+        held = set(order[k::folds].tolist())
+        train = [r for i, r in enumerate(rows) if i not in held]
+        test = [r for i, r in enumerate(rows) if i in held]
+        flags = decide(test, tune(train, weight))
+        req = np.stack([r["req"] for r in test])
+        forb = np.stack([r["forb"] for r in test])
+        hit_r += int((flags & req).sum())
+        n_r += int(req.sum())
+        hit_f += int((flags & forb).sum())
+        n_f += int(forb.sum())
+        good += [
+            int(f.sum())
+            for f, r in zip(flags, test, strict=True)
+            if r["quality"] == "good-practice"
+        ]
+    return {
+        "recall": hit_r / max(1, n_r),
+        "forbidden_hit": hit_f / max(1, n_f),
+        "good_practice_flags": float(np.mean(good)) if good else float("nan"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--splits", default="tune", help="comma-separated; never test")
     ap.add_argument("--weight", type=float, default=2.0)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--cv", type=int, default=0, help="also a K-fold cross-validated estimate")
     args = ap.parse_args(argv)
     splits = set(args.splits.split(","))
     if "test" in splits:
@@ -128,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
         f"in-sample recall {hr / max(1, req):.3f} ({hr}/{req}), forbidden-hit "
         f"{hf / max(1, forb):.3f} ({hf}/{forb})"
     )
+    if args.cv > 1:
+        cv = cross_validate(family, args.weight, args.cv)
+        print(
+            f"{args.cv}-fold cross-validated: recall {cv['recall']:.3f}, forbidden-hit "
+            f"{cv['forbidden_hit']:.3f}, flags per good-practice text "
+            f"{cv['good_practice_flags']:.2f}"
+        )
     for lens, (_s, (tp, tc, tr, tx, mode), a, b) in lens_t.items():
         print(
             f"  {lens:26s} present {tp:.2f} cover {tc:.2f} relevant {tr:.2f} excuse {tx:.2f}"

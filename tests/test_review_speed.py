@@ -160,3 +160,31 @@ def test_a_cached_start_skips_the_training_texts_but_still_sees_a_data_change(
     said.clear()
     load_or_train(sources, LENS_IDS, cache, config=SMALL, say=said.append)
     assert not any("training the review model" in s for s in said)
+
+
+def test_reading_in_bfloat16_moves_probabilities_by_about_a_hundredth_and_blocks_training(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``use_precision`` halves a read's cost where the processor has bfloat16; the same
+    weights must give nearly the same probabilities, and training must refuse afterwards
+    (the weights were rounded in place)."""
+    import torch
+
+    from assistant.review import model as model_module
+    from assistant.review.model import LensModel, bfloat16_native
+
+    full = LensModel(bundled_model_path(), LENS_IDS, TrainingConfig())
+    half = LensModel(bundled_model_path(), LENS_IDS, TrainingConfig())  # seeded: the same weights
+    units = [u for text in DRAFTS for u in units_for(text)]
+    if not bfloat16_native(torch):
+        monkeypatch.setattr(model_module, "bfloat16_native", lambda _torch: False)
+        assert half.use_precision("auto") == "float32"
+        pytest.skip("this processor has no native bfloat16")
+    assert half.use_precision("auto") == "bfloat16"
+    a, b = full.predict(units), half.predict(units)
+    assert a.shape == b.shape
+    assert 0.0 < float(np.abs(a - b).max()) < 0.03  # really read in bfloat16, and close
+    assert float(np.abs(a - b).mean()) < 0.002
+    assert full.use_precision("float32") == "float32"  # a no-op when already there
+    with pytest.raises(RuntimeError, match="reduced precision"):
+        half.fit(units, np.zeros((len(units), len(LENS_IDS)), dtype=np.int64))

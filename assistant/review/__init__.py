@@ -75,12 +75,14 @@ def load_lens_model(settings=None) -> TrainedLensModel:  # type: ignore[no-untyp
     rows = [(t, f"present:{lens.id}") for lens in catalogue for t in lens.present_examples]
     rows += [(t, f"covered:{lens.id}") for lens in catalogue for t in lens.covered_examples]
     corpus = REPO_ROOT / "corpus"
-    return load_or_train(
+    trained = load_or_train(
         sources_for(Path(settings.prompts_dir), corpus),
         [lens.id for lens in catalogue],
         settings.cache_dir,
         extra_rows=rows,
     )
+    trained.model.use_precision(settings.review_precision)
+    return trained
 
 
 def build_reviewer(settings=None, retriever: SupportsSearch | None = None) -> Reviewer:  # type: ignore[no-untyped-def]
