@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.index import bm25_tokenize, join_overlapping
 from assistant.types import Chunk, Hit
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z\"'(\[])")
@@ -232,7 +233,7 @@ class Library:
             sections = {}
             for place, group in parts.items():
                 group.sort(key=lambda c: c.metadata.get("ordinal", 0))
-                sections[place] = _join([c.text for c in group])
+                sections[place] = join_overlapping([c.text for c in group])
             df: dict[str, int] = {}
             step = max(1, len(chunks) // 5000)  # a sample is enough to tell rare from common
             sample = chunks[::step]
@@ -297,8 +298,6 @@ class Library:
         if not words:
             return False
         with contextlib.suppress(Exception):
-            from assistant.index import bm25_tokenize
-
             bm25, chunks = self.index.bm25()
             tokens = bm25_tokenize([words])
             if not any(len(ids) for ids in tokens.ids):
@@ -329,19 +328,6 @@ def _full_text(chunk: Chunk) -> str:
         )
         if x
     )
-
-
-def _join(parts: list[str]) -> str:
-    """Consecutive chunks of one section, with the splitter's overlap dropped."""
-    text = parts[0]
-    for part in parts[1:]:
-        overlap = 0
-        for size in range(min(len(part), 400), 20, -1):
-            if text.endswith(part[:size]):
-                overlap = size
-                break
-        text = text + ("" if overlap else "\n\n") + part[overlap:]
-    return text
 
 
 def _prefixes(words: set[str]) -> set[str]:
