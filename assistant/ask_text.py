@@ -201,6 +201,8 @@ class Library:
         self._df: dict[str, int] = {}
         self._docs = 0
         self._local: list[str] = []
+        self._long_forms: dict[str, str] = {}
+        self._texts: list[str] = []
         self._checked = -1e9
 
     #: Seconds for which the index is taken as unchanged: one question asks the library about
@@ -250,6 +252,9 @@ class Library:
                         local.append(name)
             self._sections, self._df, self._docs = sections, df, len(sample)
             self._local = local
+            self._long_forms = {}
+            texts = list(sections.values())
+            self._texts = texts[:: max(1, len(texts) // 5000)]
             self._gen = gen
 
     def representatives(self, limit: int) -> list[Hit]:
@@ -284,6 +289,20 @@ class Library:
             return self._df.get(term, 0) > 0
         return any(term in terms(t, self.stop) for t in extra)
 
+    def long_form(self, acronym: str) -> str:
+        """The library's own words for an abbreviation it never uses ("CCB" -> "controlling or
+        coercive behaviour"): the run of words whose initials spell it, when one run is used
+        at least twice and clearly more than any other; else ""."""
+        self._refresh()
+        key = acronym.upper()
+        if key not in self._long_forms:
+            found = _spelt_out(key, self._texts)
+            ranked = sorted(found.items(), key=lambda kv: -kv[1])
+            clear = len(ranked) < 2 or ranked[1][1] * 2 <= ranked[0][1]
+            ok = bool(ranked) and ranked[0][1] >= 2 and clear
+            self._long_forms[key] = ranked[0][0] if ok else ""
+        return self._long_forms[key]
+
     def local_names(self) -> list[str]:
         self._refresh()
         return list(self._local)
@@ -309,6 +328,26 @@ class Library:
                 if s > 0 and pattern.search(_full_text(chunks[int(i)])):
                     return True
         return False
+
+
+_LINKS = r"(?:\s+(?:and|or|of|for|to|the|in|on|with|a|an))*\s+"
+
+
+def _spelt_out(acronym: str, texts: Sequence[str]) -> dict[str, int]:
+    """Runs of words in ``texts`` whose initials spell ``acronym`` (linking words such as "or"
+    and "of" not counted), with how often each is used."""
+    letters = [re.escape(x) for x in acronym.lower() if x.isalpha()]
+    if not 2 <= len(letters) <= 6:
+        return {}
+    word = r"(?!(?:and|or|of|for|to|the|in|on|with|an?)\b)"
+    body = _LINKS.join(rf"{word}{x}[a-z'’-]*" for x in letters)
+    pattern = re.compile(rf"(?<![\w'’-]){body}(?![\w'’-])", re.I)
+    out: dict[str, int] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            run = " ".join(m.group(0).lower().split())
+            out[run] = out.get(run, 0) + 1
+    return out
 
 
 def _place_of(chunk: Chunk) -> tuple[str, str]:
