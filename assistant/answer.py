@@ -218,25 +218,8 @@ class Composer:
     # -------------------------------------------------------------- the answer
 
     def analyse(self, question: str) -> Profile:
-        """What the question asks, with any abbreviation the library never uses spelt out in
-        the library's own words ("CCB" -> "controlling or coercive behaviour")."""
-        prof = analyse(question, self.rules)
-        added = []
-        for m in _ABBREVIATION.finditer(prof.text):
-            word = m.group(1)
-            if not (word.isupper() or not re.search(r"[aeiouy]", word, re.I)):
-                continue  # "CCB" or "ccb", not "per" or "lad"
-            stem = terms(word, self.rules.stop_words)
-            if not stem or stem[0] in prof.glossed or self.library.known(stem[0]):
-                continue
-            long = self.library.long_form(word)
-            if long:
-                added.append(f"{word} ({long})")
-                prof.glossed.add(stem[0])
-        if added:
-            prof.expanded = f"{prof.expanded} ({'; '.join(added)})"
-            prof.terms = list(dict.fromkeys(terms(prof.expanded, self.rules.stop_words)))
-        return prof
+        """What the question asks, abbreviations the library never uses spelt out."""
+        return spell_out(analyse(question, self.rules), self.library, self.rules)
 
     def encode(self, prof: Profile) -> np.ndarray:
         """The question (with the glossary's words) and its clauses, in one batch: row 0 also
@@ -417,6 +400,27 @@ class Composer:
         return picks
 
     # -------------------------------------------------------------- wording
+
+
+def spell_out(prof: Profile, library: Library, rules: AskRules) -> Profile:
+    """Add the library's own words for any abbreviation in the question that the library never
+    uses ("CCB" -> "controlling or coercive behaviour"), for searching and scoring."""
+    added = []
+    for m in _ABBREVIATION.finditer(prof.text):
+        word = m.group(1)
+        if not (word.isupper() or not re.search(r"[aeiouy]", word, re.I)):
+            continue  # "CCB" or "ccb", not "per" or "lad"
+        stem = terms(word, rules.stop_words)
+        if not stem or stem[0] in prof.glossed or library.known(stem[0]):
+            continue
+        long = library.long_form(word)
+        if long:
+            added.append(f"{word} ({long})")
+            prof.glossed.add(stem[0])
+    if added:
+        prof.expanded = f"{prof.expanded} ({'; '.join(added)})"
+        prof.terms = list(dict.fromkeys(terms(prof.expanded, rules.stop_words)))
+    return prof
 
 
 #: A word that may be an abbreviation: three to five letters (a plural "s" aside), in capitals

@@ -65,8 +65,8 @@ def analyse(question: str, rules: AskRules) -> Profile:
         # ("rule of optimism - what does it mean?"); what decides a decline (a fee, a phone
         # number) must be in a part that asks, not in the story told before it ("gives her
         # £20 a week... Is that abuse?")
-        scan = asking if t.requires else segments
-        hits = [m for m in (_first(c, scan) for c in t.cues) if m]
+        where = asking if t.requires else segments
+        hits = [m for m in (_first(c, where) for c in t.cues) if m]
         if hits:
             prof.types.append(t)
             for m in hits:
