@@ -15,24 +15,25 @@ Sentence vectors of the guidance (never of a question) are cached in memory and 
 the cache folder, so a warm ask encodes only the question.
 
 The parts live in ``assistant.ask_rules`` (the rules and labels), ``assistant.ask_text``
-(sentences, terms, the vector cache, the library) and ``assistant.ask_question`` (what a question
-asks); every name they define that callers used from here is re-exported.
+(sentences, terms, the vector cache, the library), ``assistant.ask_question`` (what a question
+asks), ``assistant.ask_units`` (candidate sentences and their scores) and
+``assistant.ask_render`` (the wording); every name they define that callers used from here is
+re-exported. This module decides: what may answer, whether to decline, which sentences to pick.
 """
 
 from __future__ import annotations
 
 import atexit
-import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.ask_question import Profile, analyse
+from assistant.ask_render import AnswerWriter, Composition
 from assistant.ask_rules import (
     FEATURES,
     KINDS,
@@ -56,12 +57,12 @@ from assistant.ask_text import (
     SentenceVectors,
     _match,
     _prefixes,
-    _stem,
     pairs,
     sentence_vectors,
     split_paragraphs,
     terms,
 )
+from assistant.ask_units import SentenceScorer, Unit
 from assistant.types import Answer, Chunk, Citation, Hit
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "PLACES_FILE",
     "RULES_FILE",
     "WEIGHTS",
+    "AnswerWriter",
     "AskRules",
     "Composer",
     "Composition",
@@ -81,6 +83,7 @@ __all__ = [
     "Place",
     "Profile",
     "QuestionType",
+    "SentenceScorer",
     "SentenceVectors",
     "Unit",
     "analyse",
@@ -98,32 +101,6 @@ __all__ = [
 # ---------------------------------------------------------------------------- composing
 
 
-@dataclass
-class Unit:
-    """A quotable sentence (with the one it leans on), where it came from and its score."""
-
-    passage: int
-    text: str
-    kind: str
-    quote_as: str
-    parts: tuple[str, ...] = ()  # the sentences quoted (two when one leans on the other)
-    after: str = ""  # the sentence that follows this unit in its paragraph
-    dense: float = 0.0
-    score: float = 0.0
-    features: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Composition:
-    declined: bool
-    reason: str = ""  # support | jurisdiction | place | statistics | topic
-    message: str = ""
-    support: float = 0.0
-    hits: list[Hit] = field(default_factory=list)  # the passages the answer may draw on
-    picks: list[Unit] = field(default_factory=list)  # the opening sentence first
-    profile: Profile | None = None
-
-
 class Composer:
     """Scores sentences and composes the offline answer (or the decline)."""
 
@@ -139,6 +116,8 @@ class Composer:
         self.library = library
         library.stop = rules.stop_words
         self.vectors = sentence_vectors(embedder, cache_dir)
+        self.scorer = SentenceScorer(rules, library, self.vectors)
+        self.writer = AnswerWriter(rules, library)
 
     def warm(self, stop: threading.Event | None = None, limit: int = 5000) -> int:
         """Encode the sentences of every section now (a library of up to ``limit`` sections),
@@ -170,94 +149,39 @@ class Composer:
         atexit.register(finish)
         return worker
 
-    # -------------------------------------------------------------- whose words
+    # -------------------------------------------------------------- the parts
 
     def kind_of(self, chunk: Chunk) -> str:
-        kind = chunk.kind
-        if kind in self.rules.kinds:
-            return kind
-        typ = str(chunk.metadata.get("type", "") or "")
-        return self.rules.type_to_kind.get(typ, "")
-
-    def _authority(self, kind: str) -> float:
-        info = self.rules.kinds.get(kind)
-        return info.authority if info else self.rules.unknown_authority
-
-    # -------------------------------------------------------------- candidates
+        return self.rules.kind_of(chunk)
 
     def units(self, hits: Sequence[Hit]) -> list[Unit]:
-        """Every quotable sentence of the retrieved sections, with its kind at sentence level.
+        """Every quotable sentence of the retrieved sections (see ``SentenceScorer.units``)."""
+        return self.scorer.units(hits)
 
-        A sentence that leans on the one before ("This means...", "The pilot began..." after
-        "...are being piloted") is quoted with it; a list announced by a sentence ("The Panel
-        made three recommendations.", "Useful questions include:") is also offered whole."""
-        r = self.rules
-        out: list[Unit] = []
-        seen: set[str] = set()
+    def score(self, prof: Profile, hits: list[Hit], units: list[Unit], qvecs: np.ndarray) -> None:
+        self.scorer.score(prof, hits, units, qvecs)
 
-        def add(i: int, parts: list[str], kind: str, limit: int, text: str = "") -> None:
-            text = text or " ".join(parts)
-            if not r.min_chars <= len(text) <= limit:
-                return
-            if r.instruction_like.search(text) or text in seen:
-                return
-            seen.add(text)
-            info = r.kinds.get(kind)
-            out.append(Unit(i, text, kind, info.quote_as if info else "source", tuple(parts)))
+    def _wants(
+        self, feature: str, prof: Profile, text: str, words: list[str], title: str = ""
+    ) -> float:
+        return self.scorer.wants(feature, prof, text, words, title)
 
-        for i, h in enumerate(hits):
-            base = self.kind_of(h.chunk)
-            paras = split_paragraphs(self.library.section_text(h.chunk))
-            kinds: list[list[str]] = []
-            for para in paras:
-                own = r.own_words.match(para.sentences[0]) is not None
-                marked = False
-                row = []
-                for s in para.sentences:
-                    marked = marked or r.invented.search(s) is not None
-                    row.append("practice-prompt" if own else "invented-example" if marked else base)
-                kinds.append(row)
-            for p, para in enumerate(paras):
-                for k, s in enumerate(para.sentences):
-                    parts = [s]
-                    if k and self._leans_back(para.sentences[k - 1], s):
-                        parts = [para.sentences[k - 1], s]
-                    add(i, parts, kinds[p][k], r.max_chars)
-                    if out and out[-1].parts == tuple(parts) and k + 1 < len(para.sentences):
-                        out[-1].after = para.sentences[k + 1]
-                # a list: an announcing sentence, then items ("- ..." or "First, ...")
-                items = []
-                for q in range(p + 1, len(paras)):
-                    nxt = paras[q]
-                    if nxt.item or r.list_item.match(nxt.sentences[0]):
-                        items.append(nxt.sentences[0])
-                    else:
-                        break
-                intro = para.sentences[-1]
-                if len(items) >= 2 and (intro.endswith(":") or r.announces.search(intro)):
-                    glue = " " if all(r.list_item.match(x) for x in items) else "; "
-                    # a short announcing paragraph is kept whole ("...seven golden rules. In
-                    # our own words, the first six say:")
-                    lead = para.sentences if len(para.sentences) <= 2 else [intro]
-                    body = glue.join(x.rstrip(".;") for x in items).strip()
-                    text = (" ".join(lead) + " " + body + ".").replace(":.", ":")
-                    # the announcement alone promises what it does not give
-                    out[:] = [u for u in out if not (u.passage == i and set(u.parts) <= set(lead))]
-                    add(i, [*lead, *items], kinds[p][-1], r.max_chars * 2, text)
-        return out
+    def covers(self) -> str:
+        return self.writer.covers()
 
-    def _leans_back(self, before: str, sentence: str) -> bool:
-        """Does ``sentence`` need ``before`` to make sense? A pronoun or connective opening, or
-        "The <noun>" where the noun was just named ("...being piloted. The pilot began...")."""
-        r = self.rules
-        if r.leans_back.match(sentence) or len(sentence) < r.short_sentence:
-            return True
-        if r.leans_early.match(sentence):  # "The Education Secretary ... commissioned it"
-            return True
-        m = re.match(r"The ([A-Za-z]+)\b", sentence)
-        if not m or len(m.group(1)) < 4:
-            return False
-        return _stem([m.group(1).lower()])[0] in set(terms(before, self.rules.stop_words))
+    def quote(self, unit: Unit) -> str:
+        return self.writer.quote(unit)
+
+    def render(
+        self, comp: Composition, question_hint: Callable[[Hit], str] | None = None
+    ) -> Answer:
+        """The offline answer, or the decline, as an ``Answer``."""
+        return self.writer.render(comp, question_hint)
+
+    def cite(self, hit: Hit) -> Citation:
+        return self.writer.cite(hit)
+
+    # -------------------------------------------------------------- scope
 
     def _scope_text(self, chunk: Chunk) -> str:
         m = chunk.metadata
@@ -291,105 +215,11 @@ class Composer:
 
     # -------------------------------------------------------------- scoring
 
-    def score(self, prof: Profile, hits: list[Hit], units: list[Unit], qvecs: np.ndarray) -> None:
-        r, w = self.rules, self.rules.weights
-        if not units:
-            return
-        vecs = self.vectors.get([u.text for u in units])
-        sims = vecs @ qvecs.T  # (units, 1 + clauses)
-        dense = sims[:, 0]
-        if sims.shape[1] > 1:
-            by_clause = sims[:, 1:].max(axis=1)
-            # with a pointer ("what does X say about this?") the clauses say what is asked
-            dense = by_clause if prof.pointer else np.maximum(dense, by_clause - r.clause_discount)
-        unit_words = [terms(u.text, r.stop_words) for u in units]
-        unit_terms = [set(x) for x in unit_words]
-        present = set().union(*unit_terms)
-        prefixes = _prefixes(present)
-        # A term's weight is its rarity among the candidate sentences: a word every retrieved
-        # sentence shares (the review's own name) tells them apart less than the one that
-        # only the answering sentence has ("commissioned").
-        n_units = len(units)
-        idf = {}
-        for t in prof.terms:
-            df = sum(1 for ut in unit_terms if t in ut)
-            idf[t] = math.log(1 + n_units / (1 + df)) if df else 0.0
-        total = sum(idf.values()) or 1.0
-        # the question's most telling terms that the retrieved sections use at all
-        grounded = [t for t in prof.terms if _match(t, present, prefixes)]
-        # What the closest section is about (its heading) is the question's topic; its other
-        # terms are what it asks about that topic ("who can APPLY for a DAPO"), and those pick
-        # the sentence within the section.
-        top = max(hits, key=lambda h: h.relevance)
-        topic = set(terms(f"{top.chunk.title} {top.chunk.section}", r.stop_words))
-        topic_prefixes = _prefixes(topic)
-        asks = [t for t in grounded if not _match(t, topic, topic_prefixes)] or grounded
-        keys = list(dict.fromkeys(prof.focus + sorted(asks, key=lambda t: -idf[t])[:2]))
-        prof.key_terms = keys
-        n = len(hits)
-        for u, d, ut, uw in zip(units, dense, unit_terms, unit_words, strict=True):
-            phrase = len(prof.pairs & pairs(uw)) / len(prof.pairs) if prof.pairs else 0.0
-            stems = _prefixes(ut)
-            lexical = sum(idf[t] * _match(t, ut, stems) for t in prof.terms) / total
-            key_total = sum(idf.get(t, 1.0) for t in keys)
-            key = (
-                sum(idf.get(t, 1.0) * _match(t, ut, stems) for t in keys) / key_total
-                if key_total
-                else 0.0
-            )
-            title = hits[u.passage].chunk.section
-            wants = [self._wants(x, prof, u.text, uw, title) for x in prof.wants]
-            type_match = sum(wants) / len(wants) if wants else 0.0
-            h = hits[u.passage]
-            authority = self._authority(u.kind) if not prof.local else r.unknown_authority
-            f = {
-                "dense": float(d),
-                "lexical": lexical,
-                "key_terms": key,
-                "phrase": phrase,
-                "type_match": type_match,
-                "passage": h.relevance,
-                "rank": (n - u.passage) / n,
-                "authority": authority,
-            }
-            u.dense = float(d)
-            u.features = f
-            u.score = sum(w[k] * f[k] for k in w)
-
-    def _wants(
-        self, feature: str, prof: Profile, text: str, words: list[str], title: str = ""
-    ) -> float:
-        """How far a sentence has what the question type wants (0..1). A definition counts in
-        full when it uses a defining verb ("means", "is the term for") and names what is
-        defined, early on or in its section's title; "is" alone counts for half."""
-        if feature == "definition":
-            strong = self.rules.features["definition"].search(text) is not None
-            weak = self.rules.features["copula"].search(text) is not None
-            if not (strong or weak):
-                return 0.0
-            head = prof.defines
-            if not head:
-                return 1.0 if strong else 0.5
-            early = set(words[:10])
-            named = (len(head) == 2 and head in pairs(words)) or all(t in early for t in head)
-            named = named or (
-                strong and all(t in terms(title, self.rules.stop_words) for t in head)
-            )
-            return (1.0 if strong else 0.5) * (1.0 if named else 0.3)
-        if feature == "deontic":
-            if not self.rules.features["deontic"].search(text):
-                return 0.0
-            return 1.0 if self.rules.features["limits"].search(text) else self.rules.modal_share
-        if self.rules.features[feature].search(text):
-            return 1.0
-        if feature == "enumeration" and self.rules.announces.search(text):
-            return -0.5  # "sets out seven golden rules" without the rules is no answer to a list
-        return 0.0
-
     # -------------------------------------------------------------- the answer
 
     def analyse(self, question: str) -> Profile:
-        return analyse(question, self.rules)
+        """What the question asks, abbreviations the library never uses spelt out."""
+        return spell_out(analyse(question, self.rules), self.library, self.rules)
 
     def encode(self, prof: Profile) -> np.ndarray:
         """The question (with the glossary's words) and its clauses, in one batch: row 0 also
@@ -571,82 +401,31 @@ class Composer:
 
     # -------------------------------------------------------------- wording
 
-    def covers(self) -> str:
-        names = self.library.local_names()
-        local = self.rules.covers_local.format(names="; ".join(names)) if names else ""
-        return self.rules.covers.format(local=local)
 
-    def quote(self, unit: Unit) -> str:
-        """A sentence as it is shown: labelled when it is an invented example or Curio's own."""
-        text = unit.text
-        if unit.quote_as == "prompt":
-            return self.rules.labels["prompt"] + _lower_first(_strip_label(text, self.rules))
-        if unit.quote_as == "example" and not re.search(r"\binvented\b", text, re.I):
-            return self.rules.labels["example"] + text
-        return text
+def spell_out(prof: Profile, library: Library, rules: AskRules) -> Profile:
+    """Add the library's own words for any abbreviation in the question that the library never
+    uses ("CCB" -> "controlling or coercive behaviour"), for searching and scoring."""
+    added = []
+    for m in _ABBREVIATION.finditer(prof.text):
+        word = m.group(1)
+        if not (word.isupper() or not re.search(r"[aeiouy]", word, re.I)):
+            continue  # "CCB" or "ccb", not "per" or "lad"
+        stem = terms(word, rules.stop_words)
+        if not stem or stem[0] in prof.glossed or library.known(stem[0]):
+            continue
+        long = library.long_form(word)
+        if long:
+            added.append(f"{word} ({long})")
+            prof.glossed.add(stem[0])
+    if added:
+        prof.expanded = f"{prof.expanded} ({'; '.join(added)})"
+        prof.terms = list(dict.fromkeys(terms(prof.expanded, rules.stop_words)))
+    return prof
 
-    def render(
-        self, comp: Composition, question_hint: Callable[[Hit], str] | None = None
-    ) -> Answer:
-        """The offline answer, or the decline, as an ``Answer``."""
-        if comp.declined:
-            return self._decline(comp)
-        used: list[int] = []
-        lines: list[str] = []
-        for n, u in enumerate(comp.picks):
-            if u.passage not in used:
-                used.append(u.passage)
-            line = f"{self.quote(u)} [{used.index(u.passage) + 1}]"
-            if n == 0:
-                lines.append(line)
-                if len(comp.picks) > 1:
-                    lines.append("")
-                    lines.append("Also from the guidance:")
-            else:
-                lines.append(f"- {line}")
-        citations = [self.cite(comp.hits[i]) for i in used]
-        text = "\n".join(lines)
-        hint = question_hint(comp.hits[used[0]]) if question_hint else ""
-        if hint:
-            text += f"\n\nA question to take back to the case: {hint}"
-        return Answer(text=text, citations=citations, notices=caveat_notices(citations))
 
-    def cite(self, hit: Hit) -> Citation:
-        """A hit as a citation, with its kind (read from the older ``type`` if need be)."""
-        c = Citation.from_hit(hit)
-        kind = self.kind_of(hit.chunk)
-        return replace(c, kind=kind) if kind and kind != c.kind else c
-
-    def _decline(self, comp: Composition) -> Answer:
-        r = self.rules
-        covers = self.covers()
-        reason = comp.reason or "support"
-        citations: list[Citation] = []
-        if reason == "support":
-            text = r.messages["support"].format(
-                support=f"{comp.support:.2f}",
-                threshold=f"{r.support_below:.2f}",
-                covers=covers,
-            )
-            near = comp.hits[:3]
-            citations = [self.cite(h) for h in near]
-            text += "\n" + "\n".join(
-                f"- {h.chunk.title} — {h.chunk.section} [{n}]" for n, h in enumerate(near, 1)
-            )
-        elif reason == "jurisdiction":
-            text = r.messages["jurisdiction"].format(jurisdiction=comp.message, covers=covers)
-        elif reason == "statistics":
-            place = comp.profile.places[0][0] if comp.profile and comp.profile.places else ""
-            text = r.messages["statistics"].format(place=place, covers=covers)
-        elif reason == "named":
-            text = r.messages["named"].format(name=comp.message, covers=covers)
-        elif reason == "topic":
-            text = r.messages["topic"].format(
-                topic=r.topics.get(comp.message, comp.message), covers=covers
-            )
-        else:
-            text = r.messages["place"].format(place=comp.message, covers=covers)
-        return Answer(text=text, declined=True, citations=citations, model="none")
+#: A word that may be an abbreviation: three to five letters (a plural "s" aside), in capitals
+#: or without a vowel.
+_ABBREVIATION = re.compile(r"(?<![\w'’-])([A-Za-z]{3,5}?)s?(?![\w'’-])")
 
 
 def _jurisdiction_ids(chunk: Chunk) -> set[str]:
@@ -655,12 +434,3 @@ def _jurisdiction_ids(chunk: Chunk) -> set[str]:
     raw = str(chunk.metadata.get("jurisdiction", "") or "").strip().lower()
     raw = raw.replace("northern ireland", "northern-ireland").replace(" and ", "-and-")
     return {p.strip() for part in raw.split(",") for p in part.split("-and-") if p.strip()}
-
-
-def _strip_label(text: str, rules: AskRules) -> str:
-    m = rules.own_words.match(text)
-    return text[m.end() :].strip() if m else text
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -59,8 +59,14 @@ def analyse(question: str, rules: AskRules) -> Profile:
     q = " ".join(question.split())
     prof = Profile(text=q)
     prof.types = []
+    segments, asking = _segments(q)
     for t in rules.types:
-        hits = [m for m in (c.search(q) for c in t.cues) if m]
+        # a cue that starts a sentence ("^what does...") may start any part of the question
+        # ("rule of optimism - what does it mean?"); what decides a decline (a fee, a phone
+        # number) must be in a part that asks, not in the story told before it ("gives her
+        # £20 a week... Is that abuse?")
+        where = asking if t.requires else segments
+        hits = [m for m in (_first(c, where) for c in t.cues) if m]
         if hits:
             prof.types.append(t)
             for m in hits:
@@ -134,6 +140,32 @@ def analyse(question: str, rules: AskRules) -> Profile:
     prof.glossed = rules.glossed(q)
     prof.instruments = _instruments(q, rules)
     return prof
+
+
+def _segments(question: str) -> tuple[list[str], list[str]]:
+    """Where a question's type cues are looked for: the whole question and, when it names its
+    topic first ("rule of optimism - what does it mean?"), the clause after the dash or colon;
+    and the sentences that ask (ending in "?" or opening with a question word; the whole
+    question when none does), for the types that decide a decline."""
+    heads = [p.strip() for p in re.split(r"\s+[-–—]+\s+|:\s+", question)[1:] if p.strip()]
+    sentences = [p.strip() for p in re.split(r"(?<=[.?!;])\s+", question) if p.strip()]
+    asking = [p for p in sentences if p.endswith("?") or _ASKS.match(p)]
+    return [question, *heads], asking if len(sentences) > 1 and asking else [question]
+
+
+_ASKS = re.compile(
+    r"\W*(?:so |and |but )?(?:how|what|which|who|whom|whose|when|where|why|is|are|was|were|"
+    r"can|could|should|would|will|do|does|did|has|have|must|may)\b",
+    re.I,
+)
+
+
+def _first(cue: re.Pattern[str], texts: list[str]) -> re.Match[str] | None:
+    for text in texts:
+        m = cue.search(text)
+        if m:
+            return m
+    return None
 
 
 def _instruments(question: str, rules: AskRules) -> list[tuple[str, re.Pattern[str]]]:

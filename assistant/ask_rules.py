@@ -16,7 +16,7 @@ import yaml
 
 from assistant.ask_text import terms
 from assistant.errors import CurioError
-from assistant.types import Citation
+from assistant.types import Chunk, Citation
 
 KINDS = (
     "law",
@@ -149,6 +149,14 @@ class AskRules:
 
     def kind_info(self, kind: str) -> KindInfo | None:
         return self.kinds.get(kind)
+
+    def kind_of(self, chunk: Chunk) -> str:
+        """A section's kind, read from the older front-matter ``type`` when it has none."""
+        kind = chunk.kind
+        if kind in self.kinds:
+            return kind
+        typ = str(chunk.metadata.get("type", "") or "")
+        return self.type_to_kind.get(typ, "")
 
     @property
     def kind_labels(self) -> dict[str, str]:

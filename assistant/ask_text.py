@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.index import bm25_tokenize, join_overlapping
 from assistant.types import Chunk, Hit
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z\"'(\[])")
@@ -200,6 +201,8 @@ class Library:
         self._df: dict[str, int] = {}
         self._docs = 0
         self._local: list[str] = []
+        self._long_forms: dict[str, str] = {}
+        self._texts: list[str] = []
         self._checked = -1e9
 
     #: Seconds for which the index is taken as unchanged: one question asks the library about
@@ -232,7 +235,7 @@ class Library:
             sections = {}
             for place, group in parts.items():
                 group.sort(key=lambda c: c.metadata.get("ordinal", 0))
-                sections[place] = _join([c.text for c in group])
+                sections[place] = join_overlapping([c.text for c in group])
             df: dict[str, int] = {}
             step = max(1, len(chunks) // 5000)  # a sample is enough to tell rare from common
             sample = chunks[::step]
@@ -249,6 +252,9 @@ class Library:
                         local.append(name)
             self._sections, self._df, self._docs = sections, df, len(sample)
             self._local = local
+            self._long_forms = {}
+            texts = list(sections.values())
+            self._texts = texts[:: max(1, len(texts) // 5000)]
             self._gen = gen
 
     def representatives(self, limit: int) -> list[Hit]:
@@ -283,6 +289,20 @@ class Library:
             return self._df.get(term, 0) > 0
         return any(term in terms(t, self.stop) for t in extra)
 
+    def long_form(self, acronym: str) -> str:
+        """The library's own words for an abbreviation it never uses ("CCB" -> "controlling or
+        coercive behaviour"): the run of words whose initials spell it, when one run is used
+        at least twice and clearly more than any other; else ""."""
+        self._refresh()
+        key = acronym.upper()
+        if key not in self._long_forms:
+            found = _spelt_out(key, self._texts)
+            ranked = sorted(found.items(), key=lambda kv: -kv[1])
+            clear = len(ranked) < 2 or ranked[1][1] * 2 <= ranked[0][1]
+            ok = bool(ranked) and ranked[0][1] >= 2 and clear
+            self._long_forms[key] = ranked[0][0] if ok else ""
+        return self._long_forms[key]
+
     def local_names(self) -> list[str]:
         self._refresh()
         return list(self._local)
@@ -297,8 +317,6 @@ class Library:
         if not words:
             return False
         with contextlib.suppress(Exception):
-            from assistant.index import bm25_tokenize
-
             bm25, chunks = self.index.bm25()
             tokens = bm25_tokenize([words])
             if not any(len(ids) for ids in tokens.ids):
@@ -310,6 +328,26 @@ class Library:
                 if s > 0 and pattern.search(_full_text(chunks[int(i)])):
                     return True
         return False
+
+
+_LINKS = r"(?:\s+(?:and|or|of|for|to|the|in|on|with|a|an))*\s+"
+
+
+def _spelt_out(acronym: str, texts: Sequence[str]) -> dict[str, int]:
+    """Runs of words in ``texts`` whose initials spell ``acronym`` (linking words such as "or"
+    and "of" not counted), with how often each is used."""
+    letters = [re.escape(x) for x in acronym.lower() if x.isalpha()]
+    if not 2 <= len(letters) <= 6:
+        return {}
+    word = r"(?!(?:and|or|of|for|to|the|in|on|with|an?)\b)"
+    body = _LINKS.join(rf"{word}{x}[a-z'’-]*" for x in letters)
+    pattern = re.compile(rf"(?<![\w'’-]){body}(?![\w'’-])", re.I)
+    out: dict[str, int] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            run = " ".join(m.group(0).lower().split())
+            out[run] = out.get(run, 0) + 1
+    return out
 
 
 def _place_of(chunk: Chunk) -> tuple[str, str]:
@@ -329,19 +367,6 @@ def _full_text(chunk: Chunk) -> str:
         )
         if x
     )
-
-
-def _join(parts: list[str]) -> str:
-    """Consecutive chunks of one section, with the splitter's overlap dropped."""
-    text = parts[0]
-    for part in parts[1:]:
-        overlap = 0
-        for size in range(min(len(part), 400), 20, -1):
-            if text.endswith(part[:size]):
-                overlap = size
-                break
-        text = text + ("" if overlap else "\n\n") + part[overlap:]
-    return text
 
 
 def _prefixes(words: set[str]) -> set[str]:

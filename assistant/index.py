@@ -186,7 +186,7 @@ class Index:
             c for c in self.chunks() if c.metadata.get("key") == key and c.section == chunk.section
         ]
         parts.sort(key=lambda c: c.metadata.get("ordinal", 0))
-        return _join_overlapping([c.text for c in parts]) if parts else chunk.text
+        return join_overlapping([c.text for c in parts]) if parts else chunk.text
 
     def sources(self) -> list[dict[str, Any]]:
         """One row per document in the index."""
@@ -402,7 +402,7 @@ def _read_all(collection: Any, page: int = 5000) -> list[Chunk]:
         offset += page
 
 
-def _join_overlapping(parts: list[str]) -> str:
+def join_overlapping(parts: list[str]) -> str:
     """Join consecutive chunks of one section, dropping the overlap the splitter added."""
     text = parts[0]
     for part in parts[1:]:

@@ -285,3 +285,52 @@ def test_the_library_looks_at_the_index_at_most_once_a_second(monkeypatch) -> No
     library.idf("dvpo")
     assert index.calls == 2
     assert library.known("dvpo") and not library.known("vaccin")
+
+
+# ---------------------------------------------------------------------------- third round
+
+
+def test_a_question_type_is_read_from_the_clause_after_a_dash(rules) -> None:
+    """ "X - what does it mean?" asks for a definition; "op encompass - when does school get
+    told?" asks how soon, not for a year."""
+    assert "definition" in analyse("rule of optimism - what does it mean?", rules).wants
+    timing = analyse("op encompass - when does school get told?", rules).wants
+    assert "duration" in timing and "date" not in timing
+    assert "date" in analyse("When was the Domestic Abuse Act passed?", rules).wants
+
+
+def test_a_sum_in_the_story_does_not_make_a_fee_question(rules) -> None:
+    story = "He gives her £20 a week for food and checks the receipts. Is that economic abuse?"
+    assert "money" not in analyse(story, rules).wants
+    assert "money" in analyse("Is it £255 to apply for a non-mol? I need to tell mum.", rules).wants
+    assert "money" in analyse("How much does it cost to apply for a non-mol", rules).wants
+
+
+class FakeIndex:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self._chunks = chunks
+        self._loaded_name = "gen-1"
+
+    def chunks(self) -> list[Chunk]:
+        return self._chunks
+
+
+def test_an_abbreviation_the_library_never_uses_is_spelt_out_in_its_own_words(
+    embedder, rules
+) -> None:
+    texts = [
+        "Controlling or coercive behaviour is an offence. It must have a serious effect.",
+        "Evidence of controlling or coercive behaviour includes isolating the victim.",
+        "A care plan says who does what.",
+    ]
+    chunks = [hit(n, t).chunk for n, t in enumerate(texts)]
+    retriever = FakeRetriever([])
+    retriever.index = FakeIndex(chunks)  # type: ignore[attr-defined]
+    library = Library(retriever)
+    c = Composer(embedder, rules, library, cache_dir=None)
+    prof = c.analyse("what does the CCB offence need to prove?")
+    assert "controlling or coercive behaviour" in prof.expanded
+    assert "ccb" in prof.glossed  # not counted as a word the library lacks
+    assert library.long_form("CP") == ""  # one use of "care plan" is too few to trust
+    plain = c.analyse("what does the offence need to prove?")
+    assert "(" not in plain.expanded

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant.ask_eval import load_ask_split
 from assistant.chat import build_curio
+from assistant.chat.modes.ask import ask_hits
 from assistant.settings import REPO_ROOT, Settings
 
 
@@ -36,7 +37,7 @@ def main(ids: list[str]) -> int:
             continue
         prof = comp.analyse(q.question)
         qvecs = comp.encode(prof)
-        hits = curio._ask_hits(prof.expanded, qvecs[0], None)
+        hits = ask_hits(curio, prof.expanded, qvecs[0], None)
         done = comp.compose(prof, hits, qvecs)
         answer = comp.render(done)
         found = not answer.declined and any(p.search(answer.text) for p in q.key_fact)
