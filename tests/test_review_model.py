@@ -101,14 +101,36 @@ def test_training_is_deterministic_and_cached_and_a_damaged_cache_is_rebuilt(
     rebuilt = load_or_train(sources, LENS_IDS, cache, config=SMALL, say=said.append)
     assert any("is unreadable" in s and "rebuilding" in s for s in said)
     np.testing.assert_allclose(rebuilt.read(units).probs, before, atol=1e-5)
-    # other data: a new key, a new file, and the stale one is removed
+    # other data: a new key, a new file; the earlier one is kept too (switching back is free)
     (sources.training_dir / "tiny.yaml").write_text(
         TINY.replace("last week", "last month"), encoding="utf-8"
     )
     build._loaded.clear()
     load_or_train(sources, LENS_IDS, cache, config=SMALL, say=said.append)
     now = list(cache.glob("lens-model-*.safetensors"))
-    assert len(now) == 1 and now != files
+    assert len(now) == 2 and set(files) < set(now)
+
+
+def test_the_cache_keeps_the_newest_few_files_of_a_kind(tmp_path: Path) -> None:
+    import os
+
+    from assistant.review.build import KEEP_PER_KIND, _keep
+
+    for i in range(5):
+        old = tmp_path / f"lens-model-{i}.safetensors"
+        old.write_bytes(b"x")
+        os.utime(old, (1000 + i, 1000 + i))
+    (tmp_path / "lens-doc-0.safetensors").write_bytes(b"x")  # another kind: untouched
+    new = tmp_path / "lens-model-new.safetensors"
+    _keep(tmp_path, new, "lens-model-", print, lambda target: target.write_bytes(b"y"))
+    kept = sorted(p.name for p in tmp_path.glob("lens-model-*.safetensors"))
+    assert len(kept) == KEEP_PER_KIND
+    assert kept == sorted(
+        ["lens-model-new.safetensors", "lens-model-4.safetensors", "lens-model-3.safetensors"][
+            :KEEP_PER_KIND
+        ]
+    )
+    assert (tmp_path / "lens-doc-0.safetensors").exists()
 
 
 def test_a_corpus_edit_refits_only_the_family_classifier(tmp_path: Path) -> None:
@@ -136,7 +158,7 @@ def test_a_corpus_edit_refits_only_the_family_classifier(tmp_path: Path) -> None
     assert not any("training the review model" in s for s in said)
     assert sorted(cache.glob("lens-model-*.safetensors")) == model_files
     new_doc = sorted(cache.glob("lens-doc-*.safetensors"))
-    assert len(new_doc) == 1 and new_doc != doc_files
+    assert len(new_doc) == 2 and set(doc_files) < set(new_doc)  # the earlier one kept too
     assert 0.0 <= again.read(units_for("F moved out. Case to close.")).about_family <= 1.0
 
 

@@ -339,6 +339,11 @@ def _load_or_train(
         return trained
 
 
+#: Cache files kept per kind: switching between two versions of the data (a branch, an
+#: upgrade and back) must not retrain each time, and the folder must not grow without end.
+KEEP_PER_KIND = 3
+
+
 def _keep(
     cache_dir: Path,
     path: Path,
@@ -346,13 +351,14 @@ def _keep(
     say: Callable[[str], None],
     write: Callable[[Path], None],
 ) -> None:
-    """Write one cache file and drop older ones of its kind; a read-only or full disk costs
-    only the next start's time."""
+    """Write one cache file and drop all but the newest ``KEEP_PER_KIND`` of its kind; a
+    read-only or full disk costs only the next start's time."""
     try:
         write(path)
-        for old in cache_dir.glob(f"{prefix}*.safetensors"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        others = [old for old in cache_dir.glob(f"{prefix}*.safetensors") if old != path]
+        others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
+        for old in others[KEEP_PER_KIND - 1 :]:
+            old.unlink(missing_ok=True)
     except OSError as exc:
         say(f"could not keep the review model in {cache_dir} ({exc.strerror or exc})")
 
