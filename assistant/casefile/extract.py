@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from assistant.casefile.accounts import read_accounts, sections
 from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
+from assistant.casefile.learn import MIN_PROBABILITY, RoleModel, person_features, role_model
 from assistant.casefile.model import (
     CHECKS,
     CHILD_ROLES,
@@ -40,20 +41,44 @@ def _display_name(p: _Draft) -> str:
     return p.label or (p.forms[0] if p.forms else "someone")
 
 
-def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
+def read_people(text: str, cues: Cues | None = None) -> _Reader:
+    """The people the rules read: names, role words bound or standing alone, parents found."""
+    reader = _Reader(text, cues or load_cues())
+    reader.read_names()
+    reader.read_roles()
+    reader.resolve_deferred()
+    reader.finish_people()
+    return reader
+
+
+def apply_role_model(reader: _Reader, model: RoleModel) -> None:
+    """The learned role for each person the rules left without a role word of their own
+    (no role bound beside a name, no description): where the classifier is sure enough."""
+    for p in reader.people:
+        if any(v >= 3 for v in p.roles.values()) or p.descriptor:
+            continue
+        role, prob = model.best(person_features(reader.flat, reader.text, p))
+        if prob >= MIN_PROBABILITY and role != p.role:
+            p.vote(role, max(p.roles.values(), default=0) + 1)
+
+
+def extract_case(
+    text: str, cues: Cues | None = None, roles: RoleModel | None | str = "learned"
+) -> CaseFile:
     """The people, the chronology and whose account, from a draft's text alone.
 
-    Never raises on odd text: a draft with no names or no dates gives empty lists and a note.
+    ``roles`` is the learned role classifier: "learned" for the process's own (built from the
+    labelled tune texts on first use), None for the rules alone. Never raises on odd text: a
+    draft with no names or no dates gives empty lists and a note.
     """
     if not isinstance(text, str) or not text.strip():
         return CaseFile()
     cues = cues or load_cues()
     sentences = split_sentences(text)
-    reader = _Reader(text, cues)
-    reader.read_names()
-    reader.read_roles()
-    reader.resolve_deferred()
-    reader.finish_people()
+    reader = read_people(text, cues)
+    learned = role_model() if roles == "learned" else roles
+    if learned is not None:
+        apply_role_model(reader, learned)
     refs = _refs_by_sentence(reader, sentences)
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)

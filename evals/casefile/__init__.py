@@ -15,7 +15,6 @@ Figures, each over the split's labels:
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from assistant.casefile.match import match_people, norm, overlap
 from assistant.errors import CurioError
 
 FOLDER = Path(__file__).resolve().parent
@@ -53,23 +53,6 @@ def load_split(split: str, folder: Path = FOLDER) -> list[dict[str, Any]]:
             item["_file"] = path.name
             items.append(item)
     return items
-
-
-def _norm(s: Any) -> str:
-    return " ".join(re.sub(r"[^\w']+", " ", str(s).replace("’", "'").lower()).split())
-
-
-def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
-    form = str(form).strip()
-    if not form:
-        return []
-    flags = 0 if len(form) <= 3 else re.IGNORECASE
-    pat = re.compile(r"(?<![\w'’])" + re.escape(form) + r"(?![\w])", flags)
-    return [m.span() for m in pat.finditer(text)]
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 @dataclass
@@ -124,35 +107,8 @@ class Tally:
         }
 
 
-def match_people(
-    text: str, gold: list[dict[str, Any]], found: list[dict[str, Any]]
-) -> dict[int, int]:
-    """Labelled person index -> extracted person index, one to one, most evidence first."""
-    pairs: list[tuple[float, int, int]] = []
-    for gi, g in enumerate(gold):
-        forms = [g.get("name", "")] + list(g.get("aliases") or [])
-        gforms = {_norm(f) for f in forms if f}
-        gspans = [sp for f in forms for sp in _occurrences(text, f)]
-        for xi, x in enumerate(found):
-            xforms = {_norm(f) for f in [x["name"], *x.get("aliases", [])]}
-            score = 3.0 if gforms & xforms else 0.0
-            spans = [(e["start"], e["end"]) for e in x.get("evidence", [])]
-            score += sum(1 for s in spans if any(_overlap(s, g2) for g2 in gspans))
-            if score > 0:
-                pairs.append((score, gi, xi))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    out: dict[int, int] = {}
-    used: set[int] = set()
-    for _score, gi, xi in pairs:
-        if gi in out or xi in used:
-            continue
-        out[gi] = xi
-        used.add(xi)
-    return out
-
-
 def _date_key(s: Any) -> str:
-    return _norm(s).replace(" ", "")
+    return norm(s).replace(" ", "")
 
 
 def _comparable(a: str, b: str) -> bool:
@@ -197,7 +153,7 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
             if xi in found_at.values() or _date_key(e["date"]) != want:
                 continue
             inside = q[0] <= e.get("date_start", e["start"]) and e.get("date_end", e["end"]) <= q[1]
-            if inside or _overlap((e["start"], e["end"]), q):
+            if inside or overlap((e["start"], e["end"]), q):
                 found_at[gi] = xi
                 break
     t.events_found = len(found_at)
