@@ -47,7 +47,10 @@ _FULL_MONTH = (
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 #: A weekday as notes write it: in full or cut short ("Tues 14/1", "Sun night").
 _WD = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
-_YEAR2 = r"(?:19|20)\d\d|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
+_YEAR2 = (
+    r"(?:19|20)\d\d|['’]\d\d\b"
+    r"|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
+)
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2025-02-14 (ISO, as chronologies exported from case systems write them)
@@ -126,7 +129,7 @@ _NUMBERS = {
 }
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _NOT_A_DATE_BEFORE = re.compile(
-    r"(?:scal\w*|score\w*|rated?|rating|at|out of|marks?|\bDOB|d\.o\.b\.?|date of birth|born)\s*"
+    r"\b(?:scal\w*|score\w*|rated?|rating|at|out of|marks?|DOB|d\.o\.b\.?|date of birth|born)\s*"
     r"[:(]?\s*$",
     re.IGNORECASE,
 )
@@ -155,7 +158,7 @@ class _DateHit:
 def _year4(y: str | None) -> int | None:
     if not y:
         return None
-    n = int(y)
+    n = int(y.lstrip("'’"))
     return n + 2000 if n < 100 else n
 
 
@@ -181,12 +184,14 @@ def find_dates(text: str) -> list[_DateHit]:
                 if g["sep"] != "/" and not g["y"]:
                     continue  # 3.5 or 3-4 is a number or a range, not a date
                 if m.group(0) == "24/7" or _NOT_A_DATE_BEFORE.search(before):
+                    taken.append((a, b))
                     continue  # "24/7 care", "scaled her worry at 8/10", a date of birth
                 hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
             elif kind in ("dmy", "mdy"):
                 d = int(g["d"])
                 mo = _MONTHS[g["m"].lower()[:3] if g["m"].lower()[:4] != "sept" else "sep"]
                 if not 1 <= d <= 31 or _NOT_A_DATE_BEFORE.search(before):
+                    taken.append((a, b))  # "born 4 May 2016" is not an event, nor "May 2016"
                     continue
                 hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
             elif kind == "iso":
@@ -218,14 +223,23 @@ def find_dates(text: str) -> list[_DateHit]:
         if h.day is None:
             continue
         pre = _DATE_PREFIX.search(text[max(0, h.start - 20) : h.start])
-        if pre:
+        close = re.match(r"\)", text[h.end : h.end + 1])
+        if pre and (not pre.group("paren") or close):  # "Monday (14/10)"
             h.start -= len(pre.group(0))
-            h.written = text[h.start : h.end]
+            h.end += 1 if pre.group("paren") else 0
+        time = _TIME_AFTER.match(text[h.end : h.end + 16])
+        if time and h.kind in ("numeric", "iso", "dmy", "mdy"):
+            h.end += time.end()  # "30/09/2024 21:15": the time goes with its date
+        h.written = text[h.start : h.end]
     hits.sort(key=lambda h: h.start)
     return hits
 
 
-_DATE_PREFIX = re.compile(rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+$", re.I)
+_DATE_PREFIX = re.compile(
+    rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+(?P<paren>\(\s*)?$", re.I
+)
+#: A clock time written straight after a date, as incident logs do ("21/05/2025 02:10").
+_TIME_AFTER = re.compile(r"[ \t]+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?(?!\d)")
 
 
 def _weekday_index(word: str) -> int:

@@ -9,7 +9,13 @@ from collections.abc import Iterable
 from assistant.casefile.accounts import read_accounts, sections
 from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
-from assistant.casefile.learn import MIN_PROBABILITY, RoleModel, person_features, role_model
+from assistant.casefile.learn import (
+    MIN_MARGIN,
+    MIN_PROBABILITY,
+    RoleModel,
+    person_features,
+    role_model,
+)
 from assistant.casefile.model import (
     CHECKS,
     CHILD_ROLES,
@@ -57,8 +63,8 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
     for p in reader.people:
         if any(v >= 3 for v in p.roles.values()) or p.descriptor:
             continue
-        role, prob = model.best(person_features(reader.flat, reader.text, p))
-        if prob >= MIN_PROBABILITY and role != p.role:
+        role, prob, lead = model.best(person_features(reader.flat, reader.text, p))
+        if prob >= MIN_PROBABILITY and lead >= MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
 
 
@@ -101,7 +107,7 @@ def extract_case(
     }
     read_status(reader, sentences, refs, frozenset(plan))
     checks = read_checks(reader, sentences, refs, harm, plan)
-    hits = find_dates(reader.flat)
+    hits = find_dates(reader.text)
     note = resolve_dates(text, hits)
     chronology, undated = read_chronology(text, sentences, cues, hits)
     account_scope = scope if has_sections else set(range(len(sentences)))

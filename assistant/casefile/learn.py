@@ -29,8 +29,10 @@ from assistant.casefile.names import _Draft
 FEATURE_VERSION = "1"
 DATA_DIR = Path(__file__).resolve().parents[2] / "evals" / "casefile"
 CACHE_PREFIX = "casefile-roles-"
-#: The classifier decides only when it is at least this sure of its best role.
+#: The classifier decides only when it is at least this sure of its best role, and that role
+#: leads the next by at least MIN_MARGIN (a close call stays with the rules).
 MIN_PROBABILITY = 0.4
+MIN_MARGIN = 0.2
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -93,10 +95,12 @@ class RoleModel:
         probs /= probs.sum()
         return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
 
-    def best(self, feats: dict[str, float]) -> tuple[str, float]:
+    def best(self, feats: dict[str, float]) -> tuple[str, float, float]:
+        """The likeliest role, its probability, and its lead over the next."""
         probs = self.probabilities(feats)
-        role = max(probs, key=lambda r: probs[r])
-        return role, probs[role]
+        ranked = sorted(probs, key=lambda r: -probs[r])
+        second = probs[ranked[1]] if len(ranked) > 1 else 0.0
+        return ranked[0], probs[ranked[0]], probs[ranked[0]] - second
 
 
 def fit(examples: Sequence[tuple[dict[str, float], str]]) -> RoleModel | None:

@@ -15,6 +15,7 @@ Figures, each over the split's labels:
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,18 @@ def _date_key(s: Any) -> str:
     return norm(s).replace(" ", "")
 
 
+#: A clock time after a date: writers differ on whether "as written" includes it
+#: ("30/09/2024 21:15" or "25/08/2024" before "21:52"), so both forms name the same date.
+_CLOCK = re.compile(r"\s+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?$")
+
+
+def _same_date(labelled: Any, extracted: Any) -> bool:
+    a, b = str(labelled).strip(), str(extracted).strip()
+    return _date_key(a) == _date_key(b) or _date_key(_CLOCK.sub("", a)) == _date_key(
+        _CLOCK.sub("", b)
+    )
+
+
 def _comparable(a: str, b: str) -> bool:
     return a != b and not a.startswith(b) and not b.startswith(a)
 
@@ -148,9 +161,8 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
         quote = str(g["quote"])
         q0 = text.find(quote)
         q = (q0, q0 + len(quote))
-        want = _date_key(g["date"])
         for xi, e in enumerate(chronology):
-            if xi in found_at.values() or _date_key(e["date"]) != want:
+            if xi in found_at.values() or not _same_date(g["date"], e["date"]):
                 continue
             inside = q[0] <= e.get("date_start", e["start"]) and e.get("date_end", e["end"]) <= q[1]
             if inside or overlap((e["start"], e["end"]), q):
