@@ -96,15 +96,7 @@ def extract_case(
             _section_name(sentences, n),
             re.IGNORECASE,
         )
-    } | {
-        n
-        for n, s in enumerate(sentences)
-        if re.match(
-            r"\s*(?:plan|actions?|agreed|next steps|to do|what (?:I|we) will do)\s*[:\-–]",
-            s.text,
-            re.I,
-        )
-    }
+    } | _plan_lines(text, sentences)
     read_status(reader, sentences, refs, frozenset(plan))
     checks = read_checks(reader, sentences, refs, harm, plan)
     hits = find_dates(reader.text)
@@ -137,6 +129,26 @@ def extract_case(
         accounts=accounts,
         note_date=note.isoformat() if note else None,
     )
+
+
+_PLAN_LABEL = re.compile(
+    r"\s*(?:plan|actions?|agreed|next steps|to do|what (?:I|we) will do)\s*[:\-–]", re.I
+)
+
+
+def _plan_lines(text: str, sentences: list[Sentence]) -> set[int]:
+    """Sentences on a line labelled as the plan ("Actions: 1. ... 2. Probation check on
+    Shane."): every sentence to the line's end is still to happen."""
+    out: set[int] = set()
+    for n, s in enumerate(sentences):
+        if not _PLAN_LABEL.match(s.text):
+            continue
+        out.add(n)
+        for k in range(n + 1, len(sentences)):
+            if "\n" in text[sentences[k - 1].end : sentences[k].start]:
+                break
+            out.add(k)
+    return out
 
 
 def _section_name(sentences: list[Sentence], n: int) -> str:

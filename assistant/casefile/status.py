@@ -7,7 +7,7 @@ import re
 
 from assistant.casefile.model import CHILD_ROLES
 from assistant.casefile.names import _CHILD_GROUP, _Draft
-from assistant.casefile.people import _clauses, _Reader, _Ref
+from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
 _FUTURE = re.compile(
@@ -96,7 +96,16 @@ def read_status(
                 seen_cues.append((ca, cb, state == ""))
             if not seen_cues and not alone_cues:
                 continue
-            people = [r for r in srefs if a <= r.pos < b and not r.possessive]
+            quoted = [(a + q.start(), a + q.end()) for q in _QUOTED.finditer(part)]
+            people = [
+                r
+                for r in srefs
+                if a <= r.pos < b
+                and not r.possessive
+                and not any(q0 < r.pos < q1 for q0, q1 in quoted)  # their words, not the note's
+            ]
+            if _lay_seer(reader, part, a, seen_cues, people):
+                seen_cues = []  # "Caller says ... she saw bruising on mum's arm": no professional
             for m in _CHILD_GROUP.finditer(part):
                 people += [_Ref(a + m.start(), c, False) for c in all_children]
             for r in people:
@@ -119,6 +128,10 @@ def read_status(
                 # ("Leah and Finley were seen together ... and Leah was seen on her own")
                 others = [o[0] for o in seen_cues + alone_cues]
                 reach = [c for c in alone_cues if not _blocked(r.pos, c[0], others, people)]
+                if _COMPANION.search(flat[max(a, r.pos - 12) : r.pos]) and any(
+                    q.pos < r.pos for q in people
+                ):
+                    reach = []  # "I saw Ellie-Rose at home with Mrs Quinn and separately ..."
                 if reach:
                     ca, cb, state = min(
                         reach, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
@@ -134,6 +147,44 @@ def read_status(
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
+
+
+#: A person named after "with" in a seeing clause was there, beside the one seen.
+_COMPANION = re.compile(r"\b(?:with|and)\s+(?:(?:her|his|their|the)\s+)?$", re.IGNORECASE)
+#: A seeing verb in the active voice, whose subject did the seeing.
+_ACTIVE_SEEING = re.compile(r"(?:saw|visited|met|spoke|talked)\b", re.IGNORECASE)
+#: Who counts as a professional seer when written as a word, not a named person.
+_PROFESSIONAL_SEER = re.compile(
+    r"\b(?:I|we|SW|HV|DSL|GP|police|officers?|worker|nurse|midwife|teacher|staff|school|"
+    r"nursery|PC|DC|DS|social worker|health visitor|practitioner|the team)\b",
+    re.IGNORECASE,
+)
+#: Lay people who may see someone: what they saw is not a professional's seeing.
+_LAY_SEER = re.compile(
+    r"\b(?:caller|neighbou?rs?|friend|relative|member of the public|anonymous|referrer)\b",
+    re.IGNORECASE,
+)
+
+
+def _lay_seer(
+    reader: _Reader, part: str, a: int, seen_cues: list[tuple[int, int, bool]], people: list[_Ref]
+) -> bool:
+    """Whether every active seeing verb in the clause has a lay subject (a family member, a
+    caller, a neighbour) and none has a professional one: then no one was seen by a
+    professional ("she saw bruising on mum's arm", said by a caller)."""
+    if not seen_cues:
+        return False
+    for ca, cb, _ok in seen_cues:
+        if not _ACTIVE_SEEING.match(reader.flat[ca:cb]):
+            return False
+        before = reader.flat[a:ca]
+        subject = [r for r in people if r.pos < ca]
+        if _PROFESSIONAL_SEER.search(before):
+            return False
+        lay_person = subject and reader.people[subject[-1].person].role != "professional"
+        if not (lay_person or _LAY_SEER.search(before)):
+            return False
+    return True
 
 
 def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
