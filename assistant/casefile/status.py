@@ -150,7 +150,7 @@ def read_status(
 
 
 #: A person named after "with" in a seeing clause was there, beside the one seen.
-_COMPANION = re.compile(r"\b(?:with|and)\s+(?:(?:her|his|their|the)\s+)?$", re.IGNORECASE)
+_COMPANION = re.compile(r"\bwith\s+(?:(?:her|his|their|the)\s+)?$", re.IGNORECASE)
 #: A seeing verb in the active voice, whose subject did the seeing.
 _ACTIVE_SEEING = re.compile(r"(?:saw|visited|met|spoke|talked)\b", re.IGNORECASE)
 #: Who counts as a professional seer when written as a word, not a named person.
