@@ -384,9 +384,9 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
             continue
         anchor = note
         if anchor is None:
-            before = [f for f in full if f.start < h.start and f.date]
-            after = [f for f in full if f.start > h.start and f.date]
-            anchor = before[-1].date if before else after[0].date if after else None
+            earlier = [f for f in full if f.start < h.start and f.date]
+            later = [f for f in full if f.start > h.start and f.date]
+            anchor = earlier[-1].date if earlier else later[0].date if later else None
         if anchor is None:
             continue
         if h.kind == "m":

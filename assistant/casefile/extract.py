@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from assistant.casefile.accounts import read_accounts, sections
 from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
+from assistant.casefile.draft import _CAPS, _TOKEN, _Draft
 from assistant.casefile.learn import (
     MIN_MARGIN,
     MIN_PROBABILITY,
@@ -26,7 +27,6 @@ from assistant.casefile.model import (
     Person,
     Span,
 )
-from assistant.casefile.names import _CAPS, _TOKEN, _Draft
 from assistant.casefile.people import _Reader, _refs_by_sentence
 from assistant.casefile.status import read_checks, read_harm, read_status
 from assistant.errors import CurioError
@@ -82,7 +82,7 @@ def extract_case(
     cues = cues or load_cues()
     sentences = split_sentences(text)
     reader = read_people(text, cues)
-    learned = role_model() if roles == "learned" else roles
+    learned = role_model() if isinstance(roles, str) else roles
     if learned is not None:
         apply_role_model(reader, learned)
     refs = _refs_by_sentence(reader, sentences)

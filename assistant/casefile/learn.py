@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.casefile.draft import _Draft
 from assistant.casefile.model import ROLES
-from assistant.casefile.names import _Draft
 
 FEATURE_VERSION = "1"
 DATA_DIR = Path(__file__).resolve().parents[2] / "evals" / "casefile"

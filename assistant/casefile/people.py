@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.casefile.draft import _CLAUSE_BREAK, _PRONOUN, _Draft, _Mention, _role_gender
 from assistant.casefile.model import CHILD_ROLES, FEMALE_ROLES, MALE_ROLES
-from assistant.casefile.names import _CLAUSE_BREAK, _PRONOUN, _Draft, _Mention, _role_gender
 from assistant.casefile.roles import _RoleReader
 from assistant.review import Sentence
 
@@ -186,14 +186,13 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
         while j < len(mentions) and mentions[j].start < s.end:
             local.append(mentions[j])
             j += 1
-        events = [(m.start, "m", m) for m in local] + [
-            (s.start + p.start(), "p", p) for p in _PRONOUN.finditer(s.text)
-        ]
+        events: list[tuple[int, _Mention | re.Match[str]]] = [(m.start, m) for m in local]
+        events += [(s.start + p.start(), p) for p in _PRONOUN.finditer(s.text)]
         events.sort(key=lambda e: e[0])
         subject: int | None = None
-        for pos, kind, obj in events:
+        for pos, obj in events:
             inside = any(q0 < pos < q1 for q0, q1 in quoted)
-            if kind == "m":
+            if isinstance(obj, _Mention):
                 m = obj
                 refs.append(_Ref(pos, m.person, m.possessive))
                 if not inside:

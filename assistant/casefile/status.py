@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.casefile.draft import _CHILD_GROUP, _Draft
 from assistant.casefile.model import CHILD_ROLES
-from assistant.casefile.names import _CHILD_GROUP, _Draft
 from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
