@@ -129,21 +129,8 @@ class _RolePlacer(_Relations):
 
     @staticmethod
     def _grand_kind(lower: str) -> tuple[str, str]:
-        side = (
-            "m"
-            if re.search(r"\bmaternal|\bmat\b|^mg", lower)
-            else "p"
-            if re.search(r"\bpaternal|\bpat\b|^pg", lower)
-            else ""
-        )
-        sex = (
-            "f"
-            if re.search(r"mother|\bma\b|\bnan|\bgran\b|granny|gm\b|mum|grandma", lower)
-            else "m"
-            if re.search(r"father|\bpa\b|dad|gf\b|grandpa", lower)
-            else ""
-        )
-        return side, sex
+        """The grandparent's side ("m", "p") and sex ("f", "m"), "" where not said."""
+        return _first_of(lower, _GRAND_SIDES), _first_of(lower, _GRAND_SEXES)
 
     @staticmethod
     def _gender_from(p: _Draft, lower: str, role: str) -> None:
@@ -305,6 +292,14 @@ class _RoleReader(_RolePlacer):
             ]
             return
 
+    def _named(self, adult: bool) -> list[tuple[int, _Draft]]:
+        """The named people (only adults, for an adult's role words), with their indexes."""
+        return [
+            (i, p)
+            for i, p in enumerate(self.people)
+            if (p.first or p.last) and not (adult and p.age_years is not None and p.age_years < 18)
+        ]
+
     def _named_near(self, a: int, b: int, role: str = "") -> int | None:
         """A named person in apposition with the role words at [a, b): never a child for an
         adult's role, and never across a comma after a bare "M" or "F" ("Present: M, F,
@@ -324,11 +319,7 @@ class _RoleReader(_RolePlacer):
         )
         pos = b + (gap.end() if gap else 0)
         adult_role = role in FAMILY_ADULT_ROLES or role == "professional"
-        for i, p in enumerate(self.people):
-            if not p.first and not p.last:
-                continue
-            if adult_role and p.age_years is not None and p.age_years < 18:
-                continue
+        for i, p in self._named(adult_role):
             for s0, e0 in p.mentions:
                 if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
                     return i
@@ -337,11 +328,7 @@ class _RoleReader(_RolePlacer):
         if m:
             end_at = a - len(m.group(0))
             words_gender = _words_gender(self.flat[a:b].lower())
-            for i, p in enumerate(self.people):
-                if not p.first and not p.last:
-                    continue
-                if adult_role and p.age_years is not None and p.age_years < 18:
-                    continue
+            for i, p in self._named(adult_role):
                 for s0, e in p.mentions:
                     if e != end_at:
                         continue
@@ -375,3 +362,14 @@ class _RoleReader(_RolePlacer):
             p.bound.add(f"partner:{kind}")
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
+
+
+_GRAND_SIDES = (("m", r"\bmaternal|\bmat\b|^mg"), ("p", r"\bpaternal|\bpat\b|^pg"))
+_GRAND_SEXES = (
+    ("f", r"mother|\bma\b|\bnan|\bgran\b|granny|gm\b|mum|grandma"),
+    ("m", r"father|\bpa\b|dad|gf\b|grandpa"),
+)
+
+
+def _first_of(lower: str, options: tuple[tuple[str, str], ...]) -> str:
+    return next((value for value, pattern in options if re.search(pattern, lower)), "")
