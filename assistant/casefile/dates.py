@@ -170,6 +170,7 @@ def find_dates(text: str) -> list[_DateHit]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    dotted = bool(_DOTTED_FULL.search(text))
     for kind, pat in _DATE_PATTERNS:
         for m in pat.finditer(text):
             a, b = m.span()
@@ -181,8 +182,13 @@ def find_dates(text: str) -> list[_DateHit]:
                 d, mo = int(g["d"]), int(g["m"])
                 if not (1 <= d <= 31 and 1 <= mo <= 12):
                     continue
-                if g["sep"] != "/" and not g["y"]:
-                    continue  # 3.5 or 3-4 is a number or a range, not a date
+                if (
+                    g["sep"] != "/"
+                    and not g["y"]
+                    and not (g["sep"] == "." and dotted and len(g["d"]) == len(g["m"]) == 2)
+                ):
+                    continue  # 3.5 or 3-4 is a number or a range, not a date; but "28.03"
+                    # is one where the note writes its full dates with dots ("03.04.25")
                 if m.group(0) == "24/7" or _NOT_A_DATE_BEFORE.search(before):
                     taken.append((a, b))
                     continue  # "24/7 care", "scaled her worry at 8/10", a date of birth
@@ -215,6 +221,14 @@ def find_dates(text: str) -> list[_DateHit]:
                 hit = _DateHit(a, b, m.group(0), kind, None, None, int(g["y"]))
             hits.append(hit)
             taken.append((hit.start, hit.end))
+    for m in _MONTH_YEAR.finditer(text):  # "no contact since 03/25": March 2025
+        if free(*m.span()) and not _NOT_A_DATE_BEFORE.search(
+            text[max(0, m.start() - 24) : m.start()]
+        ):
+            hits.append(
+                _DateHit(*m.span(), m.group(0), "my", None, int(m.group("m")), _year4(m.group("y")))
+            )
+            taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         if free(*m.span()):
             hits.append(_DateHit(m.start(), m.end(), m.group(0), "relative"))
@@ -235,6 +249,10 @@ def find_dates(text: str) -> list[_DateHit]:
     return hits
 
 
+#: A full date written with dots: the note's own style, so "28.03" is a date there too.
+_DOTTED_FULL = re.compile(r"(?<![\w.])[0-3]?\d\.[01]?\d\.(?:19|20)?\d\d(?!\w|\.\d)")
+#: A month and a two-digit year ("03/25") where no day/month reading fits.
+_MONTH_YEAR = re.compile(r"(?<![\w/.:£$-])(?P<m>0[1-9]|1[0-2])/(?P<y>[2-9]\d)(?![\w/%]|[.-]\d)")
 _DATE_PREFIX = re.compile(
     rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+(?P<paren>\(\s*)?$", re.I
 )

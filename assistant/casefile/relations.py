@@ -114,7 +114,10 @@ class _Relations(_NameReader):
         owner = self._possessor(core)
         if owner is not None:
             out.append(owner)
-        m = re.match(r"^\s+of\s+((?:[A-Z][\w'’-]+(?:,\s+|\s+and\s+)?){1,4})", self.flat[b : b + 60])
+        m = re.match(
+            r"^\s+of\s+((?:[A-Z][\w'’-]+(?:,\s+|\s+and\s+|\s*[&+]\s*)?){1,4})",
+            self.flat[b : b + 60],
+        )
         if m:
             for n in re.finditer(r"[A-Z][\w'’-]+", m.group(1)):
                 out += [

@@ -306,7 +306,7 @@ class _RoleReader(_RolePlacer):
         Jayden (4)" is a list)."""
         short = bool(re.fullmatch(r"[A-Z]{1,4}s?", self.flat[a:b]))
         of_whom = re.match(  # "Father of Kayla and Reuben: Dean Moss"
-            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—-])",
+            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*[&+]\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—(-])",
             self.flat[b : b + 80],
         )
         if of_whom:
