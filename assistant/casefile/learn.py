@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.casefile.cues import DEFAULT_CUES
 from assistant.casefile.draft import _Draft
 from assistant.casefile.model import ROLES
 
@@ -185,25 +186,38 @@ def _data_key(items: Sequence[dict[str, Any]]) -> str:
 
 def build(items: Sequence[dict[str, Any]], cache_dir: Path | None) -> RoleModel | None:
     """The classifier for these labelled texts: read from the cache, else trained and kept."""
-    from assistant.review.build import _save_arrays
-    from assistant.review.model import load_arrays
-
     if not items:
         return None
-    key = _data_key(items)
+    return _build(lambda: items, cache_dir, _data_key(items))
+
+
+def _read_cached(path: Path, key: str) -> RoleModel | None:
+    from assistant.review.model import load_arrays
+
+    try:
+        arrays = load_arrays(path, {"key": key})
+        names = json.loads(bytes(arrays["names"].tolist()).decode("utf-8"))
+        return RoleModel(
+            {k: i for i, k in enumerate(names["vocab"])},
+            names["classes"],
+            arrays["coef"],
+            arrays["intercept"],
+        )
+    except (ValueError, KeyError):
+        return None  # damaged or made for other data: train again
+
+
+def _build(
+    load: Callable[[], Sequence[dict[str, Any]]], cache_dir: Path | None, key: str
+) -> RoleModel | None:
+    from assistant.review.build import _save_arrays
+
     path = cache_dir / f"{CACHE_PREFIX}{key[:24]}.safetensors" if cache_dir else None
     if path is not None and path.exists():
-        try:
-            arrays = load_arrays(path, {"key": key})
-            names = json.loads(bytes(arrays["names"].tolist()).decode("utf-8"))
-            return RoleModel(
-                {k: i for i, k in enumerate(names["vocab"])},
-                names["classes"],
-                arrays["coef"],
-                arrays["intercept"],
-            )
-        except (ValueError, KeyError):
-            pass  # damaged or made for other data: train again
+        cached = _read_cached(path, key)
+        if cached is not None:
+            return cached
+    items = load()
     model = fit(training_examples(items))
     if model is None or path is None:
         return model
@@ -236,4 +250,17 @@ def role_model() -> RoleModel | None:
         cache_dir: Path | None = get_settings().cache_dir
     except Exception:  # settings that do not load: no cache, train in memory
         cache_dir = None
-    return build(labelled_texts(), cache_dir)
+    files = sorted(DATA_DIR.glob("tune-*.yaml"))
+    if not files:
+        return None
+    return _build(labelled_texts, cache_dir, _files_key(files))
+
+
+def _files_key(files: Sequence[Path]) -> str:
+    """The cache key without parsing: the labelled files' bytes and the code and cue words the
+    features come from (a change to any of them trains again, in about a second)."""
+    h = hashlib.sha256(FEATURE_VERSION.encode())
+    code = sorted(Path(__file__).parent.glob("*.py")) + [DEFAULT_CUES]
+    for path in [*files, *code]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

@@ -188,8 +188,10 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
 
 def evaluate(split: str, folder: Path = FOLDER) -> tuple[Tally, list[dict[str, Any]]]:
     from assistant.casefile import extract_case, load_cues
+    from assistant.casefile.learn import role_model
 
     load_cues()  # read once, outside the timings
+    role_model()  # the learned role classifier: trained or read from the cache once
     total = Tally()
     rows = []
     for item in load_split(split, folder):
