@@ -50,7 +50,7 @@ def test_a_label_the_rules_do_not_know_is_learned_from_the_labelled_people() -> 
     assert model is not None
     text = (
         "Incident log.\nInjured party: Nadia Brennan (27). Witness: Tom Hale (52). "
-        "Children: Ruby (3).\n"
+        "Children: Ruby (3).\nInjured party states the suspect left.\n"
     )
     assert person(extract_case(text, roles=None), "Nadia Brennan").role == "other-adult"
     assert person(extract_case(text, roles=model), "Nadia Brennan").role == "mother"

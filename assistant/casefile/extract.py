@@ -13,6 +13,7 @@ from assistant.casefile.draft import _CAPS, _TOKEN, _Draft
 from assistant.casefile.learn import (
     MIN_MARGIN,
     MIN_PROBABILITY,
+    MIN_PROBABILITY_PROFESSIONAL,
     RoleModel,
     person_features,
     role_model,
@@ -64,7 +65,8 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
         if any(v >= 3 for v in p.roles.values()) or p.descriptor:
             continue
         role, prob, lead = model.best(person_features(reader.flat, reader.text, p))
-        if prob >= MIN_PROBABILITY and lead >= MIN_MARGIN and role != p.role:
+        least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
+        if prob >= least and lead >= MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
 
 

@@ -34,6 +34,9 @@ CACHE_PREFIX = "casefile-roles-"
 #: leads the next by at least MIN_MARGIN (a close call stays with the rules).
 MIN_PROBABILITY = 0.4
 MIN_MARGIN = 0.2
+#: Calling a family adult a professional takes them off the list of adults not seen or not
+#: checked, the table's first purpose; so that role needs a surer call than the others.
+MIN_PROBABILITY_PROFESSIONAL = 0.6
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -104,7 +107,9 @@ class RoleModel:
         return ranked[0], probs[ranked[0]], probs[ranked[0]] - second
 
 
-def fit(examples: Sequence[tuple[dict[str, float], str]]) -> RoleModel | None:
+def fit(
+    examples: Sequence[tuple[dict[str, float], str]], c: float = 1.0, balanced: bool = False
+) -> RoleModel | None:
     """Learn roles from (features, labelled role) pairs; None with fewer than two roles."""
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
@@ -122,7 +127,9 @@ def fit(examples: Sequence[tuple[dict[str, float], str]]) -> RoleModel | None:
             xs[i, vocab[k]] = v
     ys = np.array([roles.index(r) if r in roles else 0 for _f, r in examples])
     with threadpool_limits(limits=1, user_api="blas"):
-        clf = LogisticRegression(max_iter=3000, C=1.0).fit(xs, ys)
+        clf = LogisticRegression(
+            max_iter=3000, C=c, class_weight="balanced" if balanced else None
+        ).fit(xs, ys)
     classes = [roles[int(c)] for c in clf.classes_]
     coef = clf.coef_.astype(np.float32)
     intercept = clf.intercept_.astype(np.float32)
