@@ -61,6 +61,7 @@ def read_status(
     seen: dict[int, bool] = {}
     alone: dict[int, bool] = {}
     all_children = [i for i, p in enumerate(reader.people) if p.role in CHILD_ROLES]
+    ends = {m.start: m.end for m in reader.mentions}
     for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
         if n in plan:
             continue  # "see Hannah alone at the clinic" is still to happen
@@ -108,13 +109,16 @@ def read_status(
                 seen_cues = []  # "Caller says ... she saw bruising on mum's arm": no professional
             for m in _CHILD_GROUP.finditer(part):
                 people += [_Ref(a + m.start(), c, False) for c in all_children]
+            owner = _cue_owners(flat, ends, people, [c[0] for c in seen_cues + alone_cues])
             for r in people:
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
+                companion = bool(_COMPANION.search(flat[max(a, r.pos - 12) : r.pos]))
                 usable = [
                     c
                     for c in seen_cues
-                    if r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]])
+                    if (r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]]))
+                    and not (c[0] in owner and r.pos > c[0] and not companion)
                 ]
                 if usable:
                     ca, cb, pos = min(
@@ -127,7 +131,12 @@ def read_status(
                 # an alone cue is not the person's when another cue stands between them
                 # ("Leah and Finley were seen together ... and Leah was seen on her own")
                 others = [o[0] for o in seen_cues + alone_cues]
-                reach = [c for c in alone_cues if not _blocked(r.pos, c[0], others, people)]
+                reach = [
+                    c
+                    for c in alone_cues
+                    if not _blocked(r.pos, c[0], others, people)
+                    and not (c[0] in owner and r.pos > c[0])
+                ]
                 if _COMPANION.search(flat[max(a, r.pos - 12) : r.pos]) and any(
                     q.pos < r.pos for q in people
                 ):
@@ -185,6 +194,27 @@ def _lay_seer(
         if not (lay_person or _LAY_SEER.search(before)):
             return False
     return True
+
+
+#: Between a subject and its passive seeing cue: "F seen alone", "M was seen", "Jo has been seen".
+_PASSIVE_GAP = re.compile(
+    r"^\s*(?:\([^)]{0,20}\)\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?$"
+)
+
+
+def _cue_owners(
+    flat: str, ends: dict[int, int], people: list[_Ref], cue_starts: list[int]
+) -> dict[int, int]:
+    """Cues whose subject stands right before them ("F seen alone 17/07: described M hitting
+    him"): the cue is theirs (and their fellow subjects'), not a person's named after it,
+    unless that one is with them ("Kayden was seen by officers with Ashley")."""
+    owner: dict[int, int] = {}
+    for c in cue_starts:
+        for r in people:
+            end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+            if r.pos < c and _PASSIVE_GAP.match(flat[end:c]):
+                owner[c] = r.person
+    return owner
 
 
 def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
