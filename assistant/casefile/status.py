@@ -295,7 +295,9 @@ def read_checks(
                 targets = [r.person for r in free if a <= r.pos < b]
                 if not targets:
                     targets = [r.person for r in free]
-                if not targets and carry and carry_age <= 2:
+                others = [r for r in srefs if a <= r.pos < b and not people[r.person].is_family()]
+                if not targets and carry and carry_age <= 2 and not others:
+                    # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
                 if len(set(targets)) > 1 and harm & set(targets):
                     targets = [t for t in targets if t in harm]
@@ -319,7 +321,11 @@ def read_checks(
 
 
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
-    """ "Police checks on both parents": the mother and the father."""
-    if not re.search(r"\b(?:on|re|for)\s+(?:both|the)\s+parents\b", part, re.IGNORECASE):
+    """ "Police checks on both parents", "no record for either parent": mother and father."""
+    if not re.search(
+        r"\b(?:on|re|for|of)\s+(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b",
+        part,
+        re.IGNORECASE,
+    ):
         return []
     return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
