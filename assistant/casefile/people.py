@@ -212,6 +212,14 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
                 fits = [i for i in last_at if gender(i) == g]
                 unknown = [i for i in last_at if gender(i) == ""]
                 pool = fits or unknown
+                if fits:  # a named child of unknown sex mentioned since the last fit is
+                    # likelier ("Liam's dad, Michael ... Liam returned ... I saw him alone")
+                    latest = max(last_at[f] for f in fits)
+                    pool = fits + [
+                        i
+                        for i in unknown
+                        if people[i].role in CHILD_ROLES and people[i].first and last_at[i] > latest
+                    ]
                 if pool:
                     cand = max(pool, key=lambda i: last_at[i])
             if cand is not None:
