@@ -182,7 +182,7 @@ class _NameSpans:
     def _role_right_before(self, start: int) -> bool:
         """Whether role words introduce the name at ``start`` ("father Imran Hussain")."""
         self._role_cores()
-        gap = re.search(r"\s*[:(]?\s*$", self.flat[max(0, start - 6) : start])
+        gap = re.search(r"\s*[:(]?\s*[\"“‘']?$", self.flat[max(0, start - 6) : start])
         e = start - len(gap.group(0)) if gap else start
         return any(
             not re.search(r"\b(?:with|to|of)$", self.flat[c:e]) for c in self._role_ends.get(e, [])

@@ -312,9 +312,9 @@ class _RoleReader(_RolePlacer):
         if of_whom:
             b += of_whom.end()
         gap = re.match(
-            r"^\s*(?:[:(–—]\s*|-\s+)?(?:is\s+|was\s+)?"
+            r"^\s*(?:[:(–—]\s*|-\s+)?(?:is\s+|was\s+)?[\"“‘']?"
             if short
-            else r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?",
+            else r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?[\"“‘']?",  # new partner "Mike"
             self.flat[b : b + 12],
         )
         pos = b + (gap.end() if gap else 0)
