@@ -162,3 +162,45 @@ def test_every_sentence_on_a_plan_line_is_still_to_happen() -> None:
     )
     case = extract_case(text)
     assert "probation" not in person(case, "Stuart Venn").checks
+
+
+def test_a_line_label_names_its_person_where_it_is_used_again() -> None:
+    text = (
+        "MARAC referral.\nVictim: Mrs Parveen Akhtar. Perpetrator: Mr Tariq Akhtar (husband).\n"
+        "Children: Sana (9).\nDASH: HIGH. Victim seen alone by IDVA at the GP surgery."
+    )
+    case = extract_case(text)
+    parveen = person(case, "Mrs Parveen Akhtar")
+    assert "Victim" in parveen.aliases and parveen.seen and parveen.seen_alone
+    assert not person(case, "Mr Tariq Akhtar").seen
+
+
+def test_a_cue_after_its_subject_is_not_the_next_persons() -> None:
+    text = (
+        "Lives with M (Ms Dana Holt) and F (Mr Rob Holt).\n"
+        "F seen alone 17/07/23: described M shouting at him most nights.\n"
+        "M seen 18/07/23 at home."
+    )
+    case = extract_case(text)
+    assert person(case, "Mr Rob Holt").seen_alone
+    assert person(case, "Ms Dana Holt").seen and not person(case, "Ms Dana Holt").seen_alone
+
+
+def test_no_record_for_either_parent_is_both_parents_check() -> None:
+    text = (
+        "Child: Ivy Marsh (6), lives with M (Ms Jo Marsh) and F (Mr Lee Marsh).\n"
+        "Checks: PNC - no record for either parent."
+    )
+    case = extract_case(text)
+    assert person(case, "Ms Jo Marsh").checks == ["police"]
+    assert person(case, "Mr Lee Marsh").checks == ["police"]
+
+
+def test_a_quoted_name_after_role_words_is_their_holder() -> None:
+    text = (
+        "Home visit 12/08/25. Seen: M (Toni Ward), Destiny (12).\n"
+        'M has a new bf "Dre" - not present. No one has met him.'
+    )
+    case = extract_case(text)
+    assert person(case, "Dre").role == "new-partner"
+    assert not person(case, "Dre").seen
