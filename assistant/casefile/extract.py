@@ -52,6 +52,7 @@ def read_people(text: str, cues: Cues | None = None) -> _Reader:
     """The people the rules read: names, role words bound or standing alone, parents found."""
     reader = _Reader(text, cues or load_cues())
     reader.read_names()
+    reader.read_label_aliases()
     reader.read_roles()
     reader.resolve_deferred()
     reader.finish_people()

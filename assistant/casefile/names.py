@@ -21,18 +21,6 @@ from assistant.casefile.draft import (
     _Mention,
 )
 
-#: A line's label and the lower-case words before the name it introduces ("Suspect: husband ").
-_LINE_LABEL = re.compile(
-    r"(?m)(?:^|(?<=[.;] ))[ \t]*(?P<label>[A-Z][a-z]+(?:[ \t][a-z]+)?|[A-Z]{2,4})[ \t]*[:–][ \t]*"
-    r"(?:[a-z]+[ \t]+){0,2}(?=[A-Z])"
-)
-#: Labels of a line that say what it is about, not who.
-_NOT_A_PERSON_LABEL = re.compile(
-    r"date|time|re|ref|subject|venue|address|reason|circumstances|allegation|outcome|note|"
-    r"update|decision|concern|sent|to|from|cc|type|location|incident|offence|risk|summary",
-    re.IGNORECASE,
-)
-
 
 class _NameSpans:
     """Where names stand in a draft: runs of capitalised words that are not role words,
@@ -336,45 +324,6 @@ class _NameReader(_NameSpans):
                 idx = self._new(first=tok, label=tok)
             self._attach(idx, start, end, "", self._local_gender(start, end), age, years)
         self._surnames_in_capitals()
-        self._label_aliases()
-
-    def _label_aliases(self) -> None:
-        """A line's label that introduces one person ("Victim: Mrs Gurpreet Sandhu", "IP:
-        Yasmin Begum", "Suspect: husband Imran Begum") names them wherever it is used again
-        alone ("Victim seen alone by IDVA", "Suspect arrested"). Agency labels ("Police:") and
-        headings are not people; "a victim" is someone else."""
-        cues = self.cues
-        for m in _LINE_LABEL.finditer(self.text):
-            label = m.group("label")
-            if (
-                label.lower().endswith("s")
-                or cues.agency.fullmatch(label)
-                or cues.heading.match(label)
-                or cues.analysis_heading.match(label)
-                or _NOT_A_PERSON_LABEL.fullmatch(label)
-            ):
-                continue
-            at = m.end()
-            owner = next(
-                (
-                    p
-                    for p in self.people
-                    if (p.first or p.last) and any(s0 == at for s0, _ in p.mentions)
-                ),
-                None,
-            )
-            if owner is None:
-                continue
-            word = re.compile(
-                rf"(?<![\w'’-]){re.escape(label)}(?![\w-]|\s*:)",
-                0 if label.isupper() else re.IGNORECASE,  # "IP" as written, "victim" any case
-            )
-            taken = {s0 for q in self.people for s0, _e in q.mentions}
-            for w in word.finditer(self.flat, m.end()):
-                before = self.flat[max(0, w.start() - 4) : w.start()].lower()
-                if w.start() in taken or re.search(r"\b(?:a|an|another)\s$", before):
-                    continue
-                self._attach(self.people.index(owner), w.start(), w.end(), "", "", None, None)
 
     def _surnames_in_capitals(self) -> None:
         """A surname written alone in capitals, as police notices do ("RASHID arrested"): the
