@@ -47,7 +47,10 @@ _FULL_MONTH = (
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 #: A weekday as notes write it: in full or cut short ("Tues 14/1", "Sun night").
 _WD = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
-_YEAR2 = r"(?:19|20)\d\d|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
+_YEAR2 = (
+    r"(?:19|20)\d\d|['’]\d\d\b"
+    r"|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
+)
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2025-02-14 (ISO, as chronologies exported from case systems write them)
@@ -126,7 +129,7 @@ _NUMBERS = {
 }
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _NOT_A_DATE_BEFORE = re.compile(
-    r"(?:scal\w*|score\w*|rated?|rating|at|out of|marks?|\bDOB|d\.o\.b\.?|date of birth|born)\s*"
+    r"\b(?:scal\w*|score\w*|rated?|rating|at|out of|marks?|DOB|d\.o\.b\.?|date of birth|born)\s*"
     r"[:(]?\s*$",
     re.IGNORECASE,
 )
@@ -155,7 +158,7 @@ class _DateHit:
 def _year4(y: str | None) -> int | None:
     if not y:
         return None
-    n = int(y)
+    n = int(y.lstrip("'’"))
     return n + 2000 if n < 100 else n
 
 
@@ -167,6 +170,7 @@ def find_dates(text: str) -> list[_DateHit]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    dotted = bool(_DOTTED_FULL.search(text))
     for kind, pat in _DATE_PATTERNS:
         for m in pat.finditer(text):
             a, b = m.span()
@@ -178,15 +182,22 @@ def find_dates(text: str) -> list[_DateHit]:
                 d, mo = int(g["d"]), int(g["m"])
                 if not (1 <= d <= 31 and 1 <= mo <= 12):
                     continue
-                if g["sep"] != "/" and not g["y"]:
-                    continue  # 3.5 or 3-4 is a number or a range, not a date
+                if (
+                    g["sep"] != "/"
+                    and not g["y"]
+                    and not (g["sep"] == "." and dotted and len(g["d"]) == len(g["m"]) == 2)
+                ):
+                    continue  # 3.5 or 3-4 is a number or a range, not a date; but "28.03"
+                    # is one where the note writes its full dates with dots ("03.04.25")
                 if m.group(0) == "24/7" or _NOT_A_DATE_BEFORE.search(before):
+                    taken.append((a, b))
                     continue  # "24/7 care", "scaled her worry at 8/10", a date of birth
                 hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
             elif kind in ("dmy", "mdy"):
                 d = int(g["d"])
                 mo = _MONTHS[g["m"].lower()[:3] if g["m"].lower()[:4] != "sept" else "sep"]
                 if not 1 <= d <= 31 or _NOT_A_DATE_BEFORE.search(before):
+                    taken.append((a, b))  # "born 4 May 2016" is not an event, nor "May 2016"
                     continue
                 hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
             elif kind == "iso":
@@ -210,6 +221,14 @@ def find_dates(text: str) -> list[_DateHit]:
                 hit = _DateHit(a, b, m.group(0), kind, None, None, int(g["y"]))
             hits.append(hit)
             taken.append((hit.start, hit.end))
+    for m in _MONTH_YEAR.finditer(text):  # "no contact since 03/25": March 2025
+        if free(*m.span()) and not _NOT_A_DATE_BEFORE.search(
+            text[max(0, m.start() - 24) : m.start()]
+        ):
+            hits.append(
+                _DateHit(*m.span(), m.group(0), "my", None, int(m.group("m")), _year4(m.group("y")))
+            )
+            taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         if free(*m.span()):
             hits.append(_DateHit(m.start(), m.end(), m.group(0), "relative"))
@@ -218,14 +237,27 @@ def find_dates(text: str) -> list[_DateHit]:
         if h.day is None:
             continue
         pre = _DATE_PREFIX.search(text[max(0, h.start - 20) : h.start])
-        if pre:
+        close = re.match(r"\)", text[h.end : h.end + 1])
+        if pre and (not pre.group("paren") or close):  # "Monday (14/10)"
             h.start -= len(pre.group(0))
-            h.written = text[h.start : h.end]
+            h.end += 1 if pre.group("paren") else 0
+        time = _TIME_AFTER.match(text[h.end : h.end + 16])
+        if time and h.kind in ("numeric", "iso", "dmy", "mdy"):
+            h.end += time.end()  # "30/09/2024 21:15": the time goes with its date
+        h.written = text[h.start : h.end]
     hits.sort(key=lambda h: h.start)
     return hits
 
 
-_DATE_PREFIX = re.compile(rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+$", re.I)
+#: A full date written with dots: the note's own style, so "28.03" is a date there too.
+_DOTTED_FULL = re.compile(r"(?<![\w.])[0-3]?\d\.[01]?\d\.(?:19|20)?\d\d(?!\w|\.\d)")
+#: A month and a two-digit year ("03/25") where no day/month reading fits.
+_MONTH_YEAR = re.compile(r"(?<![\w/.:£$-])(?P<m>0[1-9]|1[0-2])/(?P<y>[2-9]\d)(?![\w/%]|[.-]\d)")
+_DATE_PREFIX = re.compile(
+    rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+(?P<paren>\(\s*)?$", re.I
+)
+#: A clock time written straight after a date, as incident logs do ("21/05/2025 02:10").
+_TIME_AFTER = re.compile(r"[ \t]+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?(?!\d)")
 
 
 def _weekday_index(word: str) -> int:
@@ -370,9 +402,9 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
             continue
         anchor = note
         if anchor is None:
-            before = [f for f in full if f.start < h.start and f.date]
-            after = [f for f in full if f.start > h.start and f.date]
-            anchor = before[-1].date if before else after[0].date if after else None
+            earlier = [f for f in full if f.start < h.start and f.date]
+            later = [f for f in full if f.start > h.start and f.date]
+            anchor = earlier[-1].date if earlier else later[0].date if later else None
         if anchor is None:
             continue
         if h.kind == "m":

@@ -9,6 +9,15 @@ from collections.abc import Iterable
 from assistant.casefile.accounts import read_accounts, sections
 from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
+from assistant.casefile.draft import _CAPS, _TOKEN, _Draft
+from assistant.casefile.learn import (
+    MIN_MARGIN,
+    MIN_PROBABILITY,
+    MIN_PROBABILITY_PROFESSIONAL,
+    RoleModel,
+    person_features,
+    role_model,
+)
 from assistant.casefile.model import (
     CHECKS,
     CHILD_ROLES,
@@ -19,7 +28,6 @@ from assistant.casefile.model import (
     Person,
     Span,
 )
-from assistant.casefile.names import _CAPS, _TOKEN, _Draft
 from assistant.casefile.people import _Reader, _refs_by_sentence
 from assistant.casefile.status import read_checks, read_harm, read_status
 from assistant.errors import CurioError
@@ -40,20 +48,46 @@ def _display_name(p: _Draft) -> str:
     return p.label or (p.forms[0] if p.forms else "someone")
 
 
-def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
+def read_people(text: str, cues: Cues | None = None) -> _Reader:
+    """The people the rules read: names, role words bound or standing alone, parents found."""
+    reader = _Reader(text, cues or load_cues())
+    reader.read_names()
+    reader.read_label_aliases()
+    reader.read_roles()
+    reader.resolve_deferred()
+    reader.finish_people()
+    return reader
+
+
+def apply_role_model(reader: _Reader, model: RoleModel) -> None:
+    """The learned role for each person the rules left without a role word of their own
+    (no role bound beside a name, no description): where the classifier is sure enough."""
+    for p in reader.people:
+        if any(v >= 3 for v in p.roles.values()) or p.descriptor:
+            continue
+        role, prob, lead = model.best(person_features(reader.flat, reader.text, p))
+        least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
+        if prob >= least and lead >= MIN_MARGIN and role != p.role:
+            p.vote(role, max(p.roles.values(), default=0) + 1)
+
+
+def extract_case(
+    text: str, cues: Cues | None = None, roles: RoleModel | None | str = "learned"
+) -> CaseFile:
     """The people, the chronology and whose account, from a draft's text alone.
 
-    Never raises on odd text: a draft with no names or no dates gives empty lists and a note.
+    ``roles`` is the learned role classifier: "learned" for the process's own (built from the
+    labelled tune texts on first use), None for the rules alone. Never raises on odd text: a
+    draft with no names or no dates gives empty lists and a note.
     """
     if not isinstance(text, str) or not text.strip():
         return CaseFile()
     cues = cues or load_cues()
     sentences = split_sentences(text)
-    reader = _Reader(text, cues)
-    reader.read_names()
-    reader.read_roles()
-    reader.resolve_deferred()
-    reader.finish_people()
+    reader = read_people(text, cues)
+    learned = role_model() if isinstance(roles, str) else roles
+    if learned is not None:
+        apply_role_model(reader, learned)
     refs = _refs_by_sentence(reader, sentences)
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)
@@ -65,18 +99,10 @@ def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
             _section_name(sentences, n),
             re.IGNORECASE,
         )
-    } | {
-        n
-        for n, s in enumerate(sentences)
-        if re.match(
-            r"\s*(?:plan|actions?|agreed|next steps|to do|what (?:I|we) will do)\s*[:\-–]",
-            s.text,
-            re.I,
-        )
-    }
+    } | _plan_lines(text, sentences)
     read_status(reader, sentences, refs, frozenset(plan))
     checks = read_checks(reader, sentences, refs, harm, plan)
-    hits = find_dates(reader.flat)
+    hits = find_dates(reader.text)
     note = resolve_dates(text, hits)
     chronology, undated = read_chronology(text, sentences, cues, hits)
     account_scope = scope if has_sections else set(range(len(sentences)))
@@ -106,6 +132,26 @@ def extract_case(text: str, cues: Cues | None = None) -> CaseFile:
         accounts=accounts,
         note_date=note.isoformat() if note else None,
     )
+
+
+_PLAN_LABEL = re.compile(
+    r"\s*(?:plan|actions?|agreed|next steps|to do|what (?:I|we) will do)\s*[:\-–]", re.I
+)
+
+
+def _plan_lines(text: str, sentences: list[Sentence]) -> set[int]:
+    """Sentences on a line labelled as the plan ("Actions: 1. ... 2. Probation check on
+    Shane."): every sentence to the line's end is still to happen."""
+    out: set[int] = set()
+    for n, s in enumerate(sentences):
+        if not _PLAN_LABEL.match(s.text):
+            continue
+        out.add(n)
+        for k in range(n + 1, len(sentences)):
+            if "\n" in text[sentences[k - 1].end : sentences[k].start]:
+                break
+            out.add(k)
+    return out
 
 
 def _section_name(sentences: list[Sentence], n: int) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROLES: tuple[str, ...] = (
     "mother",
@@ -106,22 +106,18 @@ class Person:
         return [c for c in KEY_CHECKS if c not in self.checks]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "role": self.role,
-            "age": self.age,
-            "seen": self.seen,
-            "seen_alone": self.seen_alone,
-            "checks": list(self.checks),
-            "evidence": [e.to_json() for e in self.evidence],
-            "aliases": list(self.aliases),
-            "causing_harm": self.causing_harm,
-            "missing_checks": self.missing_checks,
-        }
+        return asdict(self) | {"missing_checks": self.missing_checks}
+
+
+class _Record:
+    """A plain result record: its JSON is its fields."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(cast(Any, self))
 
 
 @dataclass
-class Event:
+class Event(_Record):
     """A dated event: the date as written, ISO when it resolves, and its sentence."""
 
     date: str
@@ -134,30 +130,14 @@ class Event:
     source: str = ""  # who made contact, for repeat contacts ("school", "police")
     note: str = ""  # "third school contact in 6 weeks"
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "date": self.date,
-            "iso": self.iso,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "date_start": self.date_start,
-            "date_end": self.date_end,
-            "source": self.source,
-            "note": self.note,
-        }
-
 
 @dataclass
-class Undated:
+class Undated(_Record):
     """Something that happened, with no date in its sentence: listed apart, never guessed."""
 
     text: str
     start: int
     end: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -173,13 +153,9 @@ class Account:
     explicit: bool = True  # False when no speaker or observation was named (the author's own)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "source": self.source,
-            "conclusion": self.conclusion,
-            "parent_only": self.parent_only,
-        }
+        """The contract's fields (the text and how it was read stay out)."""
+        d = asdict(self)
+        return {k: d[k] for k in ("start", "end", "source", "conclusion", "parent_only")}
 
 
 @dataclass

@@ -1,208 +1,30 @@
-"""People in a draft, by name: the working record of each person and how names are read."""
+"""People in a draft, by name: where names stand, and how they become people."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.casefile.cues import Cues
-from assistant.casefile.model import (
-    CHILD_ROLES,
-    FAMILY_ADULT_ROLES,
-    FEMALE_ROLES,
-    MALE_ROLES,
-    ROLE_RANK,
-)
-
-_TOKEN = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_CAPS = r"[A-Z]{3,}(?:-[A-Z]{2,})?"
-_AGE_AFTER = re.compile(
-    r"^\s*(?:\(\s*(?:aged\s+|age\s+)?(?P<a1>\d{1,2})\s*(?P<u1>years?|yrs?|y/?o|months?|mths?|"
-    r"weeks?|wks?)?(?:\s*old)?\s*[),;]"
-    r"|,\s*(?:aged\s+|age\s+)?(?P<a2>\d{1,2})\s*(?P<u2>years?|yrs?|months?|weeks?)?(?:\s*old)?"
-    r"\s*(?:[,;)]|\.(?!\d)|$)"
-    r"|\s(?P<a4>\d{1,2})(?=\s*[,;)]|\.(?!\d)|\s+and\b|\s*$)"
-    r"|,?\s+(?:who\s+is\s+|is\s+|aged\s+)(?:aged\s+)?(?P<a3>\d{1,2})(?:[- ](?P<u3>years?|months?"
-    r"|weeks?))?(?:[- ]old)?\b(?!\s*(?:%|weeks pregnant|weeks' pregnant)))"
-)
-_AGE_BEFORE = re.compile(
-    r"(?P<a>\d{1,2})[- ](?P<u>year|month|week)s?[- ]old\s+(?:(?:son|daughter|boy|girl|child|"
-    r"brother|sister),?\s+)?$"
-)
-_DESCRIBED_CHILD = re.compile(
-    r"\b(?:the|her|his|their)\s+(?P<which>older|younger|eldest|oldest|youngest|middle|"
-    r"elder|unborn)\s+(?P<what>child|son|daughter|boy|girl|baby|sibling)\b"
-    r"(?P<age>(?:,?\s+(?:is\s+|aged\s+)(?:aged\s+)?\d{1,2}(?:[- ](?:years?|months?|weeks?))?)"
-    r"|\s*\(\d{1,2}\))?"
-    # "two children: a girl about 10 and a boy", "the little boy": an unnamed child by sex
-    r"|\b(?:an?|the)\s+(?:(?:little|small|young|baby)\s+)?(?P<what2>boy|girl)\b"
-    r"(?P<age2>\s+(?:about|aged|of)\s+\d{1,2})?",
-    re.IGNORECASE,
-)
-_CHILD_GROUP = re.compile(
-    r"\b(?:(?:both|all(?: (?:three|four|five|six|of the))?|the|her|his|their) )?"
-    r"(?:two |three |four |five )?children\b(?!\s*:)",
-    re.IGNORECASE,
-)
-_FEMALE_TITLES = ("Mrs", "Ms", "Miss")
-_PRONOUN = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(
-    r";|\b(?:said|says|told \w+|reported|stated|explained|disclosed|shared)(?: that)?\b"
-    r"|\bbut\b|\bwhereas\b|\bhowever\b|\balthough\b|,\s*so\b|\bso (?=I|we|the|she|he|M|F)"
-    r"|\bwhil(?:e|st)\b(?! (?:the )?(?:officers|police|I|we|SW|HV) (?:was|were) (?:there|present))",
-    re.IGNORECASE,
+from assistant.casefile.draft import (
+    _AGE_AFTER,
+    _AGE_BEFORE,
+    _AGE_IN_APPOSITION,
+    _APPOSITION_AFTER,
+    _CAPS,
+    _FEMALE_TITLES,
+    _FEMALE_WORDS,
+    _MALE_WORDS,
+    _TOKEN,
+    _age,
+    _Draft,
+    _Mention,
 )
 
 
-@dataclass
-class _Mention:
-    start: int
-    end: int
-    person: int  # index into the working list
-    possessive: bool = False
-
-
-@dataclass
-class _Draft:
-    """A person while the draft is read: names, role votes and mentions."""
-
-    first: str = ""
-    last: str = ""
-    title: str = ""
-    label: str = ""  # the first full naming, or the description
-    roles: dict[str, int] = field(default_factory=dict)
-    age: str | None = None
-    age_years: float | None = None
-    gender: str = ""  # "m", "f" or ""
-    mentions: list[tuple[int, int]] = field(default_factory=list)
-    forms: list[str] = field(default_factory=list)
-    descriptor: str = ""  # the normalised description for unnamed people ("mother")
-    bound: set[str] = field(default_factory=set)  # descriptions given beside the name
-    seen: bool = False
-    alone: bool = False
-    nicks: set[str] = field(default_factory=set)  # "John 'Johnny' McDonagh"
-    parent_of: int = 0  # how often the text names a child as theirs ("Senait's daughter")
-
-    def is_family(self) -> bool:
-        return self.role in FAMILY_ADULT_ROLES
-
-    def vote(self, role: str, weight: int = 1) -> None:
-        self.roles[role] = self.roles.get(role, 0) + weight
-
-    @property
-    def role(self) -> str:
-        if not self.roles:
-            if self.age_years is not None and self.age_years < 18:
-                return "child"
-            return "other-adult"
-        roles = self.roles
-        if self.age_years is not None and self.age_years < 18:
-            roles = {r: v for r, v in roles.items() if r in CHILD_ROLES} or {"child": 1}
-        if roles.get("father", 0) >= 2 and ("partner" in roles or "new-partner" in roles):
-            # "her partner Shane (Poppy's father)": to the child he is the father
-            roles = {r: v for r, v in roles.items() if r not in ("partner", "new-partner")}
-        best = max(roles.values())
-        top = [r for r, v in roles.items() if v == best]
-        strong = [r for r, v in roles.items() if v >= 3]
-        pool = strong or top
-        return min(pool, key=lambda r: ROLE_RANK[r])
-
-
-def _age(num: str, unit: str | None) -> tuple[str, float]:
-    n = int(num)
-    u = (unit or "").lower()
-    if u.startswith(("month", "mth")):
-        return f"{n} months", n / 12
-    if u.startswith(("week", "wk")):
-        return f"{n} weeks", n / 52
-    return str(n), float(n)
-
-
-#: What may stand between a name and the role words after it, in apposition: "Craig Mottram
-#: (Mia's father)", "Ryan, F of Kai", "Gareth Pryce, Designated Safeguarding Lead", "Wayne
-#: Tolley, now stepfather to", "Yonas Haile, is the baby's father".
-_APPOSITION_BEFORE = re.compile(
-    r"(?:\s*\(\s*(?:(?:the|her|his|their|now|also|allocated)\s+|[\w-]+['’]s\s+){0,2}"
-    r"|\s*(?:\(\d{1,2}\)\s*)?,\s*(?:\d{1,2}\s*,\s*)?(?:(?:the|her|his|their|now|also|and)\s+|who\s+is\s+|"
-    r"[\w-]+['’]s\s+){0,3}"
-    r"|,?\s+(?:is|was|as)\s+(?:(?:the|her|his|their|now)\s+|[\w-]+['’]s\s+){0,2}"
-    r"|\s+[–—-]\s+(?:(?:the|her|his|their)\s+|[\w-]+['’]s\s+){0,2})$"
-)
-
-
-#: A name's apposition: "(Y8, 12)", ", Year 5, age 9", ", DOB 14/08/2008, 16 yrs".
-_APPOSITION_AFTER = re.compile(
-    r"^[ \t]*(?:\((?P<body>[^()\n]{1,50})\)|,(?P<body2>(?:[^\n.;]|\.(?=\d)){1,40}))"
-)
-#: An age as one item of the apposition, never a year group ("Year 5") or part of a date.
-_AGE_IN_APPOSITION = re.compile(
-    r"(?:^|,)\s*(?:aged?\s+)?(?P<n>\d{1,2})\s*"
-    r"(?P<u>/52|/12|yrs?|years?|y/?o|months?|mths?|weeks?|wks?)?(?:\s*old)?\s*(?=,|$)"
-)
-
-
-def _role_gender(role: str) -> str:
-    if role in FEMALE_ROLES:
-        return "f"
-    if role in MALE_ROLES | {"partner", "new-partner"}:
-        return "m"
-    return ""
-
-
-def _words_gender(lower: str) -> str:
-    """The gender role words carry ("paternal grandmother" is a woman), or ""."""
-    for word in reversed(re.findall(r"[a-z]+", lower)):
-        if word in _MALE_WORDS or word in ("grandfather", "grandad", "grandpa"):
-            return "m"
-        if word in _FEMALE_WORDS or word in ("grandmother", "grandma", "nan", "nana"):
-            return "f"
-    return ""
-
-
-_MALE_WORDS = frozenset(
-    [
-        "father",
-        "dad",
-        "daddy",
-        "stepfather",
-        "stepdad",
-        "husband",
-        "brother",
-        "son",
-        "grandfather",
-        "grandad",
-        "uncle",
-        "mr",
-        "boyfriend",
-        "f",
-    ]
-)
-_FEMALE_WORDS = frozenset(
-    [
-        "mother",
-        "mum",
-        "mummy",
-        "stepmother",
-        "wife",
-        "sister",
-        "daughter",
-        "grandmother",
-        "nan",
-        "gran",
-        "aunt",
-        "mrs",
-        "ms",
-        "miss",
-        "girlfriend",
-        "m",
-    ]
-)
-
-
-class _NameReader:
-    """The first pass over a draft: names (full, titled, single, in capitals) become people,
-    with an age, a gender and a professional's label where the text gives them."""
+class _NameSpans:
+    """Where names stand in a draft: runs of capitalised words that are not role words,
+    places or organisations, and where role words stand beside them."""
 
     def __init__(self, text: str, cues: Cues) -> None:
         self.text = text
@@ -219,7 +41,6 @@ class _NameReader:
         self.relations: list[tuple[_Draft, _Draft | None, str]] = []
         self._nicks: dict[int, str] = {}
 
-    # -- names
     def _name_spans(self) -> list[tuple[int, int, str, list[str]]]:
         """(start, end, title, name tokens) for capitalised words that may be a name.
 
@@ -340,6 +161,25 @@ class _NameReader:
             if beside or pair_with_age:
                 out[k] = (word.title(), a, b)
         return out
+
+    @staticmethod
+    def _possessive_prefix(words: str) -> int:
+        m = re.match(r"^(?:.*['’]s\s+|her\s+)", words, re.IGNORECASE)
+        return m.end() if m else 0
+
+    def _role_right_before(self, start: int) -> bool:
+        """Whether role words introduce the name at ``start`` ("father Imran Hussain")."""
+        self._role_cores()
+        gap = re.search(r"\s*[:(]?\s*[\"“‘']?$", self.flat[max(0, start - 6) : start])
+        e = start - len(gap.group(0)) if gap else start
+        return any(
+            not re.search(r"\b(?:with|to|of)$", self.flat[c:e]) for c in self._role_ends.get(e, [])
+        )
+
+
+class _NameReader(_NameSpans):
+    """The first pass over a draft: names (full, titled, single, in capitals) become people,
+    with an age, a gender and a professional's label where the text gives them."""
 
     def _evidence_for_single(self, start: int, end: int) -> tuple[str | None, float | None]:
         """Whether one capitalised word is a person: an age, a verb of doing, or a role."""

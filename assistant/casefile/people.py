@@ -6,16 +6,66 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.casefile.draft import _CLAUSE_BREAK, _PRONOUN, _Draft, _Mention, _role_gender
 from assistant.casefile.model import CHILD_ROLES, FEMALE_ROLES, MALE_ROLES
-from assistant.casefile.names import _CLAUSE_BREAK, _PRONOUN, _Draft, _Mention, _role_gender
 from assistant.casefile.roles import _RoleReader
 from assistant.review import Sentence
+
+#: A line's label and the lower-case words before the name it introduces ("Suspect: husband ").
+_LINE_LABEL = re.compile(
+    r"(?m)(?:^|(?<=[.;] ))[ \t]*(?P<label>[A-Z][a-z]+(?:[ \t][a-z]+)?|[A-Z]{2,4})[ \t]*[:–][ \t]*"
+    r"(?:[a-z]+[ \t]+){0,2}(?=[A-Z])"
+)
+#: Labels of a line that say what it is about, not who.
+_NOT_A_PERSON_LABEL = re.compile(
+    r"date|time|re|ref|subject|venue|address|reason|circumstances|allegation|outcome|note|"
+    r"update|decision|concern|sent|to|from|cc|type|location|incident|offence|risk|summary",
+    re.IGNORECASE,
+)
 
 
 class _Reader(_RoleReader):
     """Reads one draft: finds people and their mentions, then status, checks and harm."""
 
     # -- merge and finish
+    def read_label_aliases(self) -> None:
+        """A line's label that introduces one person ("Victim: Mrs Gurpreet Sandhu", "IP:
+        Yasmin Begum", "Suspect: husband Imran Begum") names them wherever it is used again
+        alone ("Victim seen alone by IDVA", "Suspect arrested"). Agency labels ("Police:") and
+        headings are not people; "a victim" is someone else."""
+        cues = self.cues
+        for m in _LINE_LABEL.finditer(self.text):
+            label = m.group("label")
+            if (
+                label.lower().endswith("s")
+                or cues.agency.fullmatch(label)
+                or cues.heading.match(label)
+                or cues.analysis_heading.match(label)
+                or _NOT_A_PERSON_LABEL.fullmatch(label)
+            ):
+                continue
+            at = m.end()
+            owner = next(
+                (
+                    p
+                    for p in self.people
+                    if (p.first or p.last) and any(s0 == at for s0, _ in p.mentions)
+                ),
+                None,
+            )
+            if owner is None:
+                continue
+            word = re.compile(
+                rf"(?<![\w'’-]){re.escape(label)}(?![\w-]|\s*:)",
+                0 if label.isupper() else re.IGNORECASE,  # "IP" as written, "victim" any case
+            )
+            taken = {s0 for q in self.people for s0, _e in q.mentions}
+            for w in word.finditer(self.flat, m.end()):
+                before = self.flat[max(0, w.start() - 4) : w.start()].lower()
+                if w.start() in taken or re.search(r"\b(?:a|an|another)\s$", before):
+                    continue
+                self._attach(self.people.index(owner), w.start(), w.end(), "", "", None, None)
+
     def finish_people(self) -> None:
         for p in self.people:
             if not p.roles and p.age_years is not None and p.age_years < 18:
@@ -186,14 +236,13 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
         while j < len(mentions) and mentions[j].start < s.end:
             local.append(mentions[j])
             j += 1
-        events = [(m.start, "m", m) for m in local] + [
-            (s.start + p.start(), "p", p) for p in _PRONOUN.finditer(s.text)
-        ]
+        events: list[tuple[int, _Mention | re.Match[str]]] = [(m.start, m) for m in local]
+        events += [(s.start + p.start(), p) for p in _PRONOUN.finditer(s.text)]
         events.sort(key=lambda e: e[0])
         subject: int | None = None
-        for pos, kind, obj in events:
+        for pos, obj in events:
             inside = any(q0 < pos < q1 for q0, q1 in quoted)
-            if kind == "m":
+            if isinstance(obj, _Mention):
                 m = obj
                 refs.append(_Ref(pos, m.person, m.possessive))
                 if not inside:
@@ -213,6 +262,14 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
                 fits = [i for i in last_at if gender(i) == g]
                 unknown = [i for i in last_at if gender(i) == ""]
                 pool = fits or unknown
+                if fits:  # a named child of unknown sex mentioned since the last fit is
+                    # likelier ("Liam's dad, Michael ... Liam returned ... I saw him alone")
+                    latest = max(last_at[f] for f in fits)
+                    pool = fits + [
+                        i
+                        for i in unknown
+                        if people[i].role in CHILD_ROLES and people[i].first and last_at[i] > latest
+                    ]
                 if pool:
                     cand = max(pool, key=lambda i: last_at[i])
             if cand is not None:

@@ -4,395 +4,26 @@ from __future__ import annotations
 
 import re
 
+from assistant.casefile.draft import (
+    _APPOSITION_BEFORE,
+    _DESCRIBED_CHILD,
+    _age,
+    _Draft,
+    _words_gender,
+)
 from assistant.casefile.model import (
     CHILD_ROLES,
     FAMILY_ADULT_ROLES,
     FEMALE_ROLES,
     MALE_ROLES,
-    PARENT_ROLES,
     PROFESSIONAL_SYNONYMS,
 )
-from assistant.casefile.names import (
-    _APPOSITION_BEFORE,
-    _DESCRIBED_CHILD,
-    _age,
-    _Draft,
-    _NameReader,
-    _role_gender,
-    _words_gender,
-)
+from assistant.casefile.relations import _Relations
 
 
-class _RoleReader(_NameReader):
-    """The second pass: role words (kinship, partners, job titles) bound to a name beside them
-    or standing for a person of their own, seen from the child."""
-
-    # -- role words
-    def read_roles(self) -> None:
-        """Role words and descriptions: first those beside a name (they give that person a
-        role), then the rest (they are that role's holder, or a described person)."""
-        cues = self.cues
-        found: list[tuple[int, int, str]] = []
-        for role, pat in cues.roles:
-            for m in pat.finditer(self.flat):
-                found.append((m.start(), m.end(), role))
-        for m in cues.abbreviation_re.finditer(self.text):
-            found.append((m.start(), m.end(), cues.abbreviations[m.group(1)]))
-        for m in _DESCRIBED_CHILD.finditer(self.flat):
-            end = m.end() - len(m.group("age") or m.group("age2") or "")
-            which = m.group("which") or m.group("what2")
-            found.append((m.start(), end, "child:" + which.lower()))
-        # longest first; a shorter match inside a longer one is the same words
-        found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
-        taken: list[tuple[int, int]] = []
-        chosen: list[tuple[int, int, int, str]] = []
-        names = [(s0, e0) for p in self.people for s0, e0 in p.mentions]
-        for a, b, role in found:
-            core = a + self._possessive_prefix(self.flat[a:b])
-            if any(a < e and b > s0 for s0, e in taken):
-                continue
-            if any(core < e and b > s0 for s0, e in names):
-                continue  # a role word inside a name ("Dr", "Dad" in a surname)
-            taken.append((a, b))
-            chosen.append((a, core, b, role))
-        chosen.sort()
-        # owners first ("M's" in "Auntie Sharon (M's sister)"), so relatives can find them;
-        # then role words beside a name; then those that stand for someone unnamed
-        owners = [c for c in chosen if re.match(r"['’]s\b", self.flat[c[2] : c[2] + 2])]
-        first_new = len(self.people)
-        for a, core, b, role in owners:
-            self._place_role(a, core, b, role)
-        placed_early = self.people[first_new:]
-        bound = []
-        for a, core, b, role in chosen:
-            if (a, core, b, role) in owners:
-                continue
-            named = self._named_near(core, b, role)
-            if named is not None and not role.startswith("child:"):
-                self._bind(named, a, core, b, role)
-            else:
-                bound.append((a, core, b, role))
-        for a, core, b, role in bound:
-            self._place_role(a, core, b, role)
-        for p in placed_early:  # "M's" placed before "M (Jade Lewis)" was bound: one person
-            self._rehome(p)
-        for _a, _core, b, role in chosen:
-            self._label_over_list(b, role)
-
-    def _label_over_list(self, b: int, role: str) -> None:
-        """A plural role label covers its list: "Siblings: Daniel (11), baby Grace"."""
-        if role not in ("sibling", "grandparent") or not re.match(r"^\s*:", self.flat[b : b + 3]):
-            return
-        if not re.search(r"s$", self.flat[b - 1 : b], re.IGNORECASE):
-            return
-        stop = min(
-            [i for i in (self.flat.find(". ", b), self.text.find("\n", b)) if i >= 0]
-            or [len(self.flat)]
-        )
-        for p in self.people:
-            if (
-                (p.first or p.last)
-                and role not in p.roles
-                and any(b < s0 < stop for s0, _e in p.mentions)
-            ):
-                p.vote(role, 3)
-
-    def _rehome(self, p: _Draft) -> None:
-        """An unnamed owner ("mummy's") whose role a named person now holds becomes them."""
-        if p.first or p.last or not p.mentions:
-            return
-        lower = " ".join(p.forms).lower()
-        for q in self.people:
-            if q is p or not (q.first or q.last) or not self._holds(q, p.role, lower):
-                continue
-            for s0, e0 in p.mentions:
-                self._add_mention(q, s0, e0)
-            p.mentions = []
-            self.relations = [
-                (x, q if owner is p else owner, role) for x, owner, role in self.relations
-            ]
-            return
-
-    @staticmethod
-    def _possessive_prefix(words: str) -> int:
-        m = re.match(r"^(?:.*['’]s\s+|her\s+)", words, re.IGNORECASE)
-        return m.end() if m else 0
-
-    def _named_near(self, a: int, b: int, role: str = "") -> int | None:
-        """A named person in apposition with the role words at [a, b): never a child for an
-        adult's role, and never across a comma after a bare "M" or "F" ("Present: M, F,
-        Jayden (4)" is a list)."""
-        short = bool(re.fullmatch(r"[A-Z]{1,4}s?", self.flat[a:b]))
-        of_whom = re.match(  # "Father of Kayla and Reuben: Dean Moss"
-            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—-])",
-            self.flat[b : b + 80],
-        )
-        if of_whom:
-            b += of_whom.end()
-        gap = re.match(
-            r"^\s*(?:[:(–—]\s*|-\s+)?(?:is\s+|was\s+)?"
-            if short
-            else r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?",
-            self.flat[b : b + 12],
-        )
-        pos = b + (gap.end() if gap else 0)
-        adult_role = role in FAMILY_ADULT_ROLES or role == "professional"
-        for i, p in enumerate(self.people):
-            if not p.first and not p.last:
-                continue
-            if adult_role and p.age_years is not None and p.age_years < 18:
-                continue
-            for s0, e0 in p.mentions:
-                if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
-                    return i
-        before = self.flat[max(0, a - 40) : a]
-        m = _APPOSITION_BEFORE.search(before)
-        if m:
-            end_at = a - len(m.group(0))
-            words_gender = _words_gender(self.flat[a:b].lower())
-            for i, p in enumerate(self.people):
-                if not p.first and not p.last:
-                    continue
-                if adult_role and p.age_years is not None and p.age_years < 18:
-                    continue
-                for s0, e in p.mentions:
-                    if e != end_at:
-                        continue
-                    if (
-                        "," in m.group(0)
-                        and self._role_right_before(s0)
-                        and not self.flat[:s0].rstrip().endswith("(")
-                    ):
-                        return None  # "father Imran Hussain, paternal grandmother": a list
-                    if words_gender and p.gender and words_gender != p.gender:
-                        return None
-                    return i
-        return None
-
-    def _role_right_before(self, start: int) -> bool:
-        """Whether role words introduce the name at ``start`` ("father Imran Hussain")."""
-        self._role_cores()
-        gap = re.search(r"\s*[:(]?\s*$", self.flat[max(0, start - 6) : start])
-        e = start - len(gap.group(0)) if gap else start
-        return any(
-            not re.search(r"\b(?:with|to|of)$", self.flat[c:e]) for c in self._role_ends.get(e, [])
-        )
-
-    def _possessor(self, core: int) -> int | None:
-        """The named person whose relative this is ("Sophie's mother")."""
-        m = re.search(r"(\S+?)['’]s\s+(?:\w+\s+)?$", self.flat[max(0, core - 30) : core])
-        if not m:
-            return None
-        end = core - (min(core, 30) - m.end(1))
-        for i, p in enumerate(self.people):
-            for _s, e in p.mentions:
-                if e == end:
-                    return i
-        return None
-
-    def _adjust(self, a: int, core: int, role: str, b: int | None = None) -> str:
-        """A role as seen from the child: the mother's mother is a grandparent, the father's
-        sister an aunt (another adult), the father's partner his new partner, and a parent's
-        son another child's sibling."""
-        possessor = self._owner(a, core, b if b is not None else core, role)
-        self._last_owner = possessor
-        if (
-            possessor is None
-            and role == "child"
-            and re.search(
-                r"\b(?:their|his|her|[\w-]+['’]s)\s+$", self.flat[max(0, core - 20) : core], re.I
-            )
-        ):
-            self._last_owner = -1  # "their son Tyler-James": someone's child, maybe a sibling
-        if possessor is not None:
-            owner = self.people[possessor]
-            adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
-                owner.age_years is not None and owner.age_years >= 18
-            )
-            if owner.role in ("mother", "father", "stepfather", "partner", "new-partner"):
-                if role in ("mother", "father") and not re.search(
-                    r"\bwife|husband", self.flat[core : b or core]
-                ):
-                    return "grandparent"
-                if role == "partner" and owner.role in ("father", "stepfather"):
-                    return "new-partner"  # "Rhys now lives with his partner"
-            if owner.role == "grandparent" and role in ("mother", "father"):
-                return "grandparent"  # "Andreas Georgiou and his wife Maria"
-            if role == "sibling" and adult:
-                return "other-adult"  # "F staying with his brother"
-            if role == "child":
-                owner.parent_of += 1
-            if role == "sibling" and not owner.roles and self._possessor(core) is not None:
-                owner.vote("child", 1)  # "Ella's half-brother": Ella is a child too
-        if role in ("mother", "father") and re.search(
-            r"(?:maternal|paternal|\bmat|\bpat)\.?\s*$", self.flat[max(0, core - 12) : core], re.I
-        ):
-            return "grandparent"
-        return role
-
-    def _owner(self, a: int, core: int, b: int, role: str) -> int | None:
-        """Whose relative the role words name: "Sophie's mother", "his sister" (the nearest
-        person of that gender before), "baby of Senait Tesfaye"."""
-        named = self._possessor(core)
-        if named is not None:
-            return named
-        m = re.match(r"^\s+of\s+", self.flat[b : b + 6])
-        if m and role == "child":
-            at = b + m.end()
-            for i, p in enumerate(self.people):
-                if any(s0 == at for s0, _e in p.mentions):
-                    return i
-        pro = re.search(
-            r"\b(his|her|their)\s+(?:[\w-]+\s+)?$", self.flat[max(0, a - 20) : core], re.I
-        )
-        if pro is None or pro.group(1).lower() == "their":
-            return None
-        want = "m" if pro.group(1).lower() == "his" else "f"
-        at = core - (min(core, 20) - pro.start(1)) if core >= 20 else pro.start(1)
-        # the sentence's subject first ("Amira (7) lives with her mum ... and her baby brother
-        # Zayn"), else the nearest person of that gender before
-        sentence = max(self.flat.rfind(". ", 0, at), self.text.rfind("\n", 0, at)) + 1
-        best: tuple[int, int] | None = None
-        first: tuple[int, int] | None = None
-        for i, p in enumerate(self.people):
-            g = p.gender or _role_gender(p.role if p.roles else "")
-            if g and g != want:
-                continue
-            for s0, e in p.mentions:
-                if e <= at and (best is None or e > best[0]) and at - e < 300:
-                    best = (e, i)
-                if (
-                    sentence <= s0
-                    and e <= at
-                    and (first is None or s0 < first[0])
-                    and not re.match(r"['’]s\b", self.flat[e : e + 2])
-                ):
-                    first = (s0, i)
-        if first is not None:
-            return first[1]
-        return best[1] if best else None
-
-    def _sentence_at(self, pos: int) -> str:
-        """The sentence around ``pos``, roughly (to the stops or line ends either side)."""
-        a = max(self.flat.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos)) + 1
-        ends = [i for i in (self.flat.find(". ", pos), self.text.find("\n", pos)) if i >= 0]
-        return self.flat[a : min(ends) if ends else len(self.flat)]
-
-    def _earlier_child(self, a: int) -> bool:
-        """Whether a child is named or described before ``a`` (the subject of the text)."""
-        return any(
-            (p.role in CHILD_ROLES or (p.age_years is not None and p.age_years < 18))
-            and p.mentions
-            and min(s0 for s0, _e in p.mentions) < a
-            for p in self.people
-        )
-
-    def _add_mention(self, p: _Draft, a: int, b: int) -> None:
-        p.mentions.append((a, b))
-        words = self.flat[a:b]
-        if words not in p.forms:
-            p.forms.append(words)
-
-    def _bind(self, idx: int, a: int, core: int, b: int, role: str) -> None:
-        role = self._adjust(a, core, role, b)
-        p = self.people[idx]
-        p.vote(role, 3)
-        self._relate(p, role)
-        p.bound.add(self._key(role, self.flat[core:b]))
-        if role in ("mother", "father"):  # "Craig Mottram (Mia's father)": whose parent
-            p.bound.update(f"{role}:{k}" for k in self._children_of(core, b))
-        kind = self._partner_kind(a, b) if role in ("partner", "new-partner") else ""
-        if kind:
-            p.bound.add(f"partner:{kind}")
-        self._add_mention(p, a, b)
-        self._gender_from(p, self.flat[core:b].lower(), role)
-
-    def _partner_kind(self, a: int, b: int) -> str:
-        """The kind of partner: "former" (ex, previous), "current" (current, new) or ""."""
-        words = self.flat[max(0, a - 14) : b].lower()
-        if re.search(r"\b(?:ex-?|former|previous)\b", words):
-            return "former"
-        if re.search(r"\b(?:current|new|present)\b", words):
-            return "current"
-        return ""
-
-    def _children_of(self, core: int, b: int) -> list[int]:
-        """The named children whose parent the role words name: "Tyler's father", "father of
-        Mary and Josie"."""
-        out = []
-        owner = self._possessor(core)
-        if owner is not None:
-            out.append(owner)
-        m = re.match(r"^\s+of\s+((?:[A-Z][\w'’-]+(?:,\s+|\s+and\s+)?){1,4})", self.flat[b : b + 60])
-        if m:
-            for n in re.finditer(r"[A-Z][\w'’-]+", m.group(1)):
-                out += [
-                    i
-                    for i, p in enumerate(self.people)
-                    if any(s0 == b + m.start(1) + n.start() for s0, _e in p.mentions)
-                ]
-        return [
-            i
-            for i in out
-            if self.people[i].age_years is not None
-            and self.people[i].age_years < 18
-            or self.people[i].roles.get("child")
-        ]
-
-    def _relate(self, p: _Draft, role: str) -> None:
-        owner = self._last_owner
-        self._last_owner = None
-        if owner == -1:
-            self.relations.append((p, None, role))
-        elif owner is not None and self.people[owner] is not p:
-            self.relations.append((p, self.people[owner], role))
-
-    def resolve_relations(self) -> None:
-        """Relatives seen from the child once the parents are known: the mother's mother is a
-        grandparent, an adult's sister another adult, the father's partner his new partner,
-        and a parent's son, written after the subject child, that child's sibling."""
-        for p, owner, role in self.relations:
-            if role not in p.roles:
-                continue
-            owner_adult = owner is not None and (
-                (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES)
-                or (owner.age_years is not None and owner.age_years >= 18)
-            )
-            owner_role = owner.role if owner is not None else ""
-            new = role
-            spouse = any(re.search(r"\b(?:wife|husband)\b", f, re.I) for f in p.forms)
-            if role in ("mother", "father") and not spouse and owner_role in PARENT_ROLES:
-                new = "grandparent"
-            elif role == "sibling" and owner_adult:
-                new = "other-adult"
-            elif role == "partner" and owner_role in ("father", "stepfather"):
-                new = "new-partner"
-            elif role == "child" and p.mentions:
-                first = min(s0 for s0, _e in p.mentions)
-                if any(
-                    q is not p
-                    and q is not owner
-                    and q.mentions
-                    and (q.role in CHILD_ROLES or (q.age_years is not None and q.age_years < 18))
-                    and min(s0 for s0, _e in q.mentions) < first
-                    for q in self.people
-                ):
-                    new = "sibling"
-            if new != role:
-                p.vote(new, p.roles.pop(role))
-
-    @staticmethod
-    def _key(role: str, words: str) -> str:
-        lower = re.sub(r"^(?:the|a|an|her|his|their)\s+", "", words.lower().strip())
-        lower = PROFESSIONAL_SYNONYMS.get(lower, lower)
-        if role == "child" and re.fullmatch(r"(?:unborn )?(?:baby|child)", lower):
-            return "child:baby"  # "Unborn baby of Chloe", "the unborn baby", "the baby"
-        if role in ("professional", "other-adult", "sibling", "child"):
-            return role + ":" + lower
-        if role == "grandparent":  # the maternal grandmother is not the paternal grandfather
-            side, sex = _RoleReader._grand_kind(lower)
-            return f"grandparent:{side}{sex or _words_gender(lower)}"
-        return role
+class _RolePlacer(_Relations):
+    """Role words that stand for a person of their own ("the maternal grandmother", "Tyler's
+    father"), placed with the one who holds that role or made a new person."""
 
     def _place_role(self, a: int, core: int, b: int, role: str) -> None:
         words = self.flat[a:b]
@@ -498,21 +129,8 @@ class _RoleReader(_NameReader):
 
     @staticmethod
     def _grand_kind(lower: str) -> tuple[str, str]:
-        side = (
-            "m"
-            if re.search(r"\bmaternal|\bmat\b|^mg", lower)
-            else "p"
-            if re.search(r"\bpaternal|\bpat\b|^pg", lower)
-            else ""
-        )
-        sex = (
-            "f"
-            if re.search(r"mother|\bma\b|\bnan|\bgran\b|granny|gm\b|mum|grandma", lower)
-            else "m"
-            if re.search(r"father|\bpa\b|dad|gf\b|grandpa", lower)
-            else ""
-        )
-        return side, sex
+        """The grandparent's side ("m", "p") and sex ("f", "m"), "" where not said."""
+        return _first_of(lower, _GRAND_SIDES), _first_of(lower, _GRAND_SEXES)
 
     @staticmethod
     def _gender_from(p: _Draft, lower: str, role: str) -> None:
@@ -564,3 +182,194 @@ class _RoleReader(_NameReader):
                     age,
                     years,
                 )
+
+    def _add_mention(self, p: _Draft, a: int, b: int) -> None:
+        p.mentions.append((a, b))
+        words = self.flat[a:b]
+        if words not in p.forms:
+            p.forms.append(words)
+
+    @staticmethod
+    def _key(role: str, words: str) -> str:
+        lower = re.sub(r"^(?:the|a|an|her|his|their)\s+", "", words.lower().strip())
+        lower = PROFESSIONAL_SYNONYMS.get(lower, lower)
+        if role == "child" and re.fullmatch(r"(?:unborn )?(?:baby|child)", lower):
+            return "child:baby"  # "Unborn baby of Chloe", "the unborn baby", "the baby"
+        if role in ("professional", "other-adult", "sibling", "child"):
+            return role + ":" + lower
+        if role == "grandparent":  # the maternal grandmother is not the paternal grandfather
+            side, sex = _RoleReader._grand_kind(lower)
+            return f"grandparent:{side}{sex or _words_gender(lower)}"
+        return role
+
+
+class _RoleReader(_RolePlacer):
+    """The second pass: role words (kinship, partners, job titles) bound to a name beside them,
+    or left to stand for a person of their own (placed by ``_RolePlacer``)."""
+
+    def read_roles(self) -> None:
+        """Role words and descriptions: first those beside a name (they give that person a
+        role), then the rest (they are that role's holder, or a described person)."""
+        cues = self.cues
+        found: list[tuple[int, int, str]] = []
+        for role, pat in cues.roles:
+            for m in pat.finditer(self.flat):
+                found.append((m.start(), m.end(), role))
+        for m in cues.abbreviation_re.finditer(self.text):
+            found.append((m.start(), m.end(), cues.abbreviations[m.group(1)]))
+        for m in _DESCRIBED_CHILD.finditer(self.flat):
+            end = m.end() - len(m.group("age") or m.group("age2") or "")
+            which = m.group("which") or m.group("what2")
+            found.append((m.start(), end, "child:" + which.lower()))
+        # longest first; a shorter match inside a longer one is the same words
+        found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+        taken: list[tuple[int, int]] = []
+        chosen: list[tuple[int, int, int, str]] = []
+        names = [(s0, e0) for p in self.people for s0, e0 in p.mentions]
+        for a, b, role in found:
+            core = a + self._possessive_prefix(self.flat[a:b])
+            if any(a < e and b > s0 for s0, e in taken):
+                continue
+            if any(core < e and b > s0 for s0, e in names):
+                continue  # a role word inside a name ("Dr", "Dad" in a surname)
+            taken.append((a, b))
+            chosen.append((a, core, b, role))
+        chosen.sort()
+        # owners first ("M's" in "Auntie Sharon (M's sister)"), so relatives can find them;
+        # then role words beside a name; then those that stand for someone unnamed
+        owners = [c for c in chosen if re.match(r"['’]s\b", self.flat[c[2] : c[2] + 2])]
+        first_new = len(self.people)
+        for a, core, b, role in owners:
+            self._place_role(a, core, b, role)
+        placed_early = self.people[first_new:]
+        bound = []
+        for a, core, b, role in chosen:
+            if (a, core, b, role) in owners:
+                continue
+            named = self._named_near(core, b, role)
+            if named is not None and not role.startswith("child:"):
+                self._bind(named, a, core, b, role)
+            else:
+                bound.append((a, core, b, role))
+        for a, core, b, role in bound:
+            self._place_role(a, core, b, role)
+        for p in placed_early:  # "M's" placed before "M (Jade Lewis)" was bound: one person
+            self._rehome(p)
+        for _a, _core, b, role in chosen:
+            self._label_over_list(b, role)
+
+    def _label_over_list(self, b: int, role: str) -> None:
+        """A plural role label covers its list: "Siblings: Daniel (11), baby Grace"."""
+        if role not in ("sibling", "grandparent") or not re.match(r"^\s*:", self.flat[b : b + 3]):
+            return
+        if not re.search(r"s$", self.flat[b - 1 : b], re.IGNORECASE):
+            return
+        stop = min(
+            [i for i in (self.flat.find(". ", b), self.text.find("\n", b)) if i >= 0]
+            or [len(self.flat)]
+        )
+        for p in self.people:
+            if (
+                (p.first or p.last)
+                and role not in p.roles
+                and any(b < s0 < stop for s0, _e in p.mentions)
+            ):
+                p.vote(role, 3)
+
+    def _rehome(self, p: _Draft) -> None:
+        """An unnamed owner ("mummy's") whose role a named person now holds becomes them."""
+        if p.first or p.last or not p.mentions:
+            return
+        lower = " ".join(p.forms).lower()
+        for q in self.people:
+            if q is p or not (q.first or q.last) or not self._holds(q, p.role, lower):
+                continue
+            for s0, e0 in p.mentions:
+                self._add_mention(q, s0, e0)
+            p.mentions = []
+            self.relations = [
+                (x, q if owner is p else owner, role) for x, owner, role in self.relations
+            ]
+            return
+
+    def _named(self, adult: bool) -> list[tuple[int, _Draft]]:
+        """The named people (only adults, for an adult's role words), with their indexes."""
+        return [
+            (i, p)
+            for i, p in enumerate(self.people)
+            if (p.first or p.last) and not (adult and p.age_years is not None and p.age_years < 18)
+        ]
+
+    def _named_near(self, a: int, b: int, role: str = "") -> int | None:
+        """A named person in apposition with the role words at [a, b): never a child for an
+        adult's role, and never across a comma after a bare "M" or "F" ("Present: M, F,
+        Jayden (4)" is a list)."""
+        short = bool(re.fullmatch(r"[A-Z]{1,4}s?", self.flat[a:b]))
+        of_whom = re.match(  # "Father of Kayla and Reuben: Dean Moss"
+            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*[&+]\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—(-])",
+            self.flat[b : b + 80],
+        )
+        if of_whom:
+            b += of_whom.end()
+        gap = re.match(
+            r"^\s*(?:[:(–—]\s*|-\s+)?(?:is\s+|was\s+)?[\"“‘']?"
+            if short
+            else r"^\s*(?:[,:(–—]\s*|-\s+)?(?:is\s+|was\s+)?[\"“‘']?",  # new partner "Mike"
+            self.flat[b : b + 12],
+        )
+        pos = b + (gap.end() if gap else 0)
+        adult_role = role in FAMILY_ADULT_ROLES or role == "professional"
+        for i, p in self._named(adult_role):
+            for s0, e0 in p.mentions:
+                if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
+                    return i
+        before = self.flat[max(0, a - 40) : a]
+        m = _APPOSITION_BEFORE.search(before)
+        if m:
+            end_at = a - len(m.group(0))
+            words_gender = _words_gender(self.flat[a:b].lower())
+            for i, p in self._named(adult_role):
+                for s0, e in p.mentions:
+                    if e != end_at:
+                        continue
+                    if (
+                        "," in m.group(0)
+                        and self._role_right_before(s0)
+                        and not self.flat[:s0].rstrip().endswith("(")
+                    ):
+                        return None  # "father Imran Hussain, paternal grandmother": a list
+                    if words_gender and p.gender and words_gender != p.gender:
+                        return None
+                    return i
+        return None
+
+    def _sentence_at(self, pos: int) -> str:
+        """The sentence around ``pos``, roughly (to the stops or line ends either side)."""
+        a = max(self.flat.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos)) + 1
+        ends = [i for i in (self.flat.find(". ", pos), self.text.find("\n", pos)) if i >= 0]
+        return self.flat[a : min(ends) if ends else len(self.flat)]
+
+    def _bind(self, idx: int, a: int, core: int, b: int, role: str) -> None:
+        role = self._adjust(a, core, role, b)
+        p = self.people[idx]
+        p.vote(role, 3)
+        self._relate(p, role)
+        p.bound.add(self._key(role, self.flat[core:b]))
+        if role in ("mother", "father"):  # "Craig Mottram (Mia's father)": whose parent
+            p.bound.update(f"{role}:{k}" for k in self._children_of(core, b))
+        kind = self._partner_kind(a, b) if role in ("partner", "new-partner") else ""
+        if kind:
+            p.bound.add(f"partner:{kind}")
+        self._add_mention(p, a, b)
+        self._gender_from(p, self.flat[core:b].lower(), role)
+
+
+_GRAND_SIDES = (("m", r"\bmaternal|\bmat\b|^mg"), ("p", r"\bpaternal|\bpat\b|^pg"))
+_GRAND_SEXES = (
+    ("f", r"mother|\bma\b|\bnan|\bgran\b|granny|gm\b|mum|grandma"),
+    ("m", r"father|\bpa\b|dad|gf\b|grandpa"),
+)
+
+
+def _first_of(lower: str, options: tuple[tuple[str, str], ...]) -> str:
+    return next((value for value, pattern in options if re.search(pattern, lower)), "")

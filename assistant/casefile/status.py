@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.casefile.draft import _CHILD_GROUP, _Draft
 from assistant.casefile.model import CHILD_ROLES
-from assistant.casefile.names import _CHILD_GROUP, _Draft
-from assistant.casefile.people import _clauses, _Reader, _Ref
+from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
 _FUTURE = re.compile(
@@ -61,6 +61,7 @@ def read_status(
     seen: dict[int, bool] = {}
     alone: dict[int, bool] = {}
     all_children = [i for i, p in enumerate(reader.people) if p.role in CHILD_ROLES]
+    ends = {m.start: m.end for m in reader.mentions}
     for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
         if n in plan:
             continue  # "see Hannah alone at the clinic" is still to happen
@@ -96,16 +97,28 @@ def read_status(
                 seen_cues.append((ca, cb, state == ""))
             if not seen_cues and not alone_cues:
                 continue
-            people = [r for r in srefs if a <= r.pos < b and not r.possessive]
+            quoted = [(a + q.start(), a + q.end()) for q in _QUOTED.finditer(part)]
+            people = [
+                r
+                for r in srefs
+                if a <= r.pos < b
+                and not r.possessive
+                and not any(q0 < r.pos < q1 for q0, q1 in quoted)  # their words, not the note's
+            ]
+            if _lay_seer(reader, part, a, seen_cues, people):
+                seen_cues = []  # "Caller says ... she saw bruising on mum's arm": no professional
             for m in _CHILD_GROUP.finditer(part):
                 people += [_Ref(a + m.start(), c, False) for c in all_children]
+            owner = _cue_owners(flat, ends, people, [c[0] for c in seen_cues + alone_cues])
             for r in people:
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
+                companion = bool(_COMPANION.search(flat[max(a, r.pos - 12) : r.pos]))
                 usable = [
                     c
                     for c in seen_cues
-                    if r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]])
+                    if (r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]]))
+                    and not (c[0] in owner and r.pos > c[0] and not companion)
                 ]
                 if usable:
                     ca, cb, pos = min(
@@ -118,7 +131,16 @@ def read_status(
                 # an alone cue is not the person's when another cue stands between them
                 # ("Leah and Finley were seen together ... and Leah was seen on her own")
                 others = [o[0] for o in seen_cues + alone_cues]
-                reach = [c for c in alone_cues if not _blocked(r.pos, c[0], others, people)]
+                reach = [
+                    c
+                    for c in alone_cues
+                    if not _blocked(r.pos, c[0], others, people)
+                    and not (c[0] in owner and r.pos > c[0])
+                ]
+                if _COMPANION.search(flat[max(a, r.pos - 12) : r.pos]) and any(
+                    q.pos < r.pos for q in people
+                ):
+                    reach = []  # "I saw Ellie-Rose at home with Mrs Quinn and separately ..."
                 if reach:
                     ca, cb, state = min(
                         reach, key=lambda c: min(abs(c[0] - r.pos), abs(c[1] - r.pos))
@@ -134,6 +156,65 @@ def read_status(
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
+
+
+#: A person named after "with" in a seeing clause was there, beside the one seen.
+_COMPANION = re.compile(r"\bwith\s+(?:(?:her|his|their|the)\s+)?$", re.IGNORECASE)
+#: A seeing verb in the active voice, whose subject did the seeing.
+_ACTIVE_SEEING = re.compile(r"(?:saw|visited|met|spoke|talked)\b", re.IGNORECASE)
+#: Who counts as a professional seer when written as a word, not a named person.
+_PROFESSIONAL_SEER = re.compile(
+    r"\b(?:I|we|SW|HV|DSL|GP|police|officers?|worker|nurse|midwife|teacher|staff|school|"
+    r"nursery|PC|DC|DS|social worker|health visitor|practitioner|the team)\b",
+    re.IGNORECASE,
+)
+#: Lay people who may see someone: what they saw is not a professional's seeing.
+_LAY_SEER = re.compile(
+    r"\b(?:caller|neighbou?rs?|friend|relative|member of the public|anonymous|referrer)\b",
+    re.IGNORECASE,
+)
+
+
+def _lay_seer(
+    reader: _Reader, part: str, a: int, seen_cues: list[tuple[int, int, bool]], people: list[_Ref]
+) -> bool:
+    """Whether every active seeing verb in the clause has a lay subject (a family member, a
+    caller, a neighbour) and none has a professional one: then no one was seen by a
+    professional ("she saw bruising on mum's arm", said by a caller)."""
+    if not seen_cues:
+        return False
+    for ca, cb, _ok in seen_cues:
+        if not _ACTIVE_SEEING.match(reader.flat[ca:cb]):
+            return False
+        before = reader.flat[a:ca]
+        subject = [r for r in people if r.pos < ca]
+        if _PROFESSIONAL_SEER.search(before):
+            return False
+        lay_person = subject and reader.people[subject[-1].person].role != "professional"
+        if not (lay_person or _LAY_SEER.search(before)):
+            return False
+    return True
+
+
+#: Between a subject and its passive seeing cue: "F seen alone", "M was seen", "Jo has been seen".
+_PASSIVE_GAP = re.compile(
+    r"^\s*(?:\([^)]{0,20}\)\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?$"
+)
+
+
+def _cue_owners(
+    flat: str, ends: dict[int, int], people: list[_Ref], cue_starts: list[int]
+) -> dict[int, int]:
+    """Cues whose subject stands right before them ("F seen alone 17/07: described M hitting
+    him"): the cue is theirs (and their fellow subjects'), not a person's named after it,
+    unless that one is with them ("Kayden was seen by officers with Ashley")."""
+    owner: dict[int, int] = {}
+    for c in cue_starts:
+        for r in people:
+            end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+            if r.pos < c and _PASSIVE_GAP.match(flat[end:c]):
+                owner[c] = r.person
+    return owner
 
 
 def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
@@ -214,7 +295,9 @@ def read_checks(
                 targets = [r.person for r in free if a <= r.pos < b]
                 if not targets:
                     targets = [r.person for r in free]
-                if not targets and carry and carry_age <= 2:
+                others = [r for r in srefs if a <= r.pos < b and not people[r.person].is_family()]
+                if not targets and carry and carry_age <= 2 and not others:
+                    # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
                 if len(set(targets)) > 1 and harm & set(targets):
                     targets = [t for t in targets if t in harm]
@@ -238,7 +321,11 @@ def read_checks(
 
 
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
-    """ "Police checks on both parents": the mother and the father."""
-    if not re.search(r"\b(?:on|re|for)\s+(?:both|the)\s+parents\b", part, re.IGNORECASE):
+    """ "Police checks on both parents", "no record for either parent": mother and father."""
+    if not re.search(
+        r"\b(?:on|re|for|of)\s+(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b",
+        part,
+        re.IGNORECASE,
+    ):
         return []
     return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]

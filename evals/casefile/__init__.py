@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from assistant.casefile.match import match_people, norm, overlap
 from assistant.errors import CurioError
 
 FOLDER = Path(__file__).resolve().parent
@@ -53,23 +54,6 @@ def load_split(split: str, folder: Path = FOLDER) -> list[dict[str, Any]]:
             item["_file"] = path.name
             items.append(item)
     return items
-
-
-def _norm(s: Any) -> str:
-    return " ".join(re.sub(r"[^\w']+", " ", str(s).replace("’", "'").lower()).split())
-
-
-def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
-    form = str(form).strip()
-    if not form:
-        return []
-    flags = 0 if len(form) <= 3 else re.IGNORECASE
-    pat = re.compile(r"(?<![\w'’])" + re.escape(form) + r"(?![\w])", flags)
-    return [m.span() for m in pat.finditer(text)]
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 @dataclass
@@ -124,35 +108,20 @@ class Tally:
         }
 
 
-def match_people(
-    text: str, gold: list[dict[str, Any]], found: list[dict[str, Any]]
-) -> dict[int, int]:
-    """Labelled person index -> extracted person index, one to one, most evidence first."""
-    pairs: list[tuple[float, int, int]] = []
-    for gi, g in enumerate(gold):
-        forms = [g.get("name", "")] + list(g.get("aliases") or [])
-        gforms = {_norm(f) for f in forms if f}
-        gspans = [sp for f in forms for sp in _occurrences(text, f)]
-        for xi, x in enumerate(found):
-            xforms = {_norm(f) for f in [x["name"], *x.get("aliases", [])]}
-            score = 3.0 if gforms & xforms else 0.0
-            spans = [(e["start"], e["end"]) for e in x.get("evidence", [])]
-            score += sum(1 for s in spans if any(_overlap(s, g2) for g2 in gspans))
-            if score > 0:
-                pairs.append((score, gi, xi))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    out: dict[int, int] = {}
-    used: set[int] = set()
-    for _score, gi, xi in pairs:
-        if gi in out or xi in used:
-            continue
-        out[gi] = xi
-        used.add(xi)
-    return out
-
-
 def _date_key(s: Any) -> str:
-    return _norm(s).replace(" ", "")
+    return norm(s).replace(" ", "")
+
+
+#: A clock time after a date: writers differ on whether "as written" includes it
+#: ("30/09/2024 21:15" or "25/08/2024" before "21:52"), so both forms name the same date.
+_CLOCK = re.compile(r"\s+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?$")
+
+
+def _same_date(labelled: Any, extracted: Any) -> bool:
+    a, b = str(labelled).strip(), str(extracted).strip()
+    return _date_key(a) == _date_key(b) or _date_key(_CLOCK.sub("", a)) == _date_key(
+        _CLOCK.sub("", b)
+    )
 
 
 def _comparable(a: str, b: str) -> bool:
@@ -192,12 +161,11 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
         quote = str(g["quote"])
         q0 = text.find(quote)
         q = (q0, q0 + len(quote))
-        want = _date_key(g["date"])
         for xi, e in enumerate(chronology):
-            if xi in found_at.values() or _date_key(e["date"]) != want:
+            if xi in found_at.values() or not _same_date(g["date"], e["date"]):
                 continue
             inside = q[0] <= e.get("date_start", e["start"]) and e.get("date_end", e["end"]) <= q[1]
-            if inside or _overlap((e["start"], e["end"]), q):
+            if inside or overlap((e["start"], e["end"]), q):
                 found_at[gi] = xi
                 break
     t.events_found = len(found_at)
@@ -220,8 +188,10 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
 
 def evaluate(split: str, folder: Path = FOLDER) -> tuple[Tally, list[dict[str, Any]]]:
     from assistant.casefile import extract_case, load_cues
+    from assistant.casefile.learn import role_model
 
     load_cues()  # read once, outside the timings
+    role_model()  # the learned role classifier: trained or read from the cache once
     total = Tally()
     rows = []
     for item in load_split(split, folder):

@@ -1,0 +1,273 @@
+"""A small role classifier learned from the labelled case-file texts.
+
+The rules read roles from the words beside a name; where they find none ("Victim: Katarzyna
+NOWAK", "Woman: Chantelle Morris, 19") they fall back to "other adult", and that is where
+texts written by other people miss most. The classifier learns from the labelled people of
+``evals/casefile/tune-*.yaml`` which words around a person's mentions (their line's label,
+the words either side, the forms they are written in) go with which role, and is asked only
+about people the rules left without a role word of their own. It is built on first use (well
+under a second) and cached under CURIO_CACHE as plain arrays; no weights are kept in git.
+Without the labelled texts (an installed copy without evals/) the rules stand alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.casefile.cues import DEFAULT_CUES
+from assistant.casefile.draft import _Draft
+from assistant.casefile.model import ROLES
+
+FEATURE_VERSION = "1"
+DATA_DIR = Path(__file__).resolve().parents[2] / "evals" / "casefile"
+CACHE_PREFIX = "casefile-roles-"
+#: The classifier decides only when it is at least this sure of its best role, and that role
+#: leads the next by at least MIN_MARGIN (a close call stays with the rules).
+MIN_PROBABILITY = 0.4
+MIN_MARGIN = 0.2
+#: Calling a family adult a professional takes them off the list of adults not seen or not
+#: checked, the table's first purpose; so that role needs a surer call than the others.
+MIN_PROBABILITY_PROFESSIONAL = 0.6
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+# ----------------------------------------------------------------------------- features
+
+
+def _words(s: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(s)]
+
+
+def person_features(flat: str, text: str, p: _Draft) -> dict[str, float]:
+    """What the text says around a person: the forms they are written in, the words either
+    side of each mention, the label of the line they stand on, and what the rules found."""
+    f: dict[str, float] = {"bias": 1.0}
+    f["named"] = float(bool(p.first or p.last))
+    f["title=" + (p.title or "none")] = 1.0
+    f["gender=" + (p.gender or "none")] = 1.0
+    if p.age_years is not None:
+        f["age=" + ("child" if p.age_years < 18 else "adult")] = 1.0
+    for role, votes in p.roles.items():
+        f["vote=" + role] = min(votes, 3) / 3
+    for s0, e0 in p.mentions[:12]:
+        for w in _words(flat[s0:e0]):
+            f["form=" + w] = 1.0
+        for w in _words(flat[max(0, s0 - 40) : s0])[-3:]:
+            f["left=" + w] = 1.0
+        for w in _words(flat[e0 : e0 + 40])[:3]:
+            f["right=" + w] = 1.0
+        line = text[text.rfind("\n", 0, s0) + 1 : s0]
+        label = re.match(r"^\W*([A-Za-z][\w /'’-]{0,30}?)\s*[:–-]\s", line)
+        if label:
+            f["label=" + " ".join(_words(label.group(1)))] = 1.0
+        if flat[e0 : e0 + 2] in ("'s", "’s"):
+            f["possessive"] = 1.0
+        for w in _words(flat[max(0, s0 - 80) : s0])[-6:] + _words(flat[e0 : e0 + 80])[:6]:
+            f["near=" + w] = 0.3  # the clause around: "pregnant", "victim states", "school"
+    return f
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+@dataclass
+class RoleModel:
+    """A multinomial logistic regression over feature names (plain arrays, no pickle)."""
+
+    vocab: dict[str, int]
+    classes: list[str]
+    coef: np.ndarray  # (classes, features)
+    intercept: np.ndarray  # (classes,)
+
+    def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
+        idx = [(self.vocab[k], v) for k, v in feats.items() if k in self.vocab]
+        scores = self.intercept.astype(np.float64).copy()
+        for j, v in idx:
+            scores += self.coef[:, j] * v
+        scores -= scores.max()
+        probs = np.exp(scores)
+        probs /= probs.sum()
+        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+    def best(self, feats: dict[str, float]) -> tuple[str, float, float]:
+        """The likeliest role, its probability, and its lead over the next."""
+        probs = self.probabilities(feats)
+        ranked = sorted(probs, key=lambda r: -probs[r])
+        second = probs[ranked[1]] if len(ranked) > 1 else 0.0
+        return ranked[0], probs[ranked[0]], probs[ranked[0]] - second
+
+
+def fit(
+    examples: Sequence[tuple[dict[str, float], str]], c: float = 1.0, balanced: bool = False
+) -> RoleModel | None:
+    """Learn roles from (features, labelled role) pairs; None with fewer than two roles."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    roles = sorted({r for _f, r in examples if r in ROLES})
+    if len(roles) < 2:
+        return None
+    vocab: dict[str, int] = {}
+    for feats, _r in examples:
+        for k in feats:
+            vocab.setdefault(k, len(vocab))
+    xs = np.zeros((len(examples), len(vocab)), dtype=np.float32)
+    for i, (feats, _r) in enumerate(examples):
+        for k, v in feats.items():
+            xs[i, vocab[k]] = v
+    ys = np.array([roles.index(r) if r in roles else 0 for _f, r in examples])
+    with threadpool_limits(limits=1, user_api="blas"):
+        clf = LogisticRegression(
+            max_iter=3000, C=c, class_weight="balanced" if balanced else None
+        ).fit(xs, ys)
+    classes = [roles[int(c)] for c in clf.classes_]
+    coef = clf.coef_.astype(np.float32)
+    intercept = clf.intercept_.astype(np.float32)
+    if len(classes) == 2:  # binary: one row of weights, for the second class
+        coef = np.stack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32)
+    return RoleModel(vocab, classes, coef, intercept)
+
+
+def labelled_texts(folder: Path = DATA_DIR, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The tune split's labelled texts (never the test split), minus files named in skip."""
+    import yaml
+
+    out: list[dict[str, Any]] = []
+    skipped = set(skip)
+    for path in sorted(folder.glob("tune-*.yaml")):
+        if path.name in skipped:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        out += [d for d in data if isinstance(d, dict) and "text" in d]
+    return out
+
+
+def training_examples(items: Sequence[dict[str, Any]]) -> list[tuple[dict[str, float], str]]:
+    """Each labelled person matched to the person the rules read, with their features."""
+    from assistant.casefile.extract import read_people
+    from assistant.casefile.match import match_people
+
+    out = []
+    for item in items:
+        text = item["text"]
+        reader = read_people(text)
+        found = [
+            {
+                "name": p.label,
+                "aliases": p.forms,
+                "evidence": [{"start": s, "end": e} for s, e in p.mentions],
+            }
+            for p in reader.people
+        ]
+        gold = list(item.get("people") or [])
+        for gi, xi in match_people(text, gold, found).items():
+            role = str(gold[gi].get("role"))
+            if role in ROLES:
+                out.append((person_features(reader.flat, text, reader.people[xi]), role))
+    return out
+
+
+def _evidence(p: _Draft) -> list[dict[str, int]]:
+    return [{"start": s, "end": e} for s, e in p.mentions]
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def _data_key(items: Sequence[dict[str, Any]]) -> str:
+    h = hashlib.sha256(FEATURE_VERSION.encode())
+    h.update(json.dumps(items, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()
+
+
+def build(items: Sequence[dict[str, Any]], cache_dir: Path | None) -> RoleModel | None:
+    """The classifier for these labelled texts: read from the cache, else trained and kept."""
+    if not items:
+        return None
+    return _build(lambda: items, cache_dir, _data_key(items))
+
+
+def _read_cached(path: Path, key: str) -> RoleModel | None:
+    from assistant.review.model import load_arrays
+
+    try:
+        arrays = load_arrays(path, {"key": key})
+        names = json.loads(bytes(arrays["names"].tolist()).decode("utf-8"))
+        return RoleModel(
+            {k: i for i, k in enumerate(names["vocab"])},
+            names["classes"],
+            arrays["coef"],
+            arrays["intercept"],
+        )
+    except (ValueError, KeyError):
+        return None  # damaged or made for other data: train again
+
+
+def _build(
+    load: Callable[[], Sequence[dict[str, Any]]], cache_dir: Path | None, key: str
+) -> RoleModel | None:
+    from assistant.review.build import _save_arrays
+
+    path = cache_dir / f"{CACHE_PREFIX}{key[:24]}.safetensors" if cache_dir else None
+    if path is not None and path.exists():
+        cached = _read_cached(path, key)
+        if cached is not None:
+            return cached
+    items = load()
+    model = fit(training_examples(items))
+    if model is None or path is None:
+        return model
+    names_json = json.dumps({"vocab": list(model.vocab), "classes": model.classes})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _save_arrays(
+            path,
+            {"key": key},
+            {
+                "coef": model.coef,
+                "intercept": model.intercept,
+                "names": np.frombuffer(names_json.encode("utf-8"), dtype=np.uint8),
+            },
+        )
+        for old in path.parent.glob(f"{CACHE_PREFIX}*.safetensors"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache costs only the next start's second
+    return model
+
+
+@lru_cache(maxsize=1)
+def role_model() -> RoleModel | None:
+    """The process's classifier (None where the labelled texts are not there)."""
+    from assistant.settings import get_settings
+
+    try:
+        cache_dir: Path | None = get_settings().cache_dir
+    except Exception:  # settings that do not load: no cache, train in memory
+        cache_dir = None
+    files = sorted(DATA_DIR.glob("tune-*.yaml"))
+    if not files:
+        return None
+    return _build(labelled_texts, cache_dir, _files_key(files))
+
+
+def _files_key(files: Sequence[Path]) -> str:
+    """The cache key without parsing: the labelled files' bytes and the code and cue words the
+    features come from (a change to any of them trains again, in about a second)."""
+    h = hashlib.sha256(FEATURE_VERSION.encode())
+    code = sorted(Path(__file__).parent.glob("*.py")) + [DEFAULT_CUES]
+    for path in [*files, *code]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,183 @@
+"""Whose relative a role word names ("Sophie's mother", "his sister"), and relatives
+seen from the child once the parents are known."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.casefile.draft import _Draft, _role_gender
+from assistant.casefile.model import CHILD_ROLES, FAMILY_ADULT_ROLES, PARENT_ROLES
+from assistant.casefile.names import _NameReader
+
+
+class _Relations(_NameReader):
+    """Owners of role words and the relations they make, read as the child would."""
+
+    def _possessor(self, core: int) -> int | None:
+        """The named person whose relative this is ("Sophie's mother")."""
+        m = re.search(r"(\S+?)['’]s\s+(?:\w+\s+)?$", self.flat[max(0, core - 30) : core])
+        if not m:
+            return None
+        end = core - (min(core, 30) - m.end(1))
+        for i, p in enumerate(self.people):
+            for _s, e in p.mentions:
+                if e == end:
+                    return i
+        return None
+
+    def _adjust(self, a: int, core: int, role: str, b: int | None = None) -> str:
+        """A role as seen from the child: the mother's mother is a grandparent, the father's
+        sister an aunt (another adult), the father's partner his new partner, and a parent's
+        son another child's sibling."""
+        possessor = self._owner(a, core, b if b is not None else core, role)
+        self._last_owner = possessor
+        if (
+            possessor is None
+            and role == "child"
+            and re.search(
+                r"\b(?:their|his|her|[\w-]+['’]s)\s+$", self.flat[max(0, core - 20) : core], re.I
+            )
+        ):
+            self._last_owner = -1  # "their son Tyler-James": someone's child, maybe a sibling
+        if possessor is not None:
+            owner = self.people[possessor]
+            adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
+                owner.age_years is not None and owner.age_years >= 18
+            )
+            if owner.role in ("mother", "father", "stepfather", "partner", "new-partner"):
+                if role in ("mother", "father") and not re.search(
+                    r"\bwife|husband", self.flat[core : b or core]
+                ):
+                    return "grandparent"
+                if role == "partner" and owner.role in ("father", "stepfather"):
+                    return "new-partner"  # "Rhys now lives with his partner"
+            if owner.role == "grandparent" and role in ("mother", "father"):
+                return "grandparent"  # "Andreas Georgiou and his wife Maria"
+            if role == "sibling" and adult:
+                return "other-adult"  # "F staying with his brother"
+            if role == "child":
+                owner.parent_of += 1
+            if role == "sibling" and not owner.roles and self._possessor(core) is not None:
+                owner.vote("child", 1)  # "Ella's half-brother": Ella is a child too
+        if role in ("mother", "father") and re.search(
+            r"(?:maternal|paternal|\bmat|\bpat)\.?\s*$", self.flat[max(0, core - 12) : core], re.I
+        ):
+            return "grandparent"
+        return role
+
+    def _owner(self, a: int, core: int, b: int, role: str) -> int | None:
+        """Whose relative the role words name: "Sophie's mother", "his sister" (the nearest
+        person of that gender before), "baby of Senait Tesfaye"."""
+        named = self._possessor(core)
+        if named is not None:
+            return named
+        m = re.match(r"^\s+of\s+", self.flat[b : b + 6])
+        if m and role == "child":
+            at = b + m.end()
+            for i, p in enumerate(self.people):
+                if any(s0 == at for s0, _e in p.mentions):
+                    return i
+        pro = re.search(
+            r"\b(his|her|their)\s+(?:[\w-]+\s+)?$", self.flat[max(0, a - 20) : core], re.I
+        )
+        if pro is None or pro.group(1).lower() == "their":
+            return None
+        want = "m" if pro.group(1).lower() == "his" else "f"
+        at = core - (min(core, 20) - pro.start(1)) if core >= 20 else pro.start(1)
+        # the sentence's subject first ("Amira (7) lives with her mum ... and her baby brother
+        # Zayn"), else the nearest person of that gender before
+        sentence = max(self.flat.rfind(". ", 0, at), self.text.rfind("\n", 0, at)) + 1
+        best: tuple[int, int] | None = None
+        first: tuple[int, int] | None = None
+        for i, p in enumerate(self.people):
+            g = p.gender or _role_gender(p.role if p.roles else "")
+            if g and g != want:
+                continue
+            for s0, e in p.mentions:
+                if e <= at and (best is None or e > best[0]) and at - e < 300:
+                    best = (e, i)
+                if (
+                    sentence <= s0
+                    and e <= at
+                    and (first is None or s0 < first[0])
+                    and not re.match(r"['’]s\b", self.flat[e : e + 2])
+                ):
+                    first = (s0, i)
+        if first is not None:
+            return first[1]
+        return best[1] if best else None
+
+    def _children_of(self, core: int, b: int) -> list[int]:
+        """The named children whose parent the role words name: "Tyler's father", "father of
+        Mary and Josie"."""
+        out = []
+        owner = self._possessor(core)
+        if owner is not None:
+            out.append(owner)
+        m = re.match(
+            r"^\s+of\s+((?:[A-Z][\w'’-]+(?:,\s+|\s+and\s+|\s*[&+]\s*)?){1,4})",
+            self.flat[b : b + 60],
+        )
+        if m:
+            for n in re.finditer(r"[A-Z][\w'’-]+", m.group(1)):
+                out += [
+                    i
+                    for i, p in enumerate(self.people)
+                    if any(s0 == b + m.start(1) + n.start() for s0, _e in p.mentions)
+                ]
+        return [i for i in out if _is_minor(self.people[i]) or self.people[i].roles.get("child")]
+
+    def _relate(self, p: _Draft, role: str) -> None:
+        owner = self._last_owner
+        self._last_owner = None
+        if owner == -1:
+            self.relations.append((p, None, role))
+        elif owner is not None and self.people[owner] is not p:
+            self.relations.append((p, self.people[owner], role))
+
+    def resolve_relations(self) -> None:
+        """Relatives seen from the child once the parents are known: the mother's mother is a
+        grandparent, an adult's sister another adult, the father's partner his new partner,
+        and a parent's son, written after the subject child, that child's sibling."""
+        for p, owner, role in self.relations:
+            if role not in p.roles:
+                continue
+            owner_adult = owner is not None and (
+                (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES)
+                or (owner.age_years is not None and owner.age_years >= 18)
+            )
+            owner_role = owner.role if owner is not None else ""
+            new = role
+            spouse = any(re.search(r"\b(?:wife|husband)\b", f, re.I) for f in p.forms)
+            if role in ("mother", "father") and not spouse and owner_role in PARENT_ROLES:
+                new = "grandparent"
+            elif role == "sibling" and owner_adult:
+                new = "other-adult"
+            elif role == "partner" and owner_role in ("father", "stepfather"):
+                new = "new-partner"
+            elif role == "child" and p.mentions:
+                first = min(s0 for s0, _e in p.mentions)
+                if any(
+                    q is not p
+                    and q is not owner
+                    and q.mentions
+                    and (q.role in CHILD_ROLES or (q.age_years is not None and q.age_years < 18))
+                    and min(s0 for s0, _e in q.mentions) < first
+                    for q in self.people
+                ):
+                    new = "sibling"
+            if new != role:
+                p.vote(new, p.roles.pop(role))
+
+    def _partner_kind(self, a: int, b: int) -> str:
+        """The kind of partner: "former" (ex, previous), "current" (current, new) or ""."""
+        words = self.flat[max(0, a - 14) : b].lower()
+        if re.search(r"\b(?:ex-?|former|previous)\b", words):
+            return "former"
+        if re.search(r"\b(?:current|new|present)\b", words):
+            return "current"
+        return ""
+
+
+def _is_minor(p: _Draft) -> bool:
+    return p.age_years is not None and p.age_years < 18

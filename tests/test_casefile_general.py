@@ -1,0 +1,206 @@
+"""The case at a glance on wording no rule was written for: the learned role classifier, dates
+in the styles incident logs and minutes use, and status kept to the person a clause is about.
+
+Every draft here is invented for these tests; none is from the tuning texts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.casefile import CaseFile, extract_case, find_dates, learn
+from assistant.casefile.extract import apply_role_model, read_people
+from evals.casefile import score_item
+
+
+def person(case: CaseFile, name: str):  # type: ignore[no-untyped-def]
+    for p in case.people:
+        if p.name == name or name in p.aliases:
+            return p
+    raise AssertionError(f"{name} not found in {[(p.name, p.aliases) for p in case.people]}")
+
+
+# ----------------------------------------------------------------------------- learned roles
+
+#: Small labelled texts where a line's label, not a role word, says who someone is.
+LABELLED = [
+    {
+        "text": f"Incident log.\nInjured party: {name} (30). Witness: {other} (50). "
+        f"Children: {kid} (4).\nInjured party states the suspect left.",
+        "people": [
+            {"name": name, "role": "mother"},
+            {"name": other, "role": "other-adult"},
+            {"name": kid, "role": "child"},
+        ],
+    }
+    for name, other, kid in [
+        ("Rosa Lindqvist", "Ian Roper", "Ebba"),
+        ("Marta Kowalczyk", "Sue Gant", "Olek"),
+        ("Shona Baird", "Raj Mehta", "Callum"),
+        ("Femi Adebayo", "Ola Berg", "Tobi"),
+    ]
+]
+
+
+def test_a_label_the_rules_do_not_know_is_learned_from_the_labelled_people() -> None:
+    model = learn.fit(learn.training_examples(LABELLED))
+    assert model is not None
+    text = (
+        "Incident log.\nInjured party: Nadia Brennan (27). Witness: Tom Hale (52). "
+        "Children: Ruby (3).\nInjured party states the suspect left.\n"
+    )
+    assert person(extract_case(text, roles=None), "Nadia Brennan").role == "other-adult"
+    assert person(extract_case(text, roles=model), "Nadia Brennan").role == "mother"
+
+
+def test_the_classifier_never_overrides_a_role_word_beside_a_name() -> None:
+    model = learn.fit(learn.training_examples(LABELLED))
+    assert model is not None
+    text = "Incident log.\nInjured party: Nadia Brennan (27), maternal aunt. Children: Ruby (3).\n"
+    reader = read_people(text)
+    apply_role_model(reader, model)
+    nadia = next(p for p in reader.people if p.last == "Brennan")
+    assert nadia.role == "other-adult"
+
+
+def test_the_classifier_is_cached_as_plain_arrays_and_read_back(tmp_path: Path) -> None:
+    first = learn.build(LABELLED, tmp_path)
+    files = list(tmp_path.glob(f"{learn.CACHE_PREFIX}*.safetensors"))
+    assert first is not None and len(files) == 1
+    again = learn.build(LABELLED, tmp_path)
+    assert again is not None and again.vocab == first.vocab and again.classes == first.classes
+    assert np.allclose(again.coef, first.coef)
+    files[0].write_bytes(b"damaged")  # a damaged cache is trained again, not an error
+    assert learn.build(LABELLED, tmp_path) is not None
+
+
+def test_no_labelled_texts_means_rules_alone(tmp_path: Path) -> None:
+    assert learn.labelled_texts(tmp_path) == []
+    assert learn.build([], tmp_path) is None
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Occurrence 14/02/2025 23:05 officers attended.", "14/02/2025 23:05"),
+        ("HV visit Tuesday (11/02) with baby.", "Tuesday (11/02)"),
+        ("Police called Sat 08.02.2025 by neighbour.", "Sat 08.02.2025"),
+        ("Review 05.03.25. Seen at home 27.02 unannounced.", "27.02"),
+        ("No contact with him since 11/24.", "11/24"),
+        ("Fight at the flat 3rd Feb '25.", "3rd Feb '25"),
+    ],
+)
+def test_dates_in_log_and_minutes_styles(text: str, written: str) -> None:
+    assert written in [h.written for h in find_dates(text)]
+
+
+def test_a_date_of_birth_is_not_an_event_nor_is_part_of_it() -> None:
+    case = extract_case("Ellis was born 4 May 2016. Police attended on 3 March 2025.")
+    assert [e.date for e in case.chronology] == ["3 March 2025"]
+
+
+def test_dotted_day_and_month_only_where_the_note_dates_with_dots() -> None:
+    assert [h.written for h in find_dates("Scored 12.50 on the scale.")] == []
+
+
+def test_the_scorer_reads_a_date_with_or_without_its_clock_time_as_one() -> None:
+    text = "Occurrence: 14/02/2025 23:05. Officers attended."
+    item = {
+        "text": text,
+        "people": [],
+        "events": [{"date": "14/02/2025", "iso": "2025-02-14", "quote": text[:30]}],
+    }
+    case = extract_case(text).to_json()
+    assert score_item(item, case).events_found == 1
+    case["chronology"][0]["date"] = "15/02/2025"
+    assert score_item(item, case).events_found == 0
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def test_names_inside_quoted_words_take_no_status() -> None:
+    text = (
+        "Mother: Leanne Byrd. Father: Craig Byrd. Child: Ava Byrd (7).\n"
+        'Ava told me, when seen alone at school, that "Daddy shouts at Mummy".'
+    )
+    case = extract_case(text)
+    assert not person(case, "Craig Byrd").seen
+    assert not person(case, "Leanne Byrd").seen
+
+
+def test_what_a_lay_person_saw_is_no_professional_seeing() -> None:
+    text = (
+        "Contact from a neighbour, 09/01/2025. The neighbour says mum's partner shouts. "
+        "Caller saw mum in the street on 04/01 with a black eye."
+    )
+    case = extract_case(text)
+    assert not person(case, "mum").seen
+
+
+def test_a_companion_after_with_is_seen_but_not_alone() -> None:
+    text = (
+        "Child: Oscar Penn (6). Grandmother: Mrs Irene Penn.\n"
+        "I saw Oscar at home with Mrs Penn and separately at school."
+    )
+    case = extract_case(text)
+    assert person(case, "Mrs Irene Penn").seen
+    assert not person(case, "Mrs Irene Penn").seen_alone  # "separately" is Oscar's
+
+
+def test_every_sentence_on_a_plan_line_is_still_to_happen() -> None:
+    text = (
+        "Family: Gail Rooke (mother), her partner Stuart Venn.\n"
+        "Police check returned one call-out.\n"
+        "Actions: 1. Visit by 07/03. 2. Probation check on Stuart. 3. Review on 13/03."
+    )
+    case = extract_case(text)
+    assert "probation" not in person(case, "Stuart Venn").checks
+
+
+def test_a_line_label_names_its_person_where_it_is_used_again() -> None:
+    text = (
+        "MARAC referral.\nVictim: Mrs Parveen Akhtar. Perpetrator: Mr Tariq Akhtar (husband).\n"
+        "Children: Sana (9).\nDASH: HIGH. Victim seen alone by IDVA at the GP surgery."
+    )
+    case = extract_case(text)
+    parveen = person(case, "Mrs Parveen Akhtar")
+    assert "Victim" in parveen.aliases and parveen.seen and parveen.seen_alone
+    assert not person(case, "Mr Tariq Akhtar").seen
+
+
+def test_a_cue_after_its_subject_is_not_the_next_persons() -> None:
+    text = (
+        "Lives with M (Ms Dana Holt) and F (Mr Rob Holt).\n"
+        "F seen alone 17/07/23: described M shouting at him most nights.\n"
+        "M seen 18/07/23 at home."
+    )
+    case = extract_case(text)
+    assert person(case, "Mr Rob Holt").seen_alone
+    assert person(case, "Ms Dana Holt").seen and not person(case, "Ms Dana Holt").seen_alone
+
+
+def test_no_record_for_either_parent_is_both_parents_check() -> None:
+    text = (
+        "Child: Ivy Marsh (6), lives with M (Ms Jo Marsh) and F (Mr Lee Marsh).\n"
+        "Checks: PNC - no record for either parent."
+    )
+    case = extract_case(text)
+    assert person(case, "Ms Jo Marsh").checks == ["police"]
+    assert person(case, "Mr Lee Marsh").checks == ["police"]
+
+
+def test_a_quoted_name_after_role_words_is_their_holder() -> None:
+    text = (
+        "Home visit 12/08/25. Seen: M (Toni Ward), Destiny (12).\n"
+        'M has a new bf "Dre" - not present. No one has met him.'
+    )
+    case = extract_case(text)
+    assert person(case, "Dre").role == "new-partner"
+    assert not person(case, "Dre").seen
