@@ -92,7 +92,7 @@ def markers(text: str) -> set[int]:
 def test_rules_load_and_a_bad_edit_fails_with_one_line(tmp_path: Path, rules) -> None:
     assert rules.support_below > 0 and set(rules.kinds) >= {"law", "practice-prompt"}
     assert len(rules.places) > 100 and rules.glossary
-    for name in ("ask_rules.yaml", "ask_places.txt"):
+    for name in ("ask_rules.yaml", "ask_places.txt", "not_names.yaml"):
         shutil.copy(PROMPTS / name, tmp_path / name)
     good = (tmp_path / "ask_rules.yaml").read_text()
     (tmp_path / "ask_rules.yaml").write_text(good.replace("support_below: ", "support_belo: "))

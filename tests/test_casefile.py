@@ -7,6 +7,7 @@ fits the tuning texts shows. The CLI test uses the real reviewer and corpus inde
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -201,6 +202,7 @@ def test_bad_cue_file_is_one_line(tmp_path: Path) -> None:
     good = DEFAULT_CUES
     text = good.read_text(encoding="utf-8")
     bad = tmp_path / "casefile.yaml"
+    shutil.copy(good.parent / "not_names.yaml", tmp_path)  # the case file reads it beside
     bad.write_text(text.replace('harm_cues: "', 'harm_cues: "(unclosed|'), encoding="utf-8")
     with pytest.raises(CurioError) as err:
         load_cues(bad)
