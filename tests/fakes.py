@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Unpack
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from assistant.types import Chunk, Hit, ReviewResult
+from assistant.types import AnswerRecord, Chunk, Hit, ReviewResult
 
 
 class FakeIndex:
@@ -104,28 +104,16 @@ class FakeAudit:
     def __init__(self) -> None:
         self.lines: list[dict[str, Any]] = []
 
-    def answer(
-        self,
-        *,
-        mode: str,
-        input_text: str,
-        lenses: Iterable[str],
-        citations: Iterable[Any],
-        model: str,
-        prompts_version: str,
-        index_fingerprint: str,
-        declined: bool = False,
-        session: str = "",
-    ) -> None:
+    def answer(self, **record: Unpack[AnswerRecord]) -> None:
         self.lines.append(
             {
-                "mode": mode,
-                "input_text": input_text,
-                "lenses": sorted(set(lenses)),
-                "chunks": [getattr(c, "chunk_id", "") for c in citations],
-                "model": model,
-                "declined": declined,
-                "session": session,
+                "mode": record["mode"],
+                "input_text": record["input_text"],
+                "lenses": sorted(set(record["lenses"])),
+                "chunks": [getattr(c, "chunk_id", "") for c in record["citations"]],
+                "model": record["model"],
+                "declined": record.get("declined", False),
+                "session": record.get("session", ""),
             }
         )
 
