@@ -12,9 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from assistant.errors import CurioError
+from assistant.errors import CurioError, read_yaml
 
 FILE = "not_names.yaml"
 #: Who reads the list: the names in the review's questions, the case file's people, and the
@@ -37,12 +35,7 @@ def load_not_names(reader: str, prompts_dir: Path | str | None = None) -> frozen
 @lru_cache(maxsize=4)
 def _load(path: str) -> dict[str, frozenset[str]]:
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CurioError(f"The list of words that are not names, {p}, is missing.") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CurioError(f"{p} is not valid YAML.") from exc
+    data = read_yaml(p, "The not-a-name word list")
     groups = data.get("groups") if isinstance(data, dict) else None
     if not isinstance(groups, list) or not groups:
         raise CurioError(f"{p} must have `groups:`, a list of readers and their words.")

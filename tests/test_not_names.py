@@ -65,5 +65,5 @@ def test_a_missing_list_stops_the_ask_rules(prompts: Path) -> None:
     from assistant.ask_rules import load_ask_rules
 
     (prompts / "not_names.yaml").unlink()
-    with pytest.raises(CurioError, match="not_names.yaml, is missing"):
+    with pytest.raises(CurioError, match="not_names.yaml is missing"):
         load_ask_rules(prompts)
