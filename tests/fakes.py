@@ -44,6 +44,36 @@ def lens_hits(lens: str) -> list[Hit]:
     ]
 
 
+def invented_hit(
+    n: int,
+    text: str,
+    kind: str = "",
+    relevance: float = 0.6,
+    *,
+    section: str = "",
+    jurisdiction: str = "england",
+    title: str = "",
+    publisher: str = "Invented publisher",
+) -> Hit:
+    """Passage ``n`` of an invented document, with the metadata the ask composer reads."""
+    chunk = Chunk(
+        id=f"c{n}",
+        text=text,
+        source=f"doc{n}.md",
+        title=title or f"Invented document {n}",
+        section=section or f"Section {n}",
+        metadata={
+            "kind": kind,
+            "jurisdiction": jurisdiction,
+            "publisher": publisher,
+            "year": "2024",
+            "status": "current",
+            "key": f"doc{n}.md",
+        },
+    )
+    return Hit(chunk=chunk, score=1.0 / (n + 1), dense_score=relevance)
+
+
 class FakeRetriever:
     """Fixed passages (``hits``), or four per lens asked for; records the queries; may fail.
 
