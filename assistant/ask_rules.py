@@ -16,6 +16,7 @@ import yaml
 
 from assistant.ask_text import terms
 from assistant.errors import CurioError
+from assistant.not_names import load_not_names
 from assistant.types import Chunk, Citation
 
 KINDS = (
@@ -374,7 +375,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         ),
         places=_load_places(folder / PLACES_FILE),
         body_names=body_names,
-        not_names=frozenset(str(x) for x in _need(data, "not_names", w) or []),
+        not_names=load_not_names("ask", folder),
         person_after=_regex(_need(data, "person_after", w), f"{w}: person_after"),
         person_before=_regex(_need(data, "person_before", w), f"{w}: person_before"),
         statistics=_regex(_need(data, "statistics", w), f"{w}: statistics"),

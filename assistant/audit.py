@@ -12,12 +12,12 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from assistant import __version__
+from assistant.types import AnswerRecord
 
 #: The reasons a practitioner can give for a mark on a flag: the only reason text ever logged.
 FEEDBACK_REASONS: tuple[str, ...] = (
@@ -68,35 +68,24 @@ class AuditLog:
             stream.write(line + "\n")
             stream.flush()
 
-    def answer(
-        self,
-        *,
-        mode: str,
-        input_text: str,
-        lenses: Iterable[str],
-        citations: Iterable[Any],
-        model: str,
-        prompts_version: str,
-        index_fingerprint: str,
-        declined: bool = False,
-        session: str = "",
-    ) -> None:
+    def answer(self, **record: Unpack[AnswerRecord]) -> None:
         """Record one answer. ``citations`` are Citation objects; only ids and sources are kept."""
-        cites = list(citations)
+        cites = list(record["citations"])
+        text = record["input_text"]
         self.write(
             {
                 "event": "answer",
-                "mode": mode,
-                "session": session,
-                "input_sha256": text_hash(input_text),
-                "input_chars": len(input_text),
-                "lenses": sorted(set(lenses)),
+                "mode": record["mode"],
+                "session": record.get("session", ""),
+                "input_sha256": text_hash(text),
+                "input_chars": len(text),
+                "lenses": sorted(set(record["lenses"])),
                 "chunks": [getattr(c, "chunk_id", "") for c in cites],
                 "sources": sorted({getattr(c, "source", "") for c in cites}),
-                "declined": declined,
-                "model": model,
-                "prompts_version": prompts_version,
-                "index": index_fingerprint,
+                "declined": record.get("declined", False),
+                "model": record["model"],
+                "prompts_version": record["prompts_version"],
+                "index": record["index_fingerprint"],
             }
         )
 

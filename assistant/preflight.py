@@ -58,20 +58,28 @@ def check_folder(
         return
     if must_exist:
         raise CurioError(f"{setting} is {p}, which does not exist: point it at a folder that does.")
-    found = _first_existing(p)
+    _no_file_in_the_way(p, p, setting, "no folder can be made there")
+    if create:
+        _make_folder(p, p, setting, "that folder", "folder")
+
+
+def _no_file_in_the_way(p: Path, folder: Path, setting: str, consequence: str) -> None:
+    """``folder`` (for the setting's path ``p``) can be a folder: nothing on the way is a file."""
+    found = _first_existing(folder)
     if not found.is_dir():
         raise CurioError(
-            f"{setting} is {p}, but {found} is a file, so no folder can be made there: "
-            "choose another place."
+            f"{setting} is {p}, but {found} is a file, so {consequence}: choose another place."
         )
-    if not create:
-        return
+
+
+def _make_folder(p: Path, folder: Path, setting: str, what: str, place: str) -> None:
+    """Make ``folder`` (for the setting's path ``p``), or say in one line why it cannot be."""
     try:
-        p.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CurioError(
-            f"{setting} is {p}, but Curio cannot make that folder ({reason(exc)}): choose a "
-            "folder you can write to."
+            f"{setting} is {p}, but Curio cannot make {what} ({reason(exc)}): choose a "
+            f"{place} you can write to."
         ) from exc
 
 
@@ -100,19 +108,8 @@ def check_log_file(path: Path, setting: str) -> None:
         raise CurioError(
             f"{setting} is {p}, which is a folder: name a file, e.g. {p / 'audit.jsonl'}."
         )
-    found = _first_existing(p.parent)
-    if not found.is_dir():
-        raise CurioError(
-            f"{setting} is {p}, but {found} is a file, so the log cannot be kept there: "
-            "choose another place."
-        )
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CurioError(
-            f"{setting} is {p}, but Curio cannot make its folder ({reason(exc)}): choose a "
-            "place you can write to."
-        ) from exc
+    _no_file_in_the_way(p, p.parent, setting, "the log cannot be kept there")
+    _make_folder(p, p.parent, setting, "its folder", "place")
     # an existing log is opened for appending (nothing is written); a new one's folder is
     # proved by a scratch file, so a refused command leaves no empty log behind
     target = p if p.exists() else p.parent / f".curio-write-test-{os.getpid()}"

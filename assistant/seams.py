@@ -6,10 +6,10 @@ satisfy the same Protocols, so a fake that drifts from the real interface fails 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, Unpack
 
-from assistant.types import Hit, ReviewResult
+from assistant.types import AnswerRecord, Hit, ReviewResult
 
 
 class Searcher(Protocol):
@@ -44,16 +44,4 @@ class Embedder(Protocol):
 class AuditSink(Protocol):
     """Where one line per answer goes (``audit.AuditLog``); never the text itself."""
 
-    def answer(
-        self,
-        *,
-        mode: str,
-        input_text: str,
-        lenses: Iterable[str],
-        citations: Iterable[Any],
-        model: str,
-        prompts_version: str,
-        index_fingerprint: str,
-        declined: bool = False,
-        session: str = "",
-    ) -> None: ...
+    def answer(self, **record: Unpack[AnswerRecord]) -> None: ...

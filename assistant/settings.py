@@ -125,18 +125,22 @@ class Settings(BaseSettings):
         description="Show full error details (tracebacks) instead of one-line messages.",
     )
 
+    def _in_home(self, path: Path | None, name: str) -> Path:
+        """A path the user set, else its default place inside ``home``."""
+        return path if path is not None else self.home / name
+
     @property
     def index_dir(self) -> Path:
-        return self.index if self.index is not None else self.home / "index"
+        return self._in_home(self.index, "index")
 
     @property
     def audit_path(self) -> Path:
-        return self.audit_log if self.audit_log is not None else self.home / "audit.jsonl"
+        return self._in_home(self.audit_log, "audit.jsonl")
 
     @property
     def cache_dir(self) -> Path:
         """Derived data Curio can rebuild (the trained review model); safe to delete."""
-        return self.cache if self.cache is not None else self.home / "cache"
+        return self._in_home(self.cache, "cache")
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,9 @@ The JSON shapes follow the CLI contract in DESIGN.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired, TypedDict
 
 # Whose words a passage is, and where it applies (issue 16). The keys are what the corpus, the
 # chunk metadata and every --json carry; the values are how a citation says it to a person.
@@ -245,3 +246,19 @@ class Answer:
             "notices": list(self.notices),
             "model": self.model,
         }
+
+
+class AnswerRecord(TypedDict):
+    """What the chat layer tells the audit log about one answer (``AuditLog.answer``, the
+    ``AuditSink`` seam and the test fake all take these keywords). ``citations`` are Citation
+    objects; the log keeps only their ids and sources, and only a hash of ``input_text``."""
+
+    mode: str
+    input_text: str
+    lenses: Iterable[str]
+    citations: Iterable[Any]
+    model: str
+    prompts_version: str
+    index_fingerprint: str
+    declined: NotRequired[bool]
+    session: NotRequired[str]

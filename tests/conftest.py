@@ -43,6 +43,14 @@ def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Set
 
 
 @pytest.fixture(scope="session")
+def rules() -> Any:
+    """The ask rules from the repository's prompts (read-only for tests)."""
+    from assistant.answer import load_ask_rules
+
+    return load_ask_rules(REPO_ROOT / "prompts")
+
+
+@pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return get_embedder(Settings(embed_model=None))
 

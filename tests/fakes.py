@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Unpack
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from assistant.types import Chunk, Hit, ReviewResult
+from assistant.types import AnswerRecord, Chunk, Hit, ReviewResult
 
 
 class FakeIndex:
@@ -42,6 +42,36 @@ def lens_hits(lens: str) -> list[Hit]:
         ),
         Hit(Chunk(f"tagged-{lens}", "t", "b.md", "B", "S2", {"lenses": lens}), score=0.5),
     ]
+
+
+def invented_hit(
+    n: int,
+    text: str,
+    kind: str = "",
+    relevance: float = 0.6,
+    *,
+    section: str = "",
+    jurisdiction: str = "england",
+    title: str = "",
+    publisher: str = "Invented publisher",
+) -> Hit:
+    """Passage ``n`` of an invented document, with the metadata the ask composer reads."""
+    chunk = Chunk(
+        id=f"c{n}",
+        text=text,
+        source=f"doc{n}.md",
+        title=title or f"Invented document {n}",
+        section=section or f"Section {n}",
+        metadata={
+            "kind": kind,
+            "jurisdiction": jurisdiction,
+            "publisher": publisher,
+            "year": "2024",
+            "status": "current",
+            "key": f"doc{n}.md",
+        },
+    )
+    return Hit(chunk=chunk, score=1.0 / (n + 1), dense_score=relevance)
 
 
 class FakeRetriever:
@@ -104,28 +134,16 @@ class FakeAudit:
     def __init__(self) -> None:
         self.lines: list[dict[str, Any]] = []
 
-    def answer(
-        self,
-        *,
-        mode: str,
-        input_text: str,
-        lenses: Iterable[str],
-        citations: Iterable[Any],
-        model: str,
-        prompts_version: str,
-        index_fingerprint: str,
-        declined: bool = False,
-        session: str = "",
-    ) -> None:
+    def answer(self, **record: Unpack[AnswerRecord]) -> None:
         self.lines.append(
             {
-                "mode": mode,
-                "input_text": input_text,
-                "lenses": sorted(set(lenses)),
-                "chunks": [getattr(c, "chunk_id", "") for c in citations],
-                "model": model,
-                "declined": declined,
-                "session": session,
+                "mode": record["mode"],
+                "input_text": record["input_text"],
+                "lenses": sorted(set(record["lenses"])),
+                "chunks": [getattr(c, "chunk_id", "") for c in record["citations"]],
+                "model": record["model"],
+                "declined": record.get("declined", False),
+                "session": record.get("session", ""),
             }
         )
 

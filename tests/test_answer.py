@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from fakes import FakeRetriever, invented_hit
 
 from assistant.answer import (
     Composer,
@@ -27,49 +28,12 @@ from assistant.answer import (
 )
 from assistant.errors import CurioError
 from assistant.settings import REPO_ROOT
-from assistant.types import Chunk, Hit
+from assistant.types import Hit
 
 PROMPTS = REPO_ROOT / "prompts"
 
 
-@pytest.fixture(scope="module")
-def rules():
-    return load_ask_rules(PROMPTS)
-
-
-def hit(
-    n: int,
-    text: str,
-    kind: str = "",
-    relevance: float = 0.6,
-    jurisdiction: str = "england",
-    title: str = "",
-    publisher: str = "Invented publisher",
-) -> Hit:
-    chunk = Chunk(
-        id=f"c{n}",
-        text=text,
-        source=f"doc{n}.md",
-        title=title or f"Invented document {n}",
-        section=f"Section {n}",
-        metadata={
-            "kind": kind,
-            "jurisdiction": jurisdiction,
-            "publisher": publisher,
-            "year": "2024",
-            "status": "current",
-            "key": f"doc{n}.md",
-        },
-    )
-    return Hit(chunk=chunk, score=1.0 / (n + 1), dense_score=relevance)
-
-
-class FakeRetriever:
-    def __init__(self, hits: list[Hit]) -> None:
-        self.hits = hits
-
-    def search(self, query: str, k: int = 5, prefer_lens: str | None = None, mode=None):
-        return self.hits[:k]
+hit = invented_hit  # kind "", jurisdiction "england" unless a test says
 
 
 def composer(embedder: Any, rules: Any, hits: list[Hit], tmp_path: Path | None = None):
@@ -92,7 +56,7 @@ def markers(text: str) -> set[int]:
 def test_rules_load_and_a_bad_edit_fails_with_one_line(tmp_path: Path, rules) -> None:
     assert rules.support_below > 0 and set(rules.kinds) >= {"law", "practice-prompt"}
     assert len(rules.places) > 100 and rules.glossary
-    for name in ("ask_rules.yaml", "ask_places.txt"):
+    for name in ("ask_rules.yaml", "ask_places.txt", "not_names.yaml"):
         shutil.copy(PROMPTS / name, tmp_path / name)
     good = (tmp_path / "ask_rules.yaml").read_text()
     (tmp_path / "ask_rules.yaml").write_text(good.replace("support_below: ", "support_belo: "))

@@ -279,3 +279,14 @@ def test_serve_refuses_an_empty_auth_file(
     empty.write_text("# nobody yet\n", encoding="utf-8")
     with pytest.raises(CurioError, match="no users"):
         serve(make_settings(host="0.0.0.0", auth_file=empty))
+
+
+def test_every_slot_the_handlers_update_is_a_component_of_the_page(server: Server) -> None:
+    """Handlers return ``{slot: value}``; a slot the layout did not fill would be a bare name."""
+    from dataclasses import fields
+
+    from gradio.blocks import Block
+
+    ui = server.demo.curio_app.ui
+    unfilled = [f.name for f in fields(ui) if not isinstance(getattr(ui, f.name), Block)]
+    assert unfilled == []

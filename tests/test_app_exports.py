@@ -9,8 +9,8 @@ from assistant.settings import Settings
 from assistant.types import Evidence, Flag
 
 
-def exported_path(result: tuple) -> Path:
-    update = result[0]
+def exported_path(result: dict) -> Path:
+    update = result["export_file"]
     value = update["value"] if isinstance(update, dict) else update
     return Path(value)
 

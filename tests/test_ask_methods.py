@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeRetriever, invented_hit
 
 from assistant.answer import Composer, Library, Unit, analyse, load_ask_rules
 from assistant.ask_text import _match, _prefixes
@@ -25,43 +27,8 @@ from assistant.types import Chunk, Hit
 PROMPTS = REPO_ROOT / "prompts"
 
 
-@pytest.fixture(scope="module")
-def rules():
-    return load_ask_rules(PROMPTS)
-
-
-def hit(
-    n: int,
-    text: str,
-    kind: str = "law",
-    relevance: float = 0.6,
-    section: str = "",
-    jurisdiction: str = "england-and-wales",
-) -> Hit:
-    chunk = Chunk(
-        id=f"c{n}",
-        text=text,
-        source=f"doc{n}.md",
-        title=f"Invented document {n}",
-        section=section or f"Section {n}",
-        metadata={
-            "kind": kind,
-            "jurisdiction": jurisdiction,
-            "publisher": "Invented publisher",
-            "year": "2024",
-            "status": "current",
-            "key": f"doc{n}.md",
-        },
-    )
-    return Hit(chunk=chunk, score=1.0 / (n + 1), dense_score=relevance)
-
-
-class FakeRetriever:
-    def __init__(self, hits: list[Hit]) -> None:
-        self.hits = hits
-
-    def search(self, query: str, k: int = 5, prefer_lens: str | None = None, mode=None):
-        return self.hits[:k]
+#: passages of law for England and Wales unless a test says otherwise
+hit = partial(invented_hit, kind="law", jurisdiction="england-and-wales")
 
 
 def answer(embedder: Any, rules: Any, question: str, hits: list[Hit]):

@@ -288,7 +288,7 @@ def test_app_feedback_is_linked_to_the_answer_and_drops_typed_reasons(
     curio, path, index = audited
     app = CurioApp(corpus_settings, curio, index)
     out = list(app.review(DRAFT, None, []))[-1]
-    state = out[1]
+    state = out["state"]
     assert state.flags, "the invented draft raises flags"
     lens = state.flags[0].lens
     before = len(lines_of(path))

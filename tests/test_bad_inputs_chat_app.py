@@ -292,7 +292,7 @@ def upload_copy(app: Any, path: Path) -> tuple[Any, str, Any]:
     shutil.copyfile(path, copy)
     out = app.upload(str(copy))
     assert not copy.exists(), "an upload must not stay on disk"
-    return out
+    return out.get("draft"), out["status"], out["upload"]
 
 
 UPLOAD_WORDS = {
@@ -321,7 +321,7 @@ def test_app_upload_of_a_200_page_pdf_is_read_and_reviewed(app: Any, bad_files, 
     text, status, _ = upload_copy(app, path)
     assert "Page 1:" in text and "Page 200:" in text and "deleted" in status
     out = list(app.review(text, None, []))[-1]
-    assert out[8] == "" and content_text(out[0][-1]).strip()
+    assert out["status"] == "" and content_text(out["chatbot"][-1]).strip()
     intact()
 
 
@@ -335,7 +335,7 @@ def test_app_upload_of_a_200_page_pdf_is_read_and_reviewed(app: Any, bad_files, 
 )
 def test_app_review_refuses(row: str, draft: str, words: str, app: Any, intact) -> None:
     (out,) = list(app.review(draft, None, []))
-    assert words in out[8] and out[0] == []
+    assert words in out["status"] and out["chatbot"] == []
     intact()
 
 
@@ -351,7 +351,7 @@ def test_app_review_refuses(row: str, draft: str, words: str, app: Any, intact) 
 @pytest.mark.parametrize("mode", ["Review a draft", "Ask about guidance", "Reflective supervision"])
 def test_app_send_refuses(row: str, message: str, words: str, mode: str, app: Any, intact) -> None:
     outs = list(app.send(message, mode, "", None, []))
-    assert words in outs[-1][8], outs[-1][8]
+    assert words in outs[-1]["status"], outs[-1]["status"]
     intact()
 
 
@@ -359,14 +359,15 @@ def test_app_send_refuses(row: str, message: str, words: str, mode: str, app: An
 def test_app_shows_hostile_text_escaped(row: str, app: Any, intact) -> None:
     draft = HOSTILE_TEXT[row] + "\n\n" + REVIEW_DRAFT
     out = list(app.review(draft, None, []))[-1]
-    page = out[5] + out[6] + "".join(content_text(m) for m in out[0])
-    assert out[8] == ""
+    page = out["draft_view"] + out["flags"] + "".join(content_text(m) for m in out["chatbot"])
+    assert out["status"] == ""
     assert "<script" not in page and "<img" not in page and "<a href" not in page
     if row == "right-to-left text and emoji":
-        assert "الأم تقول" in out[5] and "😢" in out[5]
+        assert "الأم تقول" in out["draft_view"] and "😢" in out["draft_view"]
     if row == "script, onerror and link payloads":
-        assert "&lt;script&gt;" in out[5] and "javascript:alert(2)" in out[5]
-    assert "family is safe" not in "".join(content_text(m) for m in out[0]).replace(INJECTION, "")
+        assert "&lt;script&gt;" in out["draft_view"] and "javascript:alert(2)" in out["draft_view"]
+    chat = "".join(content_text(m) for m in out["chatbot"])
+    assert "family is safe" not in chat.replace(INJECTION, "")
     intact()
 
 

@@ -7,6 +7,7 @@ fits the tuning texts shows. The CLI test uses the real reviewer and corpus inde
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -201,6 +202,7 @@ def test_bad_cue_file_is_one_line(tmp_path: Path) -> None:
     good = DEFAULT_CUES
     text = good.read_text(encoding="utf-8")
     bad = tmp_path / "casefile.yaml"
+    shutil.copy(good.parent / "not_names.yaml", tmp_path)  # the case file reads it beside
     bad.write_text(text.replace('harm_cues: "', 'harm_cues: "(unclosed|'), encoding="utf-8")
     with pytest.raises(CurioError) as err:
         load_cues(bad)
@@ -264,29 +266,34 @@ def test_app_panel_corrections_decisions_and_exports(tmp_path: Path) -> None:
         reasons=["The draft says he moved out", "and concludes the risk is reduced"],
     )
     state = SessionState(draft=EXAMPLE_DRAFT, flags=[flag], checklist={flag.lens: flag})
-    panel, people, _merge, flags, log_html = app.case_panel(state)
+    out = app.case_panel(state)
+    panel, people, flags, log_html = (
+        out[k] for k in ("case_view", "person_pick", "decision_flag", "decision_log")
+    )
     assert "id='case-people'" in panel and "Ms Dana Holloway" in panel
     assert "not marked yet" in log_html and flags["value"] == flag.lens
     carl = next(i for label, i in people["choices"] if label.startswith("Mr Carl Brennan"))
-    panel, *_rest, status = app.correct_role(carl, "partner", state)
+    out = app.correct_role(carl, "partner", state)
+    panel, status = out["case_view"], out["case_status"]
     assert "partner" in status and "data-role='partner'" in panel
-    log_html, status = app.decide(flag.lens, "Will act", "Ring the police about bail", state)
+    out = app.decide(flag.lens, "Will act", "Ring the police about bail", state)
+    log_html, status = out["decision_log"], out["decision_status"]
     assert "Will act" in log_html and "Ring the police about bail" in log_html
     assert "Why this was raised" in render_flags([flag])
     # a second review of the same session keeps the correction
     state.draft = EXAMPLE_DRAFT + "\nMr Brennan was seen at the office on 4 April."
-    panel = app.case_panel(state)[0]
+    panel = app.case_panel(state)["case_view"]
     assert "data-role='partner'" in panel
     # the audit log has the decision but never the typed reason
     app.audit.close()
     audit = settings.audit_path.read_text(encoding="utf-8")
     assert '"decision"' in audit and "Ring the police" not in audit
-    md_path = Path(app.export("md", state)[0]["value"])
+    md_path = Path(app.export("md", state)["export_file"]["value"])
     md = md_path.read_text(encoding="utf-8")
     assert "Supervision record" in md and "| Mr Carl Brennan (the concern) | partner |" in md
     assert "Decision: **Will act** — Ring the police about bail" in md
     assert "- The draft says he moved out" in md and "Chronology" in md
-    docx_path = Path(app.export("docx", state)[0]["value"])
+    docx_path = Path(app.export("docx", state)["export_file"]["value"])
     document = docx.Document(str(docx_path))
     words = "\n".join(p.text for p in document.paragraphs)
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
@@ -300,7 +307,7 @@ def test_unknown_decision_or_flag_is_a_message(tmp_path: Path) -> None:
     from assistant.settings import Settings
 
     app = CurioApp(Settings(home=tmp_path), curio=None, index=object())
-    _log, status = app.decide("child-voice", "Will act", "", SessionState())
+    status = app.decide("child-voice", "Will act", "", SessionState())["decision_status"]
     assert "Review a draft first" in status
     out = app.correct_role(0, "partner", SessionState())
-    assert "Review a draft first" in out[-1]
+    assert "Review a draft first" in out["case_status"]

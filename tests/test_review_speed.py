@@ -172,6 +172,7 @@ def test_reading_in_bfloat16_moves_probabilities_by_about_a_hundredth_and_blocks
 
     from assistant.review import model as model_module
     from assistant.review.model import LensModel, bfloat16_native
+    from assistant.review.training import fit
 
     full = LensModel(bundled_model_path(), LENS_IDS, TrainingConfig())
     half = LensModel(bundled_model_path(), LENS_IDS, TrainingConfig())  # seeded: the same weights
@@ -187,4 +188,4 @@ def test_reading_in_bfloat16_moves_probabilities_by_about_a_hundredth_and_blocks
     assert float(np.abs(a - b).mean()) < 0.002
     assert full.use_precision("float32") == "float32"  # a no-op when already there
     with pytest.raises(RuntimeError, match="reduced precision"):
-        half.fit(units, np.zeros((len(units), len(LENS_IDS)), dtype=np.int64))
+        fit(half, units, np.zeros((len(units), len(LENS_IDS)), dtype=np.int64))

@@ -1,6 +1,6 @@
 """The handlers behind the page (``CurioApp``): chat turns, reviews, uploads and sources. They are
-kept apart from the layout so tests call them directly; each returns the values of the
-components it updates, in the order ``layout.py`` lists them.
+kept apart from the layout so tests call them directly; each returns ``{slot: value}`` for the
+components it updates (``slots.py``), and Gradio leaves the others as they are.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from assistant.app.render import (
     render_section,
     render_sources,
 )
-from assistant.app.side import SideHandlers
+from assistant.app.side import Out, SideHandlers
+from assistant.app.slots import Slots
 from assistant.app.state import SessionState
 from assistant.app.words import (
     UPLOAD_TYPES,
@@ -48,6 +49,7 @@ class CurioApp(SideHandlers):
         self._audit: Any = None
         self.cache_dir: str | None = None  # Gradio's upload cache, set by build_app
         self.case_cues: Any = None  # the case-file cue words, checked by build_app
+        self.ui = Slots()  # the page's components, put in by build_app
 
     # -- modes: the registry's, worded by their prompt files
     def _prompts(self) -> Prompts:
@@ -93,17 +95,16 @@ class CurioApp(SideHandlers):
         mode: str,
         message: str,
         draft: str | None,
-    ) -> Iterator[tuple[Any, ...]]:
+    ) -> Iterator[Out]:
         """Stream one turn; the side panels are filled from the final answer."""
-        import gradio as gr
-
+        ui = self.ui
         history = list(history or [])
         history.append({"role": "assistant", "content": "…"})
         answer: Answer | None = None
         try:
             for answer in self.curio.respond(state.chat, mode, message, draft=draft):
                 history[-1] = {"role": "assistant", "content": md_safe(answer.text or "…")}
-                yield (history, state) + (gr.skip(),) * 7
+                yield {ui.chatbot: history, ui.state: state}
         except CurioError as exc:
             history[-1] = {"role": "assistant", "content": md_safe(exc.message)}
             yield self._panels(history, state, None, status=exc.message)
@@ -134,12 +135,14 @@ class CurioApp(SideHandlers):
         answer: Answer | None,
         reviewed: str | None = None,
         status: str = "",
-    ) -> tuple[Any, ...]:
-        """(chatbot, state, sources, source picker, section, draft, flags, flag picker, status)."""
+    ) -> Out:
+        """The chat, sources and status after a turn; the draft and flags after a review."""
         import gradio as gr
 
+        ui = self.ui
+        out: Out = {ui.chatbot: history, ui.state: state, ui.status: self._status(status)}
         if answer is None:
-            return (history, state) + (gr.skip(),) * 6 + (self._status(status),)
+            return out
         citations = list(answer.citations)
         if not citations and answer.flags:  # a review: its sources are the flags' guidance
             seen: dict[str, Citation] = {}
@@ -160,36 +163,24 @@ class CurioApp(SideHandlers):
             if citations
             else ""
         )
-        draft_html: Any = gr.skip()
-        flags_html: Any = gr.skip()
-        flag_picker: Any = gr.skip()
+        out |= {ui.sources: render_sources(citations), ui.source_pick: picker, ui.section: section}
         if reviewed is not None:
             state.draft = reviewed
             state.flags = list(answer.flags)
             for f in answer.flags:
                 state.checklist[f.lens] = f
-            draft_html = render_draft(reviewed, state.flags)
             message = "" if state.flags else (answer.text or "")
-            flags_html = render_flags(state.flags, message)
-            flag_picker = gr.update(
+            out[ui.draft_view] = render_draft(reviewed, state.flags)
+            out[ui.flags] = render_flags(state.flags, message)
+            out[ui.flag_pick] = gr.update(
                 choices=[(f"{n}. {flag_name(f)}", f.lens) for n, f in enumerate(state.flags, 1)],
                 value=state.flags[0].lens if state.flags else None,
             )
-        return (
-            history,
-            state,
-            render_sources(citations),
-            picker,
-            section,
-            draft_html,
-            flags_html,
-            flag_picker,
-            self._status(status),
-        )
+        return out
 
     def review(
         self, draft: str, state: SessionState | None, history: list[dict[str, Any]]
-    ) -> Iterator[tuple[Any, ...]]:
+    ) -> Iterator[Out]:
         """Review the pasted or uploaded draft and stream the walkthrough."""
         state = self._state(state)
         draft = (draft or "").strip()  # the chat layer strips too: evidence offsets must match
@@ -210,19 +201,20 @@ class CurioApp(SideHandlers):
         draft: str,
         state: SessionState | None,
         history: list[dict[str, Any]],
-    ) -> Iterator[tuple[Any, ...]]:
-        """One chat turn in the chosen mode."""
+    ) -> Iterator[Out]:
+        """One chat turn in the chosen mode; the message box is cleared unless it is refused
+        for its length (so the user can shorten it)."""
         state = self._state(state)
         message = (message or "").strip()
         draft = draft or ""
+        box = self.ui.message
         if not message:
-            yield self._panels(list(history or []), state, None, status="Type a message first.") + (
-                "",
-            )
+            status = "Type a message first."
+            yield self._panels(list(history or []), state, None, status=status) | {box: ""}
             return
         if len(message) > self.settings.max_text_chars:
             status = too_long("That message", len(message), self.settings.max_text_chars)
-            yield self._panels(list(history or []), state, None, status=status) + (message,)
+            yield self._panels(list(history or []), state, None, status=status) | {box: message}
             return
         mode = self.mode_labels().get(mode_label, "ask")
         history = list(history or []) + [{"role": "user", "content": md_safe(message)}]
@@ -236,7 +228,7 @@ class CurioApp(SideHandlers):
         ):
             pass_draft = draft
         for out in self._stream(state, history, mode, message, pass_draft):
-            yield out + ("",)
+            yield out | {box: ""}
 
     def _draft_problem(self, draft: str) -> str | None:
         if not draft.strip():
@@ -249,12 +241,12 @@ class CurioApp(SideHandlers):
         return None
 
     # -- uploads
-    def upload(self, path: str | None) -> tuple[Any, str, Any]:
-        """Read an uploaded draft into the text box, then delete it from Gradio's cache."""
-        import gradio as gr
-
+    def upload(self, path: str | None) -> Out:
+        """Read an uploaded draft into the text box, then delete it from Gradio's cache; the
+        upload box is emptied whatever happens."""
+        ui = self.ui
         if not path:
-            return gr.skip(), "", None
+            return {ui.status: "", ui.upload: None}
         p = Path(path)
         try:
             if p.suffix.lower() not in UPLOAD_TYPES:
@@ -266,20 +258,20 @@ class CurioApp(SideHandlers):
 
             text = read_text(p, max_bytes=upload_bytes(self.settings.max_upload_mb))
         except CurioError as exc:
-            return gr.skip(), self._status(exc.message), None
+            return {ui.status: self._status(exc.message), ui.upload: None}
         except Exception:
             log.exception("upload could not be read")
-            return gr.skip(), self._status(f"{p.name} could not be read."), None
+            return {ui.status: self._status(f"{p.name} could not be read."), ui.upload: None}
         finally:
             discard_upload(p, self.cache_dir)
         if len(text) > self.settings.max_text_chars:
             status = too_long(p.name, len(text), self.settings.max_text_chars)
-            return gr.skip(), self._status(status), None
+            return {ui.status: self._status(status), ui.upload: None}
         note = (
             f"Read {esc(p.name)} ({len(text.split()):,} words). The uploaded file has been "
             "deleted; press **Review draft**."
         )
-        return text, note, None
+        return {ui.draft: text, ui.status: note, ui.upload: None}
 
     # -- sources
     def read_section(self, choice: int | None, state: SessionState | None) -> str:

@@ -12,6 +12,7 @@ from assistant.app.render import (
     render_flags,
     render_sources,
 )
+from assistant.app.slots import Slots
 from assistant.app.words import (
     EXAMPLE_DRAFT,
     INTRO,
@@ -30,6 +31,21 @@ from assistant.settings import Settings, offline_switches
 #: ``api_name`` for events that are not part of the app's API (Gradio takes False; its type
 #: hints say only a name or None).
 NO_API: Any = False
+
+
+def _flag_and_choice(
+    note: str, flag_id: str, choice: tuple[str, list[str], str]
+) -> tuple[Any, Any]:
+    """A muted note over a row of a flag picker and a choice (label, options, element id): the
+    decision log and the feedback marks share this shape."""
+    import gradio as gr
+
+    label, options, elem_id = choice
+    gr.Markdown(note, elem_classes="curio-muted")
+    with gr.Row():
+        flag = gr.Dropdown([], label="Flag", elem_id=flag_id, allow_custom_value=True)
+        picked = gr.Radio(options, label=label, elem_id=elem_id)
+    return flag, picked
 
 
 def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> gr.Blocks
@@ -127,18 +143,12 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                     with gr.Accordion(
                         "Decision log for supervision", open=True, elem_id="decisions"
                     ):
-                        gr.Markdown(
+                        decision_flag, decision = _flag_and_choice(
                             "Mark what you will do about each flag. Your reasons go into the "
                             "exported checklist only, never into the audit log.",
-                            elem_classes="curio-muted",
+                            "decision-flag",
+                            ("Decision", list(DECISIONS), "decision"),
                         )
-                        with gr.Row():
-                            decision_flag = gr.Dropdown(
-                                [], label="Flag", elem_id="decision-flag", allow_custom_value=True
-                            )
-                            decision = gr.Radio(
-                                list(DECISIONS), label="Decision", elem_id="decision"
-                            )
                         decision_reason = gr.Textbox(
                             label="Reason (optional)", lines=1, elem_id="decision-reason"
                         )
@@ -148,16 +158,12 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                         decision_status = gr.Markdown("", elem_id="decision-status")
                         decision_log = gr.HTML(render_decisions([], {}), elem_id="decision-log")
                     with gr.Accordion("Was a flag useful? Tell the team", open=False):
-                        gr.Markdown(
+                        flag_pick, mark = _flag_and_choice(
                             "Your mark goes to the team's log with the lens name and the reason "
                             "you pick only: never any case text.",
-                            elem_classes="curio-muted",
+                            "flag-pick",
+                            ("This flag was…", list(MARKS), "mark"),
                         )
-                        with gr.Row():
-                            flag_pick = gr.Dropdown(
-                                [], label="Flag", elem_id="flag-pick", allow_custom_value=True
-                            )
-                            mark = gr.Radio(list(MARKS), label="This flag was…", elem_id="mark")
                         reason = gr.Dropdown(
                             list(FEEDBACK_REASONS),
                             value=None,
@@ -226,31 +232,61 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
                 )
                 section_html = gr.HTML("", elem_id="section")
 
-        panel_outputs = [
-            chatbot,
-            state,
-            sources_html,
-            source_pick,
-            section_html,
-            draft_html,
-            flags_html,
-            flag_pick,
-            status,
-        ]
+        ui = app.ui = Slots(
+            chatbot=chatbot,
+            state=state,
+            sources=sources_html,
+            source_pick=source_pick,
+            section=section_html,
+            draft_view=draft_html,
+            flags=flags_html,
+            flag_pick=flag_pick,
+            status=status,
+            message=message,
+            draft=draft,
+            upload=upload,
+            hint=hint,
+            review_box=review_box,
+            scenario_box=scenario_box,
+            case_view=case_html,
+            person_pick=person_pick,
+            merge_pick=merge_pick,
+            case_status=case_status,
+            decision_flag=decision_flag,
+            decision_log=decision_log,
+            decision_status=decision_status,
+            export_file=export_file,
+            export_status=export_status,
+        )
+        # the order of each list is the order of the values in the HTTP API's answers
+        panel_outputs = ui.of(
+            "chatbot",
+            "state",
+            "sources",
+            "source_pick",
+            "section",
+            "draft_view",
+            "flags",
+            "flag_pick",
+            "status",
+        )
 
-        def on_mode(label: str) -> tuple[Any, ...]:
+        def on_mode(label: str) -> dict[Any, Any]:
             m = labels.get(label, "ask")
             words = app.mode_words(m)
-            placeholder = words["placeholder"]
-            return (
-                words["hint"],
-                gr.update(visible=m == "review"),
-                gr.update(visible=m == "scenario"),
-                gr.update(placeholder=placeholder),
-            )
+            return {
+                ui.hint: words["hint"],
+                ui.review_box: gr.update(visible=m == "review"),
+                ui.scenario_box: gr.update(visible=m == "scenario"),
+                ui.message: gr.update(placeholder=words["placeholder"]),
+            }
 
-        mode.change(on_mode, mode, [hint, review_box, scenario_box, message], api_name=NO_API)
-        case_outputs = [case_html, person_pick, merge_pick, decision_flag, decision_log]
+        mode.change(
+            on_mode, mode, ui.of("hint", "review_box", "scenario_box", "message"), api_name=NO_API
+        )
+        case_outputs = ui.of(
+            "case_view", "person_pick", "merge_pick", "decision_flag", "decision_log"
+        )
         review_btn.click(
             app.review, [draft, state, chatbot], panel_outputs, api_name="review"
         ).then(app.case_panel, state, case_outputs, api_name=NO_API)
@@ -265,7 +301,7 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
         message.submit(**send_args, api_name=NO_API).then(
             app.case_panel, state, case_outputs, api_name=NO_API
         )
-        fix_outputs = [case_html, person_pick, merge_pick, case_status]
+        fix_outputs = ui.of("case_view", "person_pick", "merge_pick", "case_status")
         role_btn.click(
             app.correct_role, [person_pick, role_pick, state], fix_outputs, api_name="correct_role"
         )
@@ -275,22 +311,20 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
         decision_btn.click(
             app.decide,
             [decision_flag, decision, decision_reason, state],
-            [decision_log, decision_status],
+            ui.of("decision_log", "decision_status"),
             api_name="decide",
         )
         example_btn.click(lambda: EXAMPLE_DRAFT, None, draft, api_name="example")
-        clear_btn.click(lambda: ("", ""), None, [draft, status], api_name=NO_API)
+        clear_btn.click(
+            lambda: {ui.draft: "", ui.status: ""}, None, [draft, status], api_name=NO_API
+        )
         upload.upload(app.upload, upload, [draft, status, upload], api_name="upload")
         source_pick.input(app.read_section, [source_pick, state], section_html, api_name="section")
         mark_btn.click(app.mark, [flag_pick, mark, reason, state], mark_status, api_name="mark")
-        md_btn.click(
-            lambda s: app.export("md", s), state, [export_file, export_status], api_name="export_md"
-        )
+        export_outputs = ui.of("export_file", "export_status")
+        md_btn.click(lambda s: app.export("md", s), state, export_outputs, api_name="export_md")
         docx_btn.click(
-            lambda s: app.export("docx", s),
-            state,
-            [export_file, export_status],
-            api_name="export_docx",
+            lambda s: app.export("docx", s), state, export_outputs, api_name="export_docx"
         )
         scenario_pick.change(app.show_scenario, scenario_pick, scenario_text, api_name=NO_API)
         check_btn.click(

@@ -1,5 +1,6 @@
 """Handlers beside the chat: feedback marks, the case file, the decision log, the checklist
-export and the training scenarios.
+export and the training scenarios. Those that update several components return
+``{slot: value}`` (``slots.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from assistant.app.render import (
     flag_name,
     render_coverage,
 )
+from assistant.app.slots import Slots
 from assistant.app.state import SessionState
 from assistant.app.words import (
     MARKS,
@@ -38,6 +40,9 @@ from assistant.settings import Settings
 
 log = logging.getLogger("curio.app")
 
+#: What a handler returns: ``{slot: value}`` for the components it updates.
+Out = dict[Any, Any]
+
 
 class SideHandlers:
     """The handlers beside the chat: feedback marks, the case file and decision log, the
@@ -47,6 +52,7 @@ class SideHandlers:
     curio: Any
     cache_dir: str | None
     case_cues: Any
+    ui: Slots
 
     audit: Any  # CurioApp's (a property)
 
@@ -81,9 +87,9 @@ class SideHandlers:
         return f"Thank you: “{esc(name)}” marked {str(mark_label).lower()}."
 
     # -- the case at a glance and the decision log
-    def case_panel(self, state: SessionState | None) -> tuple[Any, ...]:
+    def case_panel(self, state: SessionState | None) -> Out:
         """After a review: the people, chronology and accounts of the draft just reviewed,
-        with this session's corrections replayed. (panel, person, merge, flag pickers, log)"""
+        with this session's corrections replayed, and the decision log's flags."""
         import gradio as gr
 
         state = state if isinstance(state, SessionState) else SessionState()
@@ -94,28 +100,30 @@ class SideHandlers:
             except Exception:
                 log.exception("case extraction failed")
                 cs.case = None
-        people = cs.people_choices()
         flags = [(f"{n}. {flag_name(f)}", f.lens) for n, f in enumerate(state.flags, 1)]
-        return (
-            render_case_panel(cs.case),
-            gr.update(choices=people, value=None),
-            gr.update(choices=people, value=None),
-            gr.update(choices=flags, value=state.flags[0].lens if state.flags else None),
-            render_decisions(state.flags, cs.decisions),
-        )
+        ui = self.ui
+        return self._people(state) | {
+            ui.decision_flag: gr.update(
+                choices=flags, value=state.flags[0].lens if state.flags else None
+            ),
+            ui.decision_log: render_decisions(state.flags, cs.decisions),
+        }
 
-    def _case_outputs(self, state: SessionState, message: str) -> tuple[Any, ...]:
+    def _people(self, state: SessionState) -> Out:
+        """The case panel and its two people pickers."""
         import gradio as gr
 
         people = state.case.people_choices()
-        return (
-            render_case_panel(state.case.case),
-            gr.update(choices=people, value=None),
-            gr.update(choices=people, value=None),
-            message,
-        )
+        return {
+            self.ui.case_view: render_case_panel(state.case.case),
+            self.ui.person_pick: gr.update(choices=people, value=None),
+            self.ui.merge_pick: gr.update(choices=people, value=None),
+        }
 
-    def correct_role(self, person: Any, role: str | None, state: Any) -> tuple[Any, ...]:
+    def _case_outputs(self, state: SessionState, message: str) -> Out:
+        return self._people(state) | {self.ui.case_status: message}
+
+    def correct_role(self, person: Any, role: str | None, state: Any) -> Out:
         """The practitioner's role for one person; it holds for the rest of the session."""
         state = state if isinstance(state, SessionState) else SessionState()
         if state.case.case is None:
@@ -128,7 +136,7 @@ class SideHandlers:
             return self._case_outputs(state, self._status(exc.message))
         return self._case_outputs(state, f"“{esc(name)}” is now recorded as {esc(role)}.")
 
-    def merge_people(self, keep: Any, other: Any, state: Any) -> tuple[Any, ...]:
+    def merge_people(self, keep: Any, other: Any, state: Any) -> Out:
         """Two mentions of one person made one, for the rest of the session."""
         state = state if isinstance(state, SessionState) else SessionState()
         if state.case.case is None:
@@ -141,38 +149,34 @@ class SideHandlers:
             return self._case_outputs(state, self._status(exc.message))
         return self._case_outputs(state, f"Merged into “{esc(name)}”.")
 
-    def decide(
-        self, lens: str | None, label: str | None, reason: str, state: Any
-    ) -> tuple[str, str]:
+    def decide(self, lens: str | None, label: str | None, reason: str, state: Any) -> Out:
         """A decision on a flag for the supervision record. The typed reason stays in this
         session and its export; the audit log gets the lens and the decision only."""
         state = state if isinstance(state, SessionState) else SessionState()
         known = {f.lens: f for f in state.flags}
-        if not lens or lens not in known:
-            return render_decisions(state.flags, state.case.decisions), self._status(
-                "Review a draft first, then choose one of its flags."
-            )
         mark = DECISIONS.get(label or "")
-        if mark is None:
-            return render_decisions(state.flags, state.case.decisions), self._status(
-                "Choose will act, already covered or not relevant."
-            )
-        state.case.decisions[lens] = Decision(mark, " ".join((reason or "").split())[:1000])
-        with contextlib.suppress(Exception):  # the log is a record, not a gate
-            self.audit.decision(lens=lens, mark=mark, session=state.id)
-        return (
-            render_decisions(state.flags, state.case.decisions),
-            f"Saved: “{esc(flag_name(known[lens]))}” — {esc(str(label).lower())}.",
-        )
+        if not lens or lens not in known:
+            message = self._status("Review a draft first, then choose one of its flags.")
+        elif mark is None:
+            message = self._status("Choose will act, already covered or not relevant.")
+        else:
+            state.case.decisions[lens] = Decision(mark, " ".join((reason or "").split())[:1000])
+            with contextlib.suppress(Exception):  # the log is a record, not a gate
+                self.audit.decision(lens=lens, mark=mark, session=state.id)
+            message = f"Saved: “{esc(flag_name(known[lens]))}” — {esc(str(label).lower())}."
+        return {
+            self.ui.decision_log: render_decisions(state.flags, state.case.decisions),
+            self.ui.decision_status: message,
+        }
 
     # -- export
-    def export(self, fmt: str, state: SessionState | None) -> tuple[Any, str]:
+    def export(self, fmt: str, state: SessionState | None) -> Out:
         """Write the checklist (Markdown or Word) into Gradio's cache for download."""
         state = state if isinstance(state, SessionState) else SessionState()
+        ui = self.ui
         if not state.checklist and not state.cited:
-            return None, self._status(
-                "Nothing to export yet: review a draft or ask a question first."
-            )
+            message = "Nothing to export yet: review a draft or ask a question first."
+            return {ui.export_file: None, ui.export_status: self._status(message)}
         # an export holds case text: keep only the latest per session, and none after exit
         discard_export(state.export_dir)
         folder = Path(tempfile.mkdtemp(prefix="curio-export-", dir=self.cache_dir))
@@ -187,10 +191,14 @@ class SideHandlers:
                 path.write_text(checklist_markdown(state), encoding="utf-8")
         except Exception:
             log.exception("export failed")
-            return None, self._status("The checklist could not be written; please try again.")
+            message = "The checklist could not be written; please try again."
+            return {ui.export_file: None, ui.export_status: self._status(message)}
         import gradio as gr
 
-        return gr.update(value=str(path), visible=True), "Checklist ready: download it below."
+        return {
+            ui.export_file: gr.update(value=str(path), visible=True),
+            ui.export_status: "Checklist ready: download it below.",
+        }
 
     # -- scenarios
     def scenarios(self) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ import yaml
 
 from assistant.casefile.model import CHECKS, ROLES
 from assistant.errors import CurioError
+from assistant.not_names import load_not_names
 
 DEFAULT_CUES = Path(__file__).resolve().parents[2] / "prompts" / "casefile.yaml"
 
@@ -62,7 +63,6 @@ REQUIRED_KEYS = (
     "role_abbreviations",
     "titles",
     "professional_titles",
-    "not_names",
     "professional_labels",
     "meeting_lists",
     "org_words",
@@ -157,11 +157,7 @@ def _load_cues(path: str) -> Cues:
         str(k): _words(_alternatives(v, f"contact_sources.{k}"), f"contact_sources.{k}")
         for k, v in (data["contact_sources"] or {}).items()
     }
-    not_names = frozenset(
-        str(
-            data["not_names"][0] if isinstance(data["not_names"], list) else data["not_names"]
-        ).split("|")
-    )
+    not_names = load_not_names("case_file", p.parent)  # prompts/not_names.yaml, beside this file
 
     def w(key: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         return _words(_alternatives(data[key], key), key, flags)

@@ -38,6 +38,7 @@ from assistant.review.model import (
     load_arrays,
 )
 from assistant.review.text import split_sentences
+from assistant.review.training import fit
 
 
 @dataclass
@@ -384,7 +385,7 @@ def _fit_model(model: LensModel, training: TrainingSet, say: Callable[[str], Non
         bar.n = int(100 * fraction)
         bar.refresh()
 
-    stats = model.fit(training.units, training.targets, progress=progress)
+    stats = fit(model, training.units, training.targets, progress=progress)
     bar.close()
     say(
         f"review model trained in {stats['lower_seconds'] + stats['train_seconds']:.0f} s "

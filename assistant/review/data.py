@@ -180,10 +180,10 @@ def build_training_set(
         ids.extend([lt.id] * len(sentences))
     row_sets = [list(extra_rows)] + [load_sentence_rows(p) for p in extra_sentence_files]
     for rows in row_sets:
-        u, y = sentence_units(rows, lenses)
-        units.extend(u)
+        row_units, y = sentence_units(rows, lenses)
+        units.extend(row_units)
         blocks.append(y)
-        ids.extend([""] * len(u))
+        ids.extend([""] * len(row_units))
     targets = np.concatenate(blocks) if blocks else np.zeros((0, len(lenses)), dtype=np.int64)
     parts = [",".join(lenses)]
     for u, row in zip(units, targets, strict=True):

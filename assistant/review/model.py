@@ -9,10 +9,10 @@ negation and who is speaking are learned from many writers' wording instead of m
 
 How it is built: the lower layers stay as shipped (frozen); their output for every training
 unit is computed once, and only the top ``trained_layers`` and a small head are trained over
-those cached states. That makes training a few minutes on two CPU cores, deterministic (fixed
-seeds, fixed thread count) and reproducible from the repository's data, so no weights are kept
-in git: the trained top is cached under ``CURIO_HOME/cache`` keyed by the hashes of the data,
-the base model and the settings below.
+those cached states (the loop is in ``training.py``). That makes training a few minutes on two
+CPU cores, deterministic (fixed seeds, fixed thread count) and reproducible from the
+repository's data, so no weights are kept in git: the trained top is cached under
+``CURIO_HOME/cache`` keyed by the hashes of the data, the base model and the settings below.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import os
 import random
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -102,7 +100,7 @@ class LensModel:
         self.top = torch.nn.ModuleList([copy.deepcopy(layer) for layer in layers[split:]])
         hidden = base.config.hidden_size
         self.hidden = hidden
-        _seed(config.seed)  # the head's starting weights are part of a deterministic training
+        seed_all(config.seed)  # the head's starting weights are part of a deterministic training
         self.head = torch.nn.Sequential(
             torch.nn.Dropout(0.1),
             torch.nn.Linear(hidden * 4, len(self.lenses) * len(STATES)),
@@ -160,7 +158,7 @@ class LensModel:
                     states[j] = h[row, : int(lengths[row])].to(torch.float16).clone()
         return states, pooled
 
-    def _upper(self, h, attention_mask, context):  # type: ignore[no-untyped-def]
+    def upper(self, h, attention_mask, context):  # type: ignore[no-untyped-def]
         """Trained layers over the sentence, mean-pooled, beside the context vectors; the head."""
         torch = self._torch
         mask = _extended(attention_mask, h.dtype)
@@ -171,7 +169,7 @@ class LensModel:
         logits = self.head(torch.cat([pooled, context], dim=-1))
         return logits.view(-1, len(self.lenses), len(STATES))
 
-    def _prepare(self, units: Sequence[Unit]):  # type: ignore[no-untyped-def]
+    def prepare(self, units: Sequence[Unit]):  # type: ignore[no-untyped-def]
         """Lower states for every distinct string, and each unit's context vector."""
         strings: dict[str, int] = {}
         for u in units:
@@ -283,82 +281,6 @@ class LensModel:
                     top[[part[k] for k in picked]] = x.mean(1).float().numpy()
         return lower, top
 
-    # --- training ---------------------------------------------------------------------------
-    def fit(
-        self,
-        units: Sequence[Unit],
-        targets: np.ndarray,
-        progress: Callable[[float], None] | None = None,
-    ) -> dict[str, float]:
-        """Train the top layers and head. ``targets``: int array (n_units, n_lenses) of state
-        indices. Deterministic for a given data set, config and thread count."""
-        torch = self._torch
-        if self.read_dtype != torch.float32:
-            raise RuntimeError("the lens model was switched to reduced precision for reading")
-        cfg = self.config
-        say = progress or (lambda _fraction: None)
-        _seed(cfg.seed)
-        torch.set_num_threads(cfg.threads)
-        started = time.perf_counter()
-        say(0.0)
-        states, ctx_all, _ = self._prepare(units)
-        ctx_t = torch.from_numpy(ctx_all)
-        lower_s = time.perf_counter() - started
-        say(0.1)
-        params = [
-            {"params": list(self.top.parameters()), "lr": cfg.learning_rate},
-            {"params": list(self.head.parameters()), "lr": cfg.head_learning_rate},
-        ]
-        opt = torch.optim.AdamW(params, weight_decay=cfg.weight_decay)
-        n_batches = math.ceil(len(units) / cfg.batch_size)
-        total = n_batches * cfg.epochs
-        warm = max(1, total // 10)
-        sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / total)
-        )
-        weights = torch.tensor(cfg.class_weights, dtype=torch.float32)
-        loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
-        y_all = torch.as_tensor(np.asarray(targets), dtype=torch.long)
-        rng = random.Random(cfg.seed)
-        self.top.train()
-        self.head.train()
-        step_no = 0
-        last = 0.0
-        for _epoch in range(cfg.epochs):
-            # Batches of similar length (shuffled within and between) keep padding small.
-            idx_all = sorted(
-                range(len(units)), key=lambda i: (int(states[i].shape[0]), rng.random())
-            )
-            batches = [
-                idx_all[b * cfg.batch_size : (b + 1) * cfg.batch_size] for b in range(n_batches)
-            ]
-            rng.shuffle(batches)
-            running = 0.0
-            for b, idx in enumerate(batches):
-                h, att = _pad([states[j] for j in idx], torch)
-                logits = self._upper(h, att, ctx_t[idx])
-                loss = loss_fn(logits.reshape(-1, len(STATES)), y_all[idx].reshape(-1))
-                opt.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(
-                    list(self.top.parameters()) + list(self.head.parameters()), 1.0
-                )
-                opt.step()
-                sched.step()
-                step_no += 1
-                running += float(loss.detach())
-                if b % 20 == 0:
-                    say(0.1 + 0.9 * step_no / total)
-            last = running / max(1, n_batches)
-        self.top.eval()
-        self.head.eval()
-        return {
-            "lower_seconds": round(lower_s, 1),
-            "train_seconds": round(time.perf_counter() - started - lower_s, 1),
-            "final_loss": round(last, 4),
-            "units": len(units),
-        }
-
     # --- saving -----------------------------------------------------------------------------
     def state(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -439,7 +361,7 @@ def bfloat16_native(torch) -> bool:  # type: ignore[no-untyped-def]
         return False
 
 
-def _seed(seed: int) -> None:
+def seed_all(seed: int) -> None:
     import torch
 
     random.seed(seed)
@@ -458,16 +380,3 @@ def _extended(attention_mask, dtype):  # type: ignore[no-untyped-def]
 def _run_layer(layer, h, mask):  # type: ignore[no-untyped-def]
     out = layer(h, attention_mask=mask)
     return out[0] if isinstance(out, tuple) else out
-
-
-def _pad(states, torch):  # type: ignore[no-untyped-def]
-    """Pad cached per-sentence states into one batch (float32) with its attention mask."""
-    n = max(int(x.shape[0]) for x in states)
-    dim = int(states[0].shape[-1])
-    h = torch.zeros((len(states), n, dim), dtype=torch.float32)
-    att = torch.zeros((len(states), n), dtype=torch.long)
-    for i, x in enumerate(states):
-        k = int(x.shape[0])
-        h[i, :k] = x.to(torch.float32)
-        att[i, :k] = 1
-    return h, att

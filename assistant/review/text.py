@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.not_names import load_not_names
+
 NOT_CASE_MATERIAL = "this does not look like case material, so no lenses were checked"
 EMPTY_TEXT = "there is no text to review: paste or upload a draft assessment, plan or case note"
 NOT_TEXT = "this does not look like text (it may be a binary file), so no lenses were checked"
@@ -162,81 +164,13 @@ def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
 
 # --- names for questions --------------------------------------------------------------------
 
-_NOT_NAMES = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "He",
-        "She",
-        "They",
-        "It",
-        "This",
-        "That",
-        "There",
-        "Mother",
-        "Father",
-        "Mum",
-        "Dad",
-        "Baby",
-        "Child",
-        "Children",
-        "School",
-        "Police",
-        "Social",
-        "Worker",
-        "MASH",
-        "Ms",
-        "Mr",
-        "Mrs",
-        "Miss",
-        "Dr",
-        "Unborn",
-        "Both",
-        "His",
-        "Her",
-        "Their",
-        "Our",
-        "We",
-        "I",
-        "On",
-        "In",
-        "At",
-        "After",
-        "Before",
-        "When",
-        "While",
-        "During",
-        "Since",
-        "Following",
-        "Today",
-        "Yesterday",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Year",
-        "Health",
-        "Visitor",
-        "GP",
-        "Nursery",
-    ]
-)
+
+def _not_names() -> frozenset[str]:
+    """Capitalised words that are not names: ``prompts/not_names.yaml``, shared with the case
+    file and `curio ask`."""
+    return load_not_names("review")
+
+
 _CHILD_NAME = re.compile(
     r"\b([A-Z][a-z]{1,15})\s*(?:\(|,\s*)(?:aged\s+)?(\d{1,2})(?:\s*(years?|yrs?|months?|weeks?))?"
     r"(?:\s*old)?\s*(?:[),;]|\.(?!\d))"
@@ -266,7 +200,7 @@ def _flat(text: str) -> str:
 def _first_name_before(text: str, start: int) -> str | None:
     """The capitalised word just before ``start`` ("Nia" before "Roberts, 15"), if any."""
     m = re.search(r"\b([A-Z][a-z]{1,15})[ \t]+$", text[max(0, start - 20) : start])
-    return m.group(1) if m and m.group(1) not in _NOT_NAMES else None
+    return m.group(1) if m and m.group(1) not in _not_names() else None
 
 
 def child_names(text: str) -> list[str]:
@@ -275,7 +209,7 @@ def child_names(text: str) -> list[str]:
     for pat in (_CHILD_NAME, _CHILD_NAME2, _CHILD_NAME3):
         for m in pat.finditer(text):
             name = m.group(1)
-            if name in _NOT_NAMES or int(m.group(2)) > 17:
+            if name in _not_names() or int(m.group(2)) > 17:
                 continue
             # "Nia Roberts, 15": the first name is what the text will use for her
             first = _first_name_before(text, m.start())
@@ -293,7 +227,7 @@ def find_names(text: str) -> dict[str, str]:
     for pat in (_CHILD_NAME, _CHILD_NAME2):
         for m in pat.finditer(text):
             name, age, unit = m.group(1), int(m.group(2)), (m.group(3) or "years").lower()
-            if name in _NOT_NAMES or age > 17:
+            if name in _not_names() or age > 17:
                 continue
             name = _first_name_before(text, m.start()) or name
             months = age if unit.startswith("month") else 0 if unit.startswith("week") else age * 12
@@ -310,7 +244,7 @@ def find_names(text: str) -> dict[str, str]:
     for key, pat in (("adult", _ADULT_NAME), ("mother", _MOTHER_NAME)):
         for m in pat.finditer(text):
             name = next(g for g in m.groups() if g)
-            if name.split()[-1] not in _NOT_NAMES and name not in [c[0] for c in children]:
+            if name.split()[-1] not in _not_names() and name not in [c[0] for c in children]:
                 names[key] = _tidy_name(name, text)
                 break
     return names
@@ -330,10 +264,10 @@ def _tidy_name(name: str, text: str) -> str:
     title = _TITLE.match(name)
     word = name[title.end() :] if title else name
     after = re.finditer(r"\b" + re.escape(word) + _CAPITALISED.pattern, text)
-    if any(m.group(1) not in _NOT_NAMES for m in after):
+    if any(m.group(1) not in _not_names() for m in after):
         return word  # "Carl Brennan" somewhere: Carl is a first name
     for m in re.finditer(r"\b([A-Z][a-z]{1,15})\s+" + re.escape(word) + r"\b", text):
-        if m.group(1) not in _NOT_NAMES:
+        if m.group(1) not in _not_names():
             return m.group(1)
     return f"{title.group(1)} {word}" if title else word
 
