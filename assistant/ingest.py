@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import CurioError
+from assistant.limits import MB
 from assistant.types import (
     JURISDICTIONS,
     KINDS,
@@ -39,7 +40,7 @@ FRONT_MATTER_KEYS = (
     "status",
     "summary",
 )
-MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_FILE_BYTES = 100 * MB
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
 CHUNK_CHARS = 1000
 CHUNK_OVERLAP = 150
@@ -349,9 +350,7 @@ def load_document(path: Path, key: str, max_bytes: int | None = None) -> LoadedD
     if size == 0:
         raise CurioError(f"{name} is empty")
     if size > limit:
-        raise CurioError(
-            f"{name} is {size / 1048576:.1f} MB, larger than the {limit / 1048576:.0f} MB limit"
-        )
+        raise CurioError(f"{name} is {size / MB:.1f} MB, larger than the {limit / MB:.0f} MB limit")
     raw = path.read_bytes()
     content_hash = hashlib.sha256(raw).hexdigest()
     stem_title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
