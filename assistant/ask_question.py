@@ -93,7 +93,7 @@ def analyse(question: str, rules: AskRules) -> Profile:
     prof.pointer = bool(pointer) and len(pointer) < len(parts)
     prof.clauses = [rules.expand(p) for p in parts if p not in pointer]
     scan = rules.shared_jurisdiction.sub(" ", q)
-    prof.jurisdictions = [j for j in rules.jurisdictions if j.cues.search(scan)]
+    prof.jurisdictions = [j for j in rules.jurisdictions if _asks_about(j, scan)]
     lowercase = q == q.lower()
     seen: set[str] = set()
     taken: list[tuple[int, int]] = []
@@ -188,3 +188,12 @@ def _instruments(question: str, rules: AskRules) -> list[tuple[str, re.Pattern[s
         full = question[m.start(1) + m.group(1).find(words[0]) : m.end()].strip()
         out.append((full or name, pattern))
     return out
+
+
+def _asks_about(j: Jurisdiction, text: str) -> bool:
+    """Does the question name ``j`` as where its law applies, not only as where someone goes
+    ("taking their daughter to Pakistan to get married" asks about English law)?"""
+    for m in j.cues.finditer(text):
+        if j.travel is None or not j.travel.search(text[max(0, m.start() - 40) : m.start()]):
+            return True
+    return False

@@ -76,6 +76,9 @@ class Jurisdiction:
     id: str
     label: str
     cues: re.Pattern[str]
+    # a place named only as where someone travels ("taking her to Pakistan") is not this
+    # jurisdiction's law being asked about; None: every mention counts
+    travel: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
                 id=str(_need(j, "id", where)),
                 label=str(_need(j, "label", where)),
                 cues=_regex(_need(j, "cues", where), f"{where}.cues"),
+                travel=_regex(j["travel"], f"{where}.travel") if j.get("travel") else None,
             )
         )
     body = _regex(_need(data, "body_nouns", w), f"{w}: body_nouns")

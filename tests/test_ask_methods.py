@@ -301,3 +301,65 @@ def test_an_abbreviation_the_library_never_uses_is_spelt_out_in_its_own_words(
     assert library.long_form("CP") == ""  # one use of "care plan" is too few to trust
     plain = c.analyse("what does the offence need to prove?")
     assert "(" not in plain.expanded
+
+
+# ---------------------------------------------------------------------------- third round
+
+
+def test_a_country_named_only_as_where_someone_is_taken_is_not_its_law(rules) -> None:
+    """Forced marriage abroad is about English law; the law of the country itself is not."""
+
+    def ids(q: str) -> list[str]:
+        return [j.id for j in analyse(q, rules).jurisdictions]
+
+    assert ids("They're taking their 17yo daughter to Pakistan to get married. Is it legal?") == []
+    assert ids("She was brought here from Nigeria as a baby. Can she see her dad?") == []
+    assert ids("What is the legal age to marry in Pakistan?") == ["elsewhere"]
+    assert ids("Is FGM against the law in Nigeria?") == ["elsewhere"]
+    # within the UK a move still asks about the other nation's system
+    assert ids("The family moved to Scotland - does our plan still apply?") == ["scotland"]
+
+
+def test_a_destination_abroad_is_answered_from_english_law(embedder, rules) -> None:
+    law = (
+        "Since 27 February 2023 no one under 18 can marry in England and Wales, even with "
+        "parental consent, and causing a child to marry is an offence, including abroad."
+    )
+    q = "Family are taking their 17 year old to Pakistan in the summer to get married, legal?"
+    comp, ans = answer(embedder, rules, q, [hit(0, law, relevance=0.55)])
+    assert not comp.declined, ans.text
+    assert "under 18" in ans.text
+    comp, _ = answer(
+        embedder, rules, "What is the minimum marriage age in Pakistan?", [hit(0, law)]
+    )
+    assert comp.declined and comp.reason == "jurisdiction"
+
+
+def test_a_bad_travel_pattern_is_refused_in_one_line(tmp_path: Path) -> None:
+    for name in ("ask_rules.yaml", "ask_places.txt"):
+        shutil.copy(PROMPTS / name, tmp_path / name)
+    text = (tmp_path / "ask_rules.yaml").read_text()
+    start = text.index("    travel: '") + len("    travel: '")
+    (tmp_path / "ask_rules.yaml").write_text(text[:start] + "(" + text[start:])
+    with pytest.raises(CurioError, match=r"jurisdictions\[\d\]\.travel"):
+        load_ask_rules(tmp_path)
+
+
+def test_the_answer_reaches_the_fifth_best_sentence_within_the_margin(embedder, rules) -> None:
+    """The key fact is often the second- to fifth-best sentence: every supporting sentence
+    within the margin, from different passages, is shown (up to ``max_supporting``)."""
+    texts = [
+        "A Domestic Violence Protection Order lasts between 14 and 28 days.",
+        "Non-molestation orders are made by the family court under the Family Law Act 1996.",
+        "Pre-charge bail conditions can keep a suspect away from the family home.",
+        "Occupation orders decide who may live in the home.",
+        "Stalking Protection Orders are applied for by the police.",
+        "A restraining order can be made on conviction or acquittal.",
+        "Forced Marriage Protection Orders can stop a child being taken abroad.",
+    ]
+    c = Composer(embedder, rules, Library(FakeRetriever([])), cache_dir=None)
+    units = [_unit(n, (t,), 1.0 - 0.02 * n) for n, t in enumerate(texts)]
+    picks = c._pick(units)
+    assert rules.max_supporting >= 4
+    assert len(picks) == 1 + min(rules.max_supporting, len(texts) - 1)
+    assert texts[4] in [p.text for p in picks]
