@@ -5,7 +5,6 @@ that is scored on them. Small made-up feature rows; no model."""
 from __future__ import annotations
 
 import sys
-
 from collections.abc import Iterator
 
 import numpy as np

@@ -334,8 +334,10 @@ def read_checks(
             if n in plan_sentences or cues.check_pending.search(part):
                 carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
-            if not nil and not cues.check_done.search(part) and not re.search(
-                r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part
+            if (
+                not nil
+                and not cues.check_done.search(part)
+                and not re.search(r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part)
             ):  # "GP (Dr Hollis): MGM seen 16/09 with a bruised forearm" reports a result
                 continue
             for t in targets:
