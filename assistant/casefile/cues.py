@@ -45,6 +45,7 @@ class Cues:
     unverified: re.Pattern[str]
     not_check_target: re.Pattern[str]
     check_pending: re.Pattern[str]
+    check_nil: re.Pattern[str]
     harm: re.Pattern[str]
     new_partner: re.Pattern[str]
     analysis_heading: re.Pattern[str]
@@ -80,6 +81,9 @@ REQUIRED_KEYS = (
     "unverified",
     "not_check_target_after",
     "check_pending",
+    "check_agencies",
+    "check_answers",
+    "check_nil_result",
     "harm_cues",
     "new_partner_cues",
     "analysis_headings",
@@ -114,6 +118,30 @@ def _alternatives(value: Any, where: str) -> str:
     raise CurioError(f"prompts/casefile.yaml: {where} must be a pattern or a list of patterns.")
 
 
+def _check_patterns(data: dict[str, Any], p: Path) -> dict[str, re.Pattern[str]]:
+    """Each check's pattern: its own phrases, or one of its agencies followed by a label mark
+    or an answer word (the table in check_agencies, read with check_answers)."""
+    for key in ("checks", "check_agencies"):
+        if not isinstance(data[key], dict):
+            raise CurioError(f"{p}: {key} must map each check to patterns.")
+    answers = _alternatives(data["check_answers"], "check_answers")
+    out: dict[str, re.Pattern[str]] = {}
+    for name in dict.fromkeys([*data["checks"], *data["check_agencies"]]):
+        if name not in CHECKS:
+            raise CurioError(f"{p}: checks has {name!r}, not one of {', '.join(CHECKS)}.")
+        parts = []
+        if name in data["checks"]:
+            parts.append(_alternatives(data["checks"][name], f"checks.{name}"))
+        if name in data["check_agencies"]:
+            agency = _alternatives(data["check_agencies"][name], f"check_agencies.{name}")
+            parts.append(
+                rf"(?:{agency})(?:\s*\([^)]{{1,30}}\))?"
+                rf"(?:\s*[:–-](?=\s)|\s+(?:\w+\s+)?(?:{answers})(?![\w-]))"
+            )
+        out[name] = _words("|".join(f"(?:{x})" for x in parts), f"checks.{name}")
+    return out
+
+
 def load_cues(path: Path | str | None = None) -> Cues:
     """Read and check the cue words (cached per file); a bad edit is one CurioError line."""
     return _load_cues(str(Path(path) if path else DEFAULT_CUES))
@@ -146,13 +174,7 @@ def _load_cues(path: str) -> Cues:
     for k, v in abbreviations.items():
         if v not in ROLES:
             raise CurioError(f"{p}: role_abbreviations.{k} is {v!r}, not a role.")
-    checks: dict[str, re.Pattern[str]] = {}
-    if not isinstance(data["checks"], dict):
-        raise CurioError(f"{p}: checks must map each check to a pattern.")
-    for name, fragment in data["checks"].items():
-        if name not in CHECKS:
-            raise CurioError(f"{p}: checks has {name!r}, not one of {', '.join(CHECKS)}.")
-        checks[name] = _words(_alternatives(fragment, f"checks.{name}"), f"checks.{name}")
+    checks = _check_patterns(data, p)
     sources = {
         str(k): _words(_alternatives(v, f"contact_sources.{k}"), f"contact_sources.{k}")
         for k, v in (data["contact_sources"] or {}).items()
@@ -221,6 +243,7 @@ def _load_cues(path: str) -> Cues:
             re.IGNORECASE,
         ),
         check_pending=w("check_pending"),
+        check_nil=w("check_nil_result"),
         harm=w("harm_cues"),
         new_partner=w("new_partner_cues"),
         analysis_heading=re.compile(

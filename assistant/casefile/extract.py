@@ -65,10 +65,34 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
     for p in reader.people:
         if any(v >= 3 for v in p.roles.values()) or p.descriptor:
             continue
-        role, prob, lead = model.best(person_features(reader.flat, reader.text, p))
+        feats = person_features(reader.flat, reader.text, p)
+        role, prob, lead = model.best(feats)
+        if role in CHILD_ROLES and "adult-ties" in feats:
+            continue  # someone with a partner or children of their own is not a child
         least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
         if prob >= least and lead >= MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
+
+
+#: After a woman's name: children of her own ("Bethany Clarke (DOB ..) and her children",
+#: "Amy's daughter"): she is their mother where no role word says otherwise.
+_OWN_CHILDREN = re.compile(
+    r"^(?:['’]s\s+|(?:\s*\([^)]{0,30}\))?\s+and\s+her\s+)(?:children|child|kids|"
+    r"son|daughter|baby)\b",
+    re.IGNORECASE,
+)
+
+
+def mothers_by_their_children(reader: _Reader) -> None:
+    """An adult with no role word whose own children the text names is their mother (a man
+    with a man's title or pronoun is left alone)."""
+    for p in reader.people:
+        if p.role not in ("other-adult", "child") or p.descriptor or p.gender == "male":
+            continue
+        if p.age_years is not None and p.age_years < 18:
+            continue
+        if any(_OWN_CHILDREN.match(reader.flat[e0 : e0 + 60]) for _s0, e0 in p.mentions):
+            p.vote("mother", max(p.roles.values(), default=0) + 1)
 
 
 def extract_case(
@@ -88,6 +112,7 @@ def extract_case(
     learned = role_model() if isinstance(roles, str) else roles
     if learned is not None:
         apply_role_model(reader, learned)
+    mothers_by_their_children(reader)
     refs = _refs_by_sentence(reader, sentences)
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)

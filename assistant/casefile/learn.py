@@ -27,7 +27,7 @@ from assistant.casefile.cues import DEFAULT_CUES
 from assistant.casefile.draft import _Draft
 from assistant.casefile.model import ROLES
 
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"
 DATA_DIR = Path(__file__).resolve().parents[2] / "evals" / "casefile"
 CACHE_PREFIX = "casefile-roles-"
 #: The classifier decides only when it is at least this sure of its best role, and that role
@@ -38,6 +38,15 @@ MIN_MARGIN = 0.2
 #: checked, the table's first purpose; so that role needs a surer call than the others.
 MIN_PROBABILITY_PROFESSIONAL = 0.6
 
+#: What only an adult has: a partner, a spouse, an in-law, children of their own ("Amy's new
+#: partner", "Bethany Clarke ... and her children", "Sadia's mother-in-law").
+ADULT_TIES = re.compile(
+    r"^(?:['’]s\s+(?:new\s+|current\s+|ex-?\s*)?(?:partner|husband|wife|boyfriend|girlfriend|"
+    r"fianc[eé]e?|mother-in-law|father-in-law|in-laws|children|baby|unborn|son|daughter|"
+    r"pregnancy)|(?:\s*\([^)]{0,30}\))?\s+(?:and|with)\s+(?:her|his)\s+"
+    r"(?:children|baby|son|daughter|husband|wife|partner))\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
@@ -72,6 +81,10 @@ def person_features(flat: str, text: str, p: _Draft) -> dict[str, float]:
             f["label=" + " ".join(_words(label.group(1)))] = 1.0
         if flat[e0 : e0 + 2] in ("'s", "’s"):
             f["possessive"] = 1.0
+            for w in _words(flat[e0 + 2 : e0 + 30])[:2]:
+                f["owns=" + w] = 1.0  # "Amy's new partner", "Sadia's mother-in-law"
+        if ADULT_TIES.match(flat[e0 : e0 + 40]):
+            f["adult-ties"] = 1.0
         for w in _words(flat[max(0, s0 - 80) : s0])[-6:] + _words(flat[e0 : e0 + 80])[:6]:
             f["near=" + w] = 0.3  # the clause around: "pregnant", "victim states", "school"
     return f

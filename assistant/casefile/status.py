@@ -153,9 +153,29 @@ def read_status(
                         alone.setdefault(r.person, False)
                         if state == "tried" and not seen_cues:
                             seen[r.person] = True
+    for i in _present_at_meeting(reader):
+        seen.setdefault(i, True)
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
+
+
+#: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
+#: "Attendees: Kian; Michelle Walsh (mother)"); not those sent apologies or not there.
+_PRESENT_LINE = re.compile(
+    r"(?im)^[ \t\W]*(?:present|attendees|attending|in attendance|attended by)[ \t]*:"
+    r"[^\n]*?(?=\.\s+[A-Z]|\.?[ \t]*$)"  # to the end of its first sentence
+)
+
+
+def _present_at_meeting(reader: _Reader) -> list[int]:
+    """The family members named on a line of those present at a meeting: seen in person."""
+    out = []
+    for m in _PRESENT_LINE.finditer(reader.text):
+        for r in reader.mentions:
+            if m.start() <= r.start < m.end() and reader.people[r.person].is_family():
+                out.append(r.person)
+    return out
 
 
 #: A person named after "with" in a seeing clause was there, beside the one seen.
@@ -259,6 +279,7 @@ def read_checks(
     people = reader.people
     done: dict[int, list[str]] = {}
     carry: list[int] = []
+    carry_kinds: list[str] = []
     carry_age = 9
     for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
         carry_age += 1
@@ -266,6 +287,11 @@ def read_checks(
         for a, b in _clauses(s):
             part = flat[a:b]
             kinds = [k for k, pat in cues.checks.items() if pat.search(part)]
+            nil = not kinds and carry_kinds and carry_age <= 2 and _nil_answer(reader, part, a)
+            if nil:
+                # "Police: Craig – two call-outs. Nothing recorded for Danielle.": the same
+                # agency's answer about the next person
+                kinds = list(carry_kinds)
             stated = cues.police_record_stated.search(part)
             if stated and "police" not in kinds:
                 before = flat[s.start : a + stated.start()]
@@ -304,11 +330,14 @@ def read_checks(
             targets = list(dict.fromkeys(targets))
             if not targets:
                 continue
-            carry, carry_age = targets, 0
+            carry, carry_age, carry_kinds = targets, 0, kinds
             if n in plan_sentences or cues.check_pending.search(part):
+                carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
-            if not cues.check_done.search(part) and not re.search(
-                r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part
+            if (
+                not nil
+                and not cues.check_done.search(part)
+                and not re.search(r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part)
             ):  # "GP (Dr Hollis): MGM seen 16/09 with a bruised forearm" reports a result
                 continue
             for t in targets:
@@ -316,8 +345,23 @@ def read_checks(
                     if k not in done.setdefault(t, []):
                         done[t].append(k)
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
-            carry = []
+            carry, carry_kinds = [], []
     return done
+
+
+def _nil_answer(reader: _Reader, part: str, a: int) -> bool:
+    """A clause that is an answer with no agency of its own, at its start ("Nothing held on
+    Amy.", "No convictions.") or straight after the one name it is about ("Kwame Antwi not
+    known."); not "his immigration status is not known"."""
+    rest = part.lstrip(" -–•:;,.\t\n")
+    if reader.cues.check_nil.match(rest):
+        return True
+    start = a + len(part) - len(rest)
+    for m in reader.mentions:
+        if m.start == start:
+            tail = re.sub(r"^\s*(?:[:–-]\s*)?(?:is |was )?", "", reader.flat[m.end : a + len(part)])
+            return bool(reader.cues.check_nil.match(tail))
+    return False
 
 
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:

@@ -186,17 +186,28 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
     return t
 
 
-def evaluate(split: str, folder: Path = FOLDER) -> tuple[Tally, list[dict[str, Any]]]:
-    from assistant.casefile import extract_case, load_cues
-    from assistant.casefile.learn import role_model
+def evaluate(
+    split: str, folder: Path = FOLDER, held_out: bool = False
+) -> tuple[Tally, list[dict[str, Any]]]:
+    """Score the split. ``held_out`` (tune only): each file scored by a role classifier
+    trained without it (leave one file out), so every figure is on unfitted labels."""
+    from assistant.casefile import extract_case, learn, load_cues
 
     load_cues()  # read once, outside the timings
-    role_model()  # the learned role classifier: trained or read from the cache once
+    models: dict[str, Any] = {}
+    items = load_split(split, folder)
+    if held_out:
+        for name in sorted({i["_file"] for i in items}):
+            kept = learn.labelled_texts(folder, skip=[name])
+            models[name] = learn.fit(learn.training_examples(kept)) if kept else None
+    else:
+        learn.role_model()  # the learned role classifier: trained or read from the cache once
     total = Tally()
     rows = []
-    for item in load_split(split, folder):
+    for item in items:
+        roles = models[item["_file"]] if held_out else "learned"
         t0 = time.perf_counter()
-        case = extract_case(item["text"]).to_json()
+        case = extract_case(item["text"], roles=roles).to_json()
         elapsed = time.perf_counter() - t0
         t = score_item(item, case, elapsed)
         total.add(t)
@@ -230,6 +241,7 @@ def evaluate(split: str, folder: Path = FOLDER) -> tuple[Tally, list[dict[str, A
                     if not _found_event(item, case, gi)
                 ],
                 "ms": round(elapsed * 1000, 1),
+                "_tally": t,
             }
         )
     return total, rows
@@ -238,6 +250,23 @@ def evaluate(split: str, folder: Path = FOLDER) -> tuple[Tally, list[dict[str, A
 def _found_event(item: dict[str, Any], case: dict[str, Any], gi: int) -> bool:
     one = dict(item, events=[item["events"][gi]], people=[])
     return score_item(one, case).events_found == 1
+
+
+def per_file(rows: list[dict[str, Any]]) -> list[str]:
+    """One line of figures per labelled file (from the rows' per-text tallies)."""
+    out = []
+    for name in sorted({r["file"] for r in rows}):
+        t = Tally()
+        for r in rows:
+            if r["file"] == name:
+                t.add(r["_tally"])
+        f = t.figures()
+        out.append(
+            f"  {name:12} role {f['people_right_role_pct']}%  status {f['status_right_pct']}% "
+            f"(all three {f['adults_all_status_right_pct']}%, {f['counts']['adults_for_status']}"
+            f" adults)  events {f['events_found_pct']}%  order {f['event_pairs_in_order_pct']}%"
+        )
+    return out
 
 
 def render(split: str, total: Tally, rows: list[dict[str, Any]], verbose: bool = False) -> str:
@@ -255,6 +284,8 @@ def render(split: str, total: Tally, rows: list[dict[str, Any]], verbose: bool =
         f"{f['counts']['event_pairs']} pairs; texts fully found and in order "
         f"{f['texts_fully_in_order_pct']}%",
         f"  extraction time per text     max {max(total.seconds) * 1000:.1f} ms",
+        "  by file:",
+        *per_file(rows),
     ]
     if verbose:
         for r in rows:

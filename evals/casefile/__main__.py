@@ -1,4 +1,4 @@
-"""``python -m evals.casefile --split tune|test [--json] [--verbose]``"""
+"""``python -m evals.casefile --split tune|test [--held-out] [--json] [--verbose]``"""
 
 from __future__ import annotations
 
@@ -15,14 +15,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=SPLITS, required=True)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--verbose", action="store_true", help="list each text's misses")
+    ap.add_argument(
+        "--held-out",
+        action="store_true",
+        help="score each tune file with the role classifier trained without it",
+    )
     args = ap.parse_args(argv)
     try:
-        total, rows = evaluate(args.split)
+        total, rows = evaluate(args.split, held_out=args.held_out)
     except CurioError as exc:
         print(f"evals.casefile: {exc.message}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps({"split": args.split, **total.figures(), "texts": rows}, indent=2))
+        texts = [{k: v for k, v in r.items() if k != "_tally"} for r in rows]
+        print(json.dumps({"split": args.split, **total.figures(), "texts": texts}, indent=2))
     else:
         print(render(args.split, total, rows, args.verbose))
     return 0

@@ -1,0 +1,93 @@
+"""Checks and seen status in the shapes blind writers used (issue 14, round four): an agency
+table, an answer with no agency of its own, a meeting's list of those present, and roles for
+adults with no role word. Every draft here is invented for these tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.casefile import CaseFile, Person, extract_case, load_cues
+from assistant.casefile.extract import apply_role_model, read_people
+from assistant.casefile.learn import RoleModel
+
+
+def person(case: CaseFile, name: str) -> Person:
+    for p in case.people:
+        if p.name == name or name in p.aliases:
+            return p
+    raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")
+
+
+def test_an_answer_with_no_agency_takes_the_check_before_it() -> None:
+    text = (
+        "Mother: Lorna Pryce. Stepfather: Dale Pryce. Father: Tomasz Nowak.\n"
+        "- Police (DS Okoro): Dale Pryce – one call-out in May. No convictions. "
+        "Nothing recorded for Lorna. Tomasz Nowak not known.\n"
+        "His immigration status is not known.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Dale Pryce").checks == ["police"]
+    assert person(case, "Lorna Pryce").checks == ["police"]
+    assert person(case, "Tomasz Nowak").checks == ["police"]
+
+
+def test_a_pending_check_gives_no_answer_to_carry() -> None:
+    text = (
+        "Father: Ahmed Said. Mother: Rima Said.\n"
+        "Police checks on Ahmed requested, not yet returned. Nothing on Rima.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Rima Said").checks == []
+
+
+def test_the_agency_table_reads_an_agency_and_its_answer() -> None:
+    checks = load_cues().checks
+    assert checks["health"].search("GP reports Lorna discussed stress")
+    assert checks["previous-authority"].search("Cumbria children's services confirmed on 3/2")
+    assert checks["police"].search("PNC – two cautions")
+    assert not checks["health"].search("GP appointment booked for Friday")
+    text = "Mother: Lorna Pryce.\nChecks: GP reports Lorna discussed stress on 11/02/25.\n"
+    assert person(extract_case(text, roles=None), "Lorna Pryce").checks == ["health"]
+
+
+def test_a_request_for_checks_is_not_a_check() -> None:
+    text = (
+        "Father: Wes Hurd. Mother: Kim Hurd.\n"
+        "Passed to MASH same day for police and health checks on both parents.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Wes Hurd").checks == [] and person(case, "Kim Hurd").checks == []
+
+
+def test_family_named_on_a_present_line_are_seen_but_not_those_invited() -> None:
+    text = (
+        "Family meeting 2 May 2025.\n"
+        "Present: Gail Ross (mum); Irene Ross (maternal nan). Neil Ross (father) was invited "
+        "but did not attend.\n"
+        "The plan was agreed.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Gail Ross").seen and person(case, "Irene Ross").seen
+    assert not person(case, "Neil Ross").seen
+
+
+def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
+    text = (
+        "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "
+        "(DOB 01/05/2019) and Osian Evans (DOB 09/11/2023)\n"
+        "Carys: attended on 12/11/2024 with low mood. She said her partner, Mr Huw Bell, "
+        "checks her phone.\nMr Bell (Osian's father) is not registered here.\n"
+    )
+    assert person(extract_case(text, roles=None), "Carys Evans").role == "mother"
+
+
+def test_the_classifier_never_calls_someone_with_a_partner_a_child() -> None:
+    text = "Person at risk: Fern Lacey. Subject: Jon Ware, Fern's new partner.\n"
+    reader = read_people(text)
+    fern = next(p for p in reader.people if p.first == "Fern")
+    vocab = {"bias": 0}
+    always_child = RoleModel(
+        vocab, ["child", "mother"], np.zeros((2, 1), np.float32), np.array([5.0, 0.0], np.float32)
+    )
+    apply_role_model(reader, always_child)
+    assert fern.role != "child"
