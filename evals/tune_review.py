@@ -27,11 +27,16 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation import load_scenarios  # noqa: E402
 from assistant.lenses import LENS_IDS  # noqa: E402
-from assistant.review.decide import COVERAGE, NEITHER, SHORTFALL  # noqa: E402
+from assistant.review.decide import COVERAGE, NEITHER, SHORTFALL, thorough_rows  # noqa: E402
 from assistant.review.engine import UNSEEN_LENS, _unseen_harm, exact_gates  # noqa: E402
 
 GRID_P = np.round(np.arange(0.2, 0.91, 0.1), 2)
 GRID_X = (0.9, 0.98, 1.01)
+#: thorough: this many lenses covered, or this share of the lenses in play (1.01: never)
+GRID_THOROUGH = tuple(
+    itertools.product((3, 4, 5, 6, 7, 8, 10, 12, 16), (0.5, 0.7), (0.5, 0.6, 0.7, 0.8, 1.01))
+)
+THOROUGH_RELEVANT = 0.5
 CASE_MODES = ("off", "always", "unless-thorough")
 
 
@@ -75,8 +80,8 @@ def tune(rows, weight: float):  # type: ignore[no-untyped-def]
     unseen = np.stack([r["unseen"] for r in rows])
     all_req, all_forb = max(1, int(req.sum())), max(1, int(forb.sum()))
     best = None
-    for th_n, th_c in itertools.product((3, 4, 5, 6, 7, 8, 10, 12, 16), (0.5, 0.7)):
-        thorough = (c >= th_c).sum(axis=1) >= th_n
+    for th_n, th_c, th_s in GRID_THOROUGH:
+        thorough = thorough_rows(c, rel, th_n, th_c, th_s, THOROUGH_RELEVANT)
         lens_t = {}
         total_r = total_f = 0
         for j, lens in enumerate(LENS_IDS):
@@ -103,20 +108,20 @@ def tune(rows, weight: float):  # type: ignore[no-untyped-def]
             total_f += top[3]
         score = total_r / all_req - weight * total_f / all_forb
         if best is None or score > best[0]:
-            best = (score, th_n, th_c, lens_t, total_r, total_f)
+            best = (score, (th_n, th_c, th_s), lens_t, total_r, total_f)
     return best
 
 
 def decide(rows, best):  # type: ignore[no-untyped-def]
     """The flags (n_texts, n_lenses) that the thresholds in ``best`` raise on ``rows``: the
     same decision as ``tune`` scores, for texts the thresholds were not chosen on."""
-    _score, th_n, th_c, lens_t, _r, _f = best
+    _score, (th_n, th_c, th_s), lens_t, _r, _f = best
     sp = np.stack([r["sp"] for r in rows])
     c = np.stack([r["c"] for r in rows])
     rel = np.stack([r["rel"] for r in rows])
     gate = np.stack([r["gate"] for r in rows])
     unseen = np.stack([r["unseen"] for r in rows])
-    thorough = (c >= th_c).sum(axis=1) >= th_n
+    thorough = thorough_rows(c, rel, th_n, th_c, th_s, THOROUGH_RELEVANT)
     flags = np.zeros_like(gate)
     for j, lens in enumerate(LENS_IDS):
         tp, tc, tr, tx, mode = lens_t[lens][1]
@@ -178,10 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = features(reviewer, scenarios)
     family = [r for r in rows if r["quality"] != "not-family"]
     best = tune(family, args.weight)
-    score, th_n, th_c, lens_t, hr, hf = best
+    score, (th_n, th_c, th_s), lens_t, hr, hf = best
     req = sum(int(r["req"].sum()) for r in family)
     forb = sum(int(r["forb"].sum()) for r in family)
-    print(f"{len(scenarios)} texts; thorough: {th_n} lenses covered at {th_c}")
+    print(
+        f"{len(scenarios)} texts; thorough: {th_n} lenses covered at {th_c}, or a share "
+        f"{th_s} of those in play"
+    )
     print(
         f"in-sample recall {hr / max(1, req):.3f} ({hr}/{req}), forbidden-hit "
         f"{hf / max(1, forb):.3f} ({hf}/{forb})"
@@ -203,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         data = {
             "thorough_lenses": th_n,
             "thorough_cover": th_c,
+            "thorough_share": th_s,
+            "thorough_relevant": THOROUGH_RELEVANT,
             "case_material": 0.5,
             "case_model_unseen": lens_t[UNSEEN_LENS][1][4],
             "lenses": {

@@ -8,8 +8,11 @@ The lens model reads every sentence; this module reads the whole text. For each 
   ``relevant``, and any exact-fact gate holds: a baby or pregnancy for the infant lens, a child
   of 10 or over for exploitation), yet nothing covers it (p(coverage) < ``cover``) and no
   sentence falls short;
-- a **thorough** text, one that covers ``thorough_lenses`` or more lenses, raises no absent
-  flags: what the model looks for in one set of words is likely there in others.
+- a **thorough** text, one that covers ``thorough_lenses`` or more lenses, or at least
+  ``thorough_share`` of the lenses in play in it (p(not neither) >= ``thorough_relevant``),
+  raises no absent flags: what the model looks for in one set of words is likely there in
+  others. The share lets a short, careful note (a referral that handles the four things it
+  raises) count as thorough without having to cover seven lenses.
 
 The thresholds are data (``prompts/review.yaml``), chosen on development texts by
 ``evals/tune_review.py``, never on the test split.
@@ -44,6 +47,9 @@ class DecisionParams:
     lenses: dict[str, LensThresholds] = field(default_factory=dict)
     thorough_lenses: int = 6
     thorough_cover: float = 0.5
+    #: Share of the lenses in play that, covered, also makes a text thorough (above 1: never).
+    thorough_share: float = 1.01
+    thorough_relevant: float = 0.5
     #: A text is read as case material when the model's "about a family" probability is at
     #: least this.
     case_material: float = 0.5
@@ -83,6 +89,8 @@ def load_params(path: Path) -> DecisionParams:
             lenses=lenses,
             thorough_lenses=int(data.get("thorough_lenses", 6)),
             thorough_cover=float(data.get("thorough_cover", 0.5)),
+            thorough_share=float(data.get("thorough_share", 1.01)),
+            thorough_relevant=float(data.get("thorough_relevant", 0.5)),
             case_material=float(data.get("case_material", 0.5)),
             case_model_unseen=str(data.get("case_model_unseen", "unless-thorough")),
         )
@@ -148,11 +156,30 @@ def read_lens(
 
 
 def is_thorough(probs: np.ndarray, params: DecisionParams) -> bool:
-    """Coverage found for ``thorough_lenses`` or more lenses."""
+    """Coverage found for ``thorough_lenses`` or more lenses, or for ``thorough_share`` of the
+    lenses in play."""
     if len(probs) == 0:
         return False
-    covered = (probs[:, :, COVERAGE].max(axis=0) >= params.thorough_cover).sum()
-    return int(covered) >= params.thorough_lenses
+    return bool(
+        thorough_rows(
+            probs[:, :, COVERAGE].max(axis=0)[None, :],
+            (1.0 - probs[:, :, NEITHER]).max(axis=0)[None, :],
+            params.thorough_lenses,
+            params.thorough_cover,
+            params.thorough_share,
+            params.thorough_relevant,
+        )[0]
+    )
+
+
+def thorough_rows(
+    cover: np.ndarray, relevance: np.ndarray, lenses: int, at: float, share: float, relevant: float
+) -> np.ndarray:
+    """For each row (a text's best coverage and relevance per lens), whether it is thorough;
+    the one rule, shared with the threshold search (evals/tune_review.py)."""
+    covered = (cover >= at).sum(axis=1)
+    in_play = np.maximum(1, (relevance >= relevant).sum(axis=1))
+    return (covered >= lenses) | (covered / in_play >= share)
 
 
 def read_text(
