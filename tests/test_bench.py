@@ -235,3 +235,20 @@ def test_load_sessions_have_names_no_other_session_has() -> None:
             if other is not fam:
                 assert not any(m in other["draft"] for m in fam["markers"]), (fam["n"], other["n"])
     assert len({f["draft"] for f in families}) == 24
+
+
+def test_a_worker_reports_its_own_peak_memory_not_its_parents() -> None:
+    """Linux keeps ru_maxrss across exec, so a server started from a large bench process once
+    reported the bench's size; the bench reads each process's own high-water mark instead."""
+    import subprocess
+
+    ballast = b"x" * (400 * 1024 * 1024)  # this process now holds 400 MB
+    out = subprocess.run(
+        [sys.executable, "-c", "from evals.bench.machine import peak_rss_mb; print(peak_rss_mb())"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(ballast) > 0
+    assert float(out.stdout) < 200.0  # a bare interpreter, not the 400 MB parent

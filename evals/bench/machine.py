@@ -13,19 +13,31 @@ from typing import Any
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident set size so far: the high-water mark of its own memory
+    (``VmHWM``). Linux keeps ``ru_maxrss`` across exec, so a worker started from a large bench
+    process would report the bench's size (seen: 1,510 MB for a server whose own peak was
+    about 800 MB); ``ru_maxrss`` (KiB) only where /proc is missing."""
+    hwm = _status_kb("VmHWM:")
+    if hwm is not None:
+        return hwm / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _status_kb(field: str, pid: int | str = "self") -> int | None:
+    """One ``kB`` field of /proc/PID/status, or None."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def current_rss_mb() -> float:
     """Resident set size now, from /proc (psutil is not a dependency of Curio)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    rss = _status_kb("VmRSS:")
+    return rss / 1024 if rss is not None else float("nan")
 
 
 def load_average() -> float:

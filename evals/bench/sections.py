@@ -210,23 +210,38 @@ def review_latency(
 
 def training(cache: Path) -> dict[str, Any]:
     """Train the review model from scratch in a fresh process (``python -m assistant.review``
-    with an empty cache folder): wall time and the process's peak RSS."""
-    import resource
+    with an empty cache folder): wall time and the process's peak RSS.
 
+    The peak is the child's own high-water mark (``VmHWM``, read while it runs): the rusage
+    of children counts a forked child's copy of this process before it starts the program,
+    and this process can hold a 100,000-chunk index by then."""
     env = dict(os.environ, CURIO_CACHE=str(cache))
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "assistant.review"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    err = cache.parent / "train.stderr"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    peak_kb = 0
+    with err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant.review"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        while proc.poll() is None:
+            peak_kb = max(peak_kb, _high_water_kb(proc.pid))
+            time.sleep(0.5)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
-        raise RuntimeError(f"training failed:\n{proc.stderr[-3000:]}")
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        raise RuntimeError(f"training failed:\n{err.read_text(errors='replace')[-3000:]}")
     return {"seconds": seconds, "peak_rss_mb": peak_kb / 1024}
+
+
+def _high_water_kb(pid: int) -> int:
+    """A live process's peak resident memory so far (Linux /proc), 0 when unreadable."""
+    from evals.bench.machine import _status_kb
+
+    return _status_kb("VmHWM:", pid) or 0
 
 
 def cold_start(index_dir: Path, folder: Path, queries: Sequence[str]) -> dict[str, Any]:
@@ -369,7 +384,7 @@ def explain(results: dict[str, Any]) -> list[str]:
     )
     review = results.get("review") or {}
     row = next((r for r in review.get("rows", []) if r["target_words"] == 2000), None)
-    if row and row["p95_ms"] >= 1500:
+    if row and row["p95_ms"] >= 1000:
         share = row.get("encode_share")
         detail = (
             f" {share * 100:.0f}% of review time was spent embedding "
@@ -425,7 +440,7 @@ def explain(results: dict[str, Any]) -> list[str]:
             f"{b['reviewer_s']:.1f} s, first answer at {b['first_answer_s']:.1f} s.{contention}"
         )
     rss = (cold.get("serving") or {}).get("peak_rss_mb")
-    if rss is not None and rss >= 1500:
+    if rss is not None and rss >= 1200:
         why.append(f"Serving peak RSS {rss:.0f} MB.")
     quality = results.get("quality") or {}
     if quality and quality["gap_hybrid_minus_baseline"]["recall@5"] <= 0:
