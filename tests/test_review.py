@@ -266,6 +266,8 @@ def test_the_shipped_thresholds_load(tmp_path: Path) -> None:
         ("lenses:\n  made-up: {present: 0.5}\n", "unknown lens id made-up"),
         ("lenses:\n  consent: {present: 1.5}\n", "consent.present must be 0..1"),
         ("lenses:\n  consent: {present: high}\n", "bad values for consent"),
+        ("thorough_share: 0\nlenses: {}\n", "thorough_share must be above 0"),
+        ("thorough_relevant: 2\nlenses: {}\n", "thorough_relevant 0..1"),
     ],
 )
 def test_a_bad_thresholds_file_is_one_line(tmp_path: Path, body: str, words: str) -> None:

@@ -96,6 +96,11 @@ def load_params(path: Path) -> DecisionParams:
         )
     except (TypeError, ValueError) as exc:
         raise CurioError(f"Review thresholds {path}: bad global values.") from exc
+    if not 0.0 < params.thorough_share <= 1.01 or not 0.0 <= params.thorough_relevant <= 1.0:
+        raise CurioError(
+            f"Review thresholds {path}: thorough_share must be above 0 and at most 1.01 "
+            "(1.01: never), thorough_relevant 0..1."
+        )
     if params.case_model_unseen not in CASE_MODES:
         raise CurioError(
             f"Review thresholds {path}: case_model_unseen must be one of {', '.join(CASE_MODES)}."
