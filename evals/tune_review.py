@@ -1,4 +1,9 @@
-"""Choose the review's decision thresholds (``prompts/review.yaml``) on development texts.
+"""Choose the review's per-lens thresholds (``prompts/review.yaml``) on development texts.
+
+Since the learned whole-text judge (``assistant/review/judge.py``) decides which lenses a text
+falls short on, these thresholds choose each flag's evidence (which sentences read as falling
+short) and decide only for a reviewer given no judge (unit tests' small fakes). The figures
+printed here are the thresholds' own decision, kept as the baseline the judge is compared with.
 
     .venv/bin/python evals/tune_review.py [--splits tune] [--weight 2.0] [--cv 5] [--write]
 
@@ -214,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             "thorough_share": th_s,
             "thorough_relevant": THOROUGH_RELEVANT,
             "case_material": 0.5,
+            "judge_weight": float(
+                (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("judge_weight", 2.0)
+            ),
             "case_model_unseen": lens_t[UNSEEN_LENS][1][4],
             "lenses": {
                 lens: {"present": tp, "cover": tc, "relevant": tr, "excuse": min(1.0, tx)}

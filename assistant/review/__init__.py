@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant.review.build import Sources, TrainedLensModel, load_or_train
 from assistant.review.decide import DecisionParams, load_params
 from assistant.review.engine import NO_FLAGS, Reviewer, SupportsRead, SupportsSearch
+from assistant.review.judge import Judge, JudgeRow, judge_key, load_or_fit_judge
 from assistant.review.model import TrainingConfig
 from assistant.review.render import render_review
 from assistant.review.text import (
@@ -34,6 +35,7 @@ __all__ = [
     "NOT_TEXT",
     "NO_FLAGS",
     "DecisionParams",
+    "Judge",
     "Reviewer",
     "Sentence",
     "Sources",
@@ -46,10 +48,15 @@ __all__ = [
     "fill_question",
     "find_names",
     "get_reviewer",
+    "load_judge_for",
     "load_lens_model",
     "render_review",
     "split_sentences",
 ]
+
+
+#: The labelled whole texts the judge learns from (their ``tune`` split only).
+JUDGE_TEXTS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
 
 
 def sources_for(prompts_dir: Path, corpus_dir: Path | None) -> Sources:
@@ -86,19 +93,82 @@ def load_lens_model(settings=None) -> TrainedLensModel:  # type: ignore[no-untyp
 
 
 def build_reviewer(settings=None, retriever: SupportsSearch | None = None) -> Reviewer:  # type: ignore[no-untyped-def]
-    """A reviewer with the trained model, the catalogue and the thresholds in ``prompts/``."""
+    """A reviewer with the trained model, the learned judge, the catalogue and the thresholds
+    in ``prompts/``."""
     from assistant.lenses import load_catalogue
     from assistant.settings import get_settings
 
     settings = settings or get_settings()
     prompts = Path(settings.prompts_dir)
-    return Reviewer(
+    reviewer = Reviewer(
         load_lens_model(settings),
         load_catalogue(prompts / "lenses.yaml"),
         retriever,
         params=load_params(prompts / "review.yaml"),
         max_chars=settings.max_text_chars,
     )
+    # the repository's own labelled texts, not CURIO_EVALS_DIR (a trainer's folder to score)
+    reviewer.judge = load_judge_for(reviewer, JUDGE_TEXTS, settings)
+    return reviewer
+
+
+def load_judge_for(reviewer: Reviewer, scenarios_dir: Path, settings=None) -> Judge:  # type: ignore[no-untyped-def]
+    """The whole-text judge for this reviewer's lens model, fitted on the ``tune`` scenarios
+    (never ``dev`` or ``test``), from the cache when it is there and sound."""
+    import numpy as np
+
+    from assistant.errors import CurioError
+    from assistant.evaluation import load_scenarios
+    from assistant.review.build import _keep, _lock, _stderr
+    from assistant.review.engine import exact_gates
+    from assistant.settings import get_settings
+
+    settings = settings or get_settings()
+    lenses = [lens.id for lens in reviewer.catalogue]
+    try:
+        tune = [
+            s
+            for s in load_scenarios(scenarios_dir)
+            if s.split == "tune" and s.quality != "not-family"
+        ]
+    except CurioError as exc:
+        raise CurioError(f"The review judge cannot learn: {exc}") from exc
+    if not tune:
+        raise CurioError(f"The review judge cannot learn: no tune scenarios in {scenarios_dir}.")
+
+    def rows() -> list[JudgeRow]:
+        out = []
+        for s in tune:
+            _sentences, probs, family = reviewer.read(s.text)
+            gates = exact_gates(s.text)
+            out.append(
+                JudgeRow(
+                    probs=probs,
+                    about_family=family,
+                    gates=np.array([gates.get(lens, True) for lens in lenses]),
+                    required=np.array([lens in s.required for lens in lenses]),
+                    forbidden=np.array([lens in s.forbidden for lens in lenses]),
+                )
+            )
+        return out
+
+    model_key = getattr(reviewer.model, "key", "")
+    key = judge_key(
+        model_key,
+        [f"{s.id}\x1f{s.text}\x1f{sorted(s.required)}\x1f{sorted(s.forbidden)}" for s in tune],
+        lenses,
+        reviewer.params.judge_weight,
+    )
+    cache = settings.cache_dir if model_key else None
+    if cache is None:
+        return load_or_fit_judge(None, key, rows, lenses, reviewer.params.judge_weight, _stderr)
+    path = cache / f"lens-judge-{key[:24]}.pkl"
+    with _lock(cache / "lens-model.lock"):
+        fresh = not path.exists()
+        judge = load_or_fit_judge(path, key, rows, lenses, reviewer.params.judge_weight, _stderr)
+        if fresh and path.exists():
+            _keep(cache, path, "lens-judge-", _stderr, lambda _p: None)
+    return judge
 
 
 _default: Reviewer | None = None

@@ -1,4 +1,5 @@
-"""Build (or check) the trained review model: ``python -m assistant.review``.
+"""Build (or check) the trained review model and its whole-text judge:
+``python -m assistant.review``.
 
 ``make install`` runs this so the first review does not wait for training; it takes seconds when
 the cached model is already there and sound.
@@ -12,12 +13,12 @@ import time
 
 def main() -> int:
     from assistant.errors import CurioError
-    from assistant.review import load_lens_model
+    from assistant.review import build_reviewer
     from assistant.settings import get_settings
 
     started = time.perf_counter()
     try:
-        load_lens_model()
+        build_reviewer()
     except CurioError as exc:
         print(f"curio: {exc}", file=sys.stderr)
         return 2

@@ -65,6 +65,8 @@ class TrainedLensModel:
         self.lenses = model.lenses
         self.doc_coef = np.asarray(doc_coef, dtype=np.float32)
         self.doc_intercept = float(doc_intercept)
+        #: the cache key of the data and settings it was trained from ("" if not cached)
+        self.key = ""
         # the queue only needs hashable items; here they are Units, not strings
         self.queue = BatchingEncoder(self._read_rows, name="curio-lens-model")  # type: ignore[arg-type]
 
@@ -249,6 +251,7 @@ def load_or_train(
         if key in _loaded:  # the same data and settings: one model per process
             return _loaded[key]
         trained = _load_or_train(key, training, sources, lenses, cache_dir, config, say)
+        trained.key = key
         _loaded[key] = trained
     if cache_dir is not None and made:  # the key was worked out the long way: remember it
         _remember_key(cache_dir, quick, key)
@@ -356,7 +359,7 @@ def _keep(
     read-only or full disk costs only the next start's time."""
     try:
         write(path)
-        others = [old for old in cache_dir.glob(f"{prefix}*.safetensors") if old != path]
+        others = [old for old in cache_dir.glob(f"{prefix}*{path.suffix}") if old != path]
         others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
         for old in others[KEEP_PER_KIND - 1 :]:
             old.unlink(missing_ok=True)

@@ -57,6 +57,9 @@ class DecisionParams:
     #: the lens model raises nothing for perpetrator-invisible (see engine.Reviewer): "off",
     #: "always", or "unless-thorough" (not for a text that covers many lenses).
     case_model_unseen: str = "unless-thorough"
+    #: The learned judge's threshold maximises recall - judge_weight * forbidden-hit (see
+    #: judge.py); the judge is fitted with it.
+    judge_weight: float = 2.0
 
     def for_lens(self, lens: str) -> LensThresholds:
         return self.lenses.get(lens, LensThresholds())
@@ -93,6 +96,7 @@ def load_params(path: Path) -> DecisionParams:
             thorough_relevant=float(data.get("thorough_relevant", 0.5)),
             case_material=float(data.get("case_material", 0.5)),
             case_model_unseen=str(data.get("case_model_unseen", "unless-thorough")),
+            judge_weight=float(data.get("judge_weight", 2.0)),
         )
     except (TypeError, ValueError) as exc:
         raise CurioError(f"Review thresholds {path}: bad global values.") from exc
@@ -101,6 +105,8 @@ def load_params(path: Path) -> DecisionParams:
             f"Review thresholds {path}: thorough_share must be above 0 and at most 1.01 "
             "(1.01: never), thorough_relevant 0..1."
         )
+    if not 0.0 < params.judge_weight <= 20.0:
+        raise CurioError(f"Review thresholds {path}: judge_weight must be above 0 and at most 20.")
     if params.case_model_unseen not in CASE_MODES:
         raise CurioError(
             f"Review thresholds {path}: case_model_unseen must be one of {', '.join(CASE_MODES)}."
@@ -124,6 +130,9 @@ class LensReading:
     #: (start, end) spans in the text to show when no sentence raised the lens (set by the
     #: reviewer when the case model, not the lens model, found the gap)
     evidence_hint: list[tuple[int, int]] = field(default_factory=list)
+    #: sentences that read as falling short (at the lens's ``present`` threshold), whatever
+    #: the decision: the evidence when the learned judge raises the lens
+    candidates: list[int] = field(default_factory=list)
 
 
 def read_lens(
@@ -157,6 +166,7 @@ def read_lens(
         best_shortfall=best_s,
         best_cover=best_c,
         relevance=rel,
+        candidates=short[:3],
     )
 
 
@@ -185,6 +195,20 @@ def thorough_rows(
     covered = (cover >= at).sum(axis=1)
     in_play = np.maximum(1, (relevance >= relevant).sum(axis=1))
     return (covered >= lenses) | (covered / in_play >= share)
+
+
+def apply_judgement(
+    readings: Sequence[LensReading], raised: np.ndarray, scores: np.ndarray
+) -> None:
+    """Let the learned judge (``judge.py``) decide each lens; the readings keep choosing the
+    evidence: a raised lens with sentences that fall short is "present", else "absent"."""
+    for r, up, score in zip(readings, raised, scores, strict=True):
+        if not up:
+            r.kind, r.shortfall, r.score = None, [], 0.0
+        elif r.candidates:
+            r.kind, r.shortfall, r.score = "present", list(r.candidates), float(score)
+        else:
+            r.kind, r.shortfall, r.score = "absent", [], float(score)
 
 
 def read_text(

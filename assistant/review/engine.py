@@ -6,9 +6,12 @@
    is to fall short, to cover the ground, to raise the subject, or none of these. The same
    pass says how likely the text is to be about a family at all; a policy summary, agenda,
    course outline or inspection letter is not, and gets no flags.
-3. ``decide.py`` turns the readings into present and absent flags (thresholds in
-   ``prompts/review.yaml``); exact facts (a baby's age, a pregnancy, a teenager) gate the
-   lenses that only apply to them.
+3. A learned judge (``judge.py``, fitted on labelled whole texts) decides from the readings
+   which lenses the text falls short on; ``decide.py`` picks each flag's evidence (the
+   sentences that fall short: "present"; else the sentence that raises the subject:
+   "absent"). Exact facts (a baby's age, a pregnancy, a teenager) gate the lenses that only
+   apply to them. Without a judge (unit tests' small fakes) ``decide.py``'s thresholds in
+   ``prompts/review.yaml`` decide.
 4. Each flag carries its evidence (the sentences it rests on), the chain of reasons in plain
    words, the catalogue's questions (names filled in) and guidance citations.
 """
@@ -23,7 +26,13 @@ import numpy as np
 
 from assistant.lenses import Catalogue, Lens
 from assistant.review.data import units_for
-from assistant.review.decide import DecisionParams, LensReading, is_thorough, read_text
+from assistant.review.decide import (
+    DecisionParams,
+    LensReading,
+    apply_judgement,
+    is_thorough,
+    read_text,
+)
 from assistant.review.model import Unit
 from assistant.review.text import (
     DEFAULT_MAX_CHARS,
@@ -63,6 +72,14 @@ class SupportsRead(Protocol):
     def read(self, units: Sequence[Unit]) -> Any: ...  # -> build.Reading
 
 
+class SupportsJudge(Protocol):
+    """The learned whole-text decision (``judge.Judge``; tests may hand in fakes)."""
+
+    def flags(
+        self, probs: np.ndarray, about_family: float, gates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 class SupportsSearch(Protocol):
     def search(self, query: str, k: int = 5, prefer_lens: str | None = None) -> list[Hit]: ...
 
@@ -87,10 +104,12 @@ class Reviewer:
         retriever: SupportsSearch | None = None,
         *,
         params: DecisionParams | None = None,
+        judge: SupportsJudge | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         citations_per_flag: int = 3,
     ) -> None:
         self.model = model
+        self.judge = judge
         self.catalogue = catalogue
         self.retriever = retriever
         self.params = params or DecisionParams()
@@ -122,11 +141,25 @@ class Reviewer:
         return sentences, reading.probs[:, order, :], float(reading.about_family)
 
     def readings(self, text: str) -> tuple[list[Sentence], list[LensReading], float]:
-        """Every lens's reading of a text (case material or not)."""
+        """Every lens's reading of a text (case material or not), decided."""
         sentences, probs, family = self.read(text)
+        readings, _people = self.decide(text, probs, family)
+        return sentences, readings, family
+
+    def decide(
+        self, text: str, probs: np.ndarray, family: float
+    ) -> tuple[list[LensReading], list[Any] | None]:
+        """Each lens's reading with its decision, and the case model's people when the
+        decision needed them (None otherwise)."""
         lenses = [lens.id for lens in self.catalogue]
         gates = exact_gates(text)
-        return sentences, read_text(probs, lenses, self.params, gates), family
+        readings = read_text(probs, lenses, self.params, gates)
+        if self.judge is not None:
+            gate_row = np.array([gates.get(lens, True) for lens in lenses])
+            raised, scores = self.judge.flags(probs, family, gate_row)
+            apply_judgement(readings, raised, scores)
+            return readings, self._unseen_evidence(text, readings)
+        return readings, self._unseen_adults(text, readings, is_thorough(probs, self.params))
 
     def review(self, text: Any) -> ReviewResult:
         """Review one draft. Never raises on bad input: the message says what was wrong."""
@@ -136,14 +169,10 @@ class Reviewer:
         if isinstance(text, bytes | bytearray):
             text = bytes(text).decode("utf-8")
         sentences, probs, family = self.read(text)
-        readings = read_text(
-            probs, [lens.id for lens in self.catalogue], self.params, exact_gates(text)
-        )
-        thorough = is_thorough(probs, self.params)
         if not sentences or family < self.params.case_material:
             return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
+        readings, people = self.decide(text, probs, family)
         names = find_names(text)
-        people = self._unseen_adults(text, readings, thorough)
         flags: list[Flag] = []
         for r in readings:
             if r.kind is None:
@@ -199,6 +228,19 @@ class Reviewer:
             name=lens.name,
             reasons=reasons,
         )
+
+    def _unseen_evidence(self, text: str, readings: list[LensReading]) -> list[Any] | None:
+        """When the abusive adult's visibility is raised as missing and no sentence raises it,
+        point at the adult the case model finds unseen and unchecked. Returns the people read
+        (None when not needed)."""
+        r = next((x for x in readings if x.lens == UNSEEN_LENS), None)
+        if r is None or r.kind != "absent" or r.raised_by is not None:
+            return None
+        people = self._people(text)
+        unseen = [p for p in people if _unseen_harm(p)]
+        if unseen:
+            r.evidence_hint = [(e.start, e.end) for e in unseen[0].evidence[:1]]
+        return people
 
     def _unseen_adults(
         self, text: str, readings: list[LensReading], thorough: bool
