@@ -69,8 +69,8 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
             continue
         feats = person_features(reader.flat, reader.text, p)
         role, prob, lead = model.best(feats)
-        if role in CHILD_ROLES and "adult-ties" in feats:
-            continue  # someone with a partner or children of their own is not a child
+        if role in CHILD_ROLES and ("adult-ties" in feats or (p.age_years or 0) >= 18):
+            continue  # someone with a partner, children of their own or an adult's age
         least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
         if prob >= least and lead >= MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)

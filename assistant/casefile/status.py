@@ -322,6 +322,17 @@ def read_checks(
                 if not targets:
                     targets = [r.person for r in free]
                 others = [r for r in srefs if a <= r.pos < b and not people[r.person].is_family()]
+                if not targets:
+                    # "Probation: Callum's community order has ended": the record is his (not
+                    # "Amy's mother", someone else)
+                    targets = [
+                        r.person
+                        for r in srefs
+                        if a <= r.pos < b
+                        and r.possessive
+                        and people[r.person].is_family()
+                        and not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
+                    ][:1]
                 if not targets and carry and carry_age <= 2 and not others:
                     # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
@@ -347,6 +358,15 @@ def read_checks(
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
             carry, carry_kinds = [], []
     return done
+
+
+#: A possessive naming a relative ("Amy's mother", "his ex-partner"), not a record of one's own.
+_KIN_AFTER = re.compile(
+    r"^\S*?['’]s\s+(?:\w+[\s-]+)?(?:mother|mum|father|dad|partner|boyfriend|girlfriend|husband|"
+    r"wife|son|daughter|child|children|baby|brother|sister|sibling|nan|gran\w*|aunt\w*|uncle|"
+    r"cousin|friend|family|carer)\b",
+    re.IGNORECASE,
+)
 
 
 def _nil_answer(reader: _Reader, part: str, a: int) -> bool:
