@@ -308,8 +308,10 @@ class _NameReader(_NameSpans):
         for i in pending_single:
             start, end, _title, tokens, age, _years = records[i]
             tok = tokens[0]
-            known = self._find(first=tok) is not None or any(
-                p.last == tok and not p.first for p in self.people
+            known = (
+                self._find(first=tok) is not None
+                or any(p.last == tok and not p.first for p in self.people)
+                or self._only_surname(tok) is not None
             )
             if not known and self._looks_like_person(start, end, age):
                 self._new(first=tok, label=tok)
