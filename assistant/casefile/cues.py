@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,9 @@ class Cues:
     contact_sources: dict[str, re.Pattern[str]]
     contact_words: re.Pattern[str]
     event_words: re.Pattern[str]
+    #: Each kind of check's agencies named alone ("GP", "probation", "Lambeth children's
+    #: services"), with or without an answer: a feature for the learned status reader.
+    agency_kinds: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 REQUIRED_KEYS = (
@@ -261,4 +264,8 @@ def _load_cues(path: str) -> Cues:
         contact_sources=sources,
         contact_words=w("contact_words"),
         event_words=w("event_words"),
+        agency_kinds={
+            str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
+            for k, v in data["check_agencies"].items()
+        },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from assistant.casefile.accounts import read_accounts, sections
 from assistant.casefile.cues import Cues, load_cues
@@ -18,6 +19,7 @@ from assistant.casefile.learn import (
     person_features,
     role_model,
 )
+from assistant.casefile.learn_status import StatusModel, apply_status_model, status_model
 from assistant.casefile.model import (
     CHECKS,
     CHILD_ROLES,
@@ -28,7 +30,7 @@ from assistant.casefile.model import (
     Person,
     Span,
 )
-from assistant.casefile.people import _Reader, _refs_by_sentence
+from assistant.casefile.people import _Reader, _Ref, _refs_by_sentence
 from assistant.casefile.status import read_checks, read_harm, read_status
 from assistant.errors import CurioError
 from assistant.review import Sentence, split_sentences
@@ -67,8 +69,8 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
             continue
         feats = person_features(reader.flat, reader.text, p)
         role, prob, lead = model.best(feats)
-        if role in CHILD_ROLES and "adult-ties" in feats:
-            continue  # someone with a partner or children of their own is not a child
+        if role in CHILD_ROLES and ("adult-ties" in feats or (p.age_years or 0) >= 18):
+            continue  # someone with a partner, children of their own or an adult's age
         least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
         if prob >= least and lead >= MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
@@ -95,21 +97,26 @@ def mothers_by_their_children(reader: _Reader) -> None:
             p.vote("mother", max(p.roles.values(), default=0) + 1)
 
 
-def extract_case(
-    text: str, cues: Cues | None = None, roles: RoleModel | None | str = "learned"
-) -> CaseFile:
-    """The people, the chronology and whose account, from a draft's text alone.
+@dataclass
+class ReadState:
+    """What the rules read from one draft before it is laid out: the people, each sentence's
+    references to them, and the status and checks the rules gave (the learned status reader
+    starts from here, in use and in training)."""
 
-    ``roles`` is the learned role classifier: "learned" for the process's own (built from the
-    labelled tune texts on first use), None for the rules alone. Never raises on odd text: a
-    draft with no names or no dates gives empty lists and a note.
-    """
-    if not isinstance(text, str) or not text.strip():
-        return CaseFile()
-    cues = cues or load_cues()
+    reader: _Reader
+    sentences: list[Sentence]
+    refs: list[list[_Ref]]
+    harm: set[int]
+    plan: frozenset[int]
+    checks: dict[int, list[str]]
+    scope: set[int]
+    has_sections: bool
+
+
+def read_state(text: str, cues: Cues, learned: RoleModel | None) -> ReadState:
+    """The rules' reading of a draft: people (with the learned roles), seen, alone, checks."""
     sentences = split_sentences(text)
     reader = read_people(text, cues)
-    learned = role_model() if isinstance(roles, str) else roles
     if learned is not None:
         apply_role_model(reader, learned)
     mothers_by_their_children(reader)
@@ -127,6 +134,35 @@ def extract_case(
     } | _plan_lines(text, sentences)
     read_status(reader, sentences, refs, frozenset(plan))
     checks = read_checks(reader, sentences, refs, harm, plan)
+    return ReadState(
+        reader, sentences, refs, harm, frozenset(plan), checks, set(scope), has_sections
+    )
+
+
+def extract_case(
+    text: str,
+    cues: Cues | None = None,
+    roles: RoleModel | None | str = "learned",
+    status: StatusModel | None | str = None,
+) -> CaseFile:
+    """The people, the chronology and whose account, from a draft's text alone.
+
+    ``roles`` is the learned role classifier: "learned" for the process's own (built from the
+    labelled tune texts on first use), None for the rules alone; ``status`` likewise for the
+    learned reader of seen, seen alone and checks (off by default: held out, it has not yet
+    beaten the rules; see evals/casefile/README.md). Never raises on odd text: a
+    draft with no names or no dates gives empty lists and a note.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return CaseFile()
+    cues = cues or load_cues()
+    learned = role_model() if isinstance(roles, str) else roles
+    state = read_state(text, cues, learned)
+    reader, sentences, refs = state.reader, state.sentences, state.refs
+    harm, checks, scope, has_sections = state.harm, state.checks, state.scope, state.has_sections
+    learned_status = status_model() if isinstance(status, str) else status
+    if learned_status is not None:
+        apply_status_model(state, learned_status)
     hits = find_dates(reader.text)
     note = resolve_dates(text, hits)
     chronology, undated = read_chronology(text, sentences, cues, hits)

@@ -269,6 +269,8 @@ class _NameReader(_NameSpans):
                 first, last = tokens[0], tokens[-1]
                 idx = self._find(first=first, last=last)
                 if idx is None:
+                    idx = self._given_names(tokens)
+                if idx is None:
                     idx = self._new(first=first, last=last, title=title, label=self.flat[start:end])
                 if start in self._nicks:
                     self.people[idx].nicks.add(self._nicks[start])
@@ -301,12 +303,15 @@ class _NameReader(_NameSpans):
                 self._attach(idx, start, end, title, gender, age, years)
             else:
                 pending_single.append(i)
+        self._nicks_in_brackets()
         # single words: a new person when the text shows one is meant, then every mention
         for i in pending_single:
             start, end, _title, tokens, age, _years = records[i]
             tok = tokens[0]
-            known = self._find(first=tok) is not None or any(
-                p.last == tok and not p.first for p in self.people
+            known = (
+                self._find(first=tok) is not None
+                or any(p.last == tok and not p.first for p in self.people)
+                or self._only_surname(tok) is not None
             )
             if not known and self._looks_like_person(start, end, age):
                 self._new(first=tok, label=tok)
@@ -319,11 +324,41 @@ class _NameReader(_NameSpans):
                     (j for j, p in enumerate(self.people) if p.last == tok and not p.first), None
                 )
             if idx is None:
+                idx = self._only_surname(tok)
+            if idx is None:
                 if not self._looks_like_person(start, end, age):
                     continue
                 idx = self._new(first=tok, label=tok)
             self._attach(idx, start, end, "", self._local_gender(start, end), age, years)
         self._surnames_in_capitals()
+
+    def _given_names(self, tokens: list[str]) -> int | None:
+        """The person a name of two or more words is part of, or who is part of it: a given
+        name of two words ("Mei Ling" for Mei Ling Tan) or a middle name left out or added."""
+        for i, p in enumerate(self.people):
+            known = p.label.split()
+            if len(known) < 2 or known == tokens:
+                continue
+            shorter, longer = sorted((known, tokens), key=len)
+            if len(shorter) >= 2 and longer[: len(shorter)] == shorter:
+                return i
+        return None
+
+    def _only_surname(self, tok: str) -> int | None:
+        """A surname written alone ("PNC shows Doyle has ...") is the one person who bears it;
+        where several do (a mother and her children) it stays undecided."""
+        bearers = [i for i, p in enumerate(self.people) if p.last == tok and p.first]
+        if len(bearers) != 1 or any(p.first == tok for p in self.people):
+            return None
+        return bearers[0]
+
+    def _nicks_in_brackets(self) -> None:
+        """A quoted name in brackets after a full name is what the text calls them later
+        ("Oluwaseun Adebayo ("Seun")")."""
+        for m in _BRACKET_NICK.finditer(self.text):
+            for p in self.people:
+                if p.first and any(e == m.start() for _s, e in p.mentions):
+                    p.nicks.add(m.group(1))
 
     def _surnames_in_capitals(self) -> None:
         """A surname written alone in capitals, as police notices do ("RASHID arrested"): the
@@ -427,3 +462,7 @@ class _NameReader(_NameSpans):
             p.vote("professional", 2)
         elif self.cues.meeting_list.match(before):
             p.vote("professional", 1)
+
+
+#: A nickname in quotation marks in brackets, straight after a name.
+_BRACKET_NICK = re.compile(rf"[ \t]*\(\s*['‘\"“]({_TOKEN})['’\"”]\s*\)")

@@ -322,6 +322,12 @@ class _RoleReader(_RolePlacer):
         for i, p in self._named(adult_role):
             for s0, e0 in p.mentions:
                 if s0 == pos and not re.match(r"['’]s\b", self.flat[e0 : e0 + 2]):
+                    if role == "professional" and _REPORT_LABEL.match(self.flat[b:s0]):
+                        line = self.text[self.text.rfind("\n", 0, a) + 1 : a]
+                        if _LINE_OPENING.fullmatch(line) and _STARTS_CLAUSE.match(
+                            self.flat[e0 : e0 + 20]
+                        ):
+                            return None  # "GP: Jess attended with a hand injury": a report
                     return i
         before = self.flat[max(0, a - 40) : a]
         m = _APPOSITION_BEFORE.search(before)
@@ -362,6 +368,15 @@ class _RoleReader(_RolePlacer):
             p.bound.add(f"partner:{kind}")
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
+
+
+#: A service or job opening a line as its label ("GP:", "Midwife and GP:") ...
+_REPORT_LABEL = re.compile(r"^\s*:\s*$")
+_LINE_OPENING = re.compile(r"[ \t\W]*(?:[\w/]+\s*(?:and|&|,)\s*){0,3}")
+#: ... followed by a name that starts a clause ("GP: Ms Grant prescribed fluoxetine"): the
+#: line is that service's report about the person, not the person's job ("HV: Siobhan
+#: Healy" or "Social worker: Jo Lane, Team 2" name the professional).
+_STARTS_CLAUSE = re.compile(r"^\s+(?!and\b|or\b|&)[a-z]")
 
 
 _GRAND_SIDES = (("m", r"\bmaternal|\bmat\b|^mg"), ("p", r"\bpaternal|\bpat\b|^pg"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.casefile.draft import _CHILD_GROUP, _Draft
-from assistant.casefile.model import CHILD_ROLES
+from assistant.casefile.model import CHILD_ROLES, PARENT_ROLES
 from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
@@ -306,7 +306,8 @@ def read_checks(
                 r.person
                 for r in family
                 if cues.check_target.search(flat[max(s.start, r.pos - 60) : r.pos])
-            ] + _parents_named(part, people)
+            ]
+            named += _coordinated(reader, family, named) + _parents_named(part, people)
             if named:
                 targets = named
             else:
@@ -322,6 +323,17 @@ def read_checks(
                 if not targets:
                     targets = [r.person for r in free]
                 others = [r for r in srefs if a <= r.pos < b and not people[r.person].is_family()]
+                if not targets:
+                    # "Probation: Callum's community order has ended": the record is his (not
+                    # "Amy's mother", someone else)
+                    targets = [
+                        r.person
+                        for r in srefs
+                        if a <= r.pos < b
+                        and r.possessive
+                        and people[r.person].is_family()
+                        and not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
+                    ][:1]
                 if not targets and carry and carry_age <= 2 and not others:
                     # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
@@ -349,6 +361,15 @@ def read_checks(
     return done
 
 
+#: A possessive naming a relative ("Amy's mother", "his ex-partner"), not a record of one's own.
+_KIN_AFTER = re.compile(
+    r"^\S*?['’]s\s+(?:\w+[\s-]+)?(?:mother|mum|father|dad|partner|boyfriend|girlfriend|husband|"
+    r"wife|son|daughter|child|children|baby|brother|sister|sibling|nan|gran\w*|aunt\w*|uncle|"
+    r"cousin|friend|family|carer)\b",
+    re.IGNORECASE,
+)
+
+
 def _nil_answer(reader: _Reader, part: str, a: int) -> bool:
     """A clause that is an answer with no agency of its own, at its start ("Nothing held on
     Amy.", "No convictions.") or straight after the one name it is about ("Kwame Antwi not
@@ -364,12 +385,37 @@ def _nil_answer(reader: _Reader, part: str, a: int) -> bool:
     return False
 
 
+def _coordinated(reader: _Reader, family: list[_Ref], named: list[int]) -> list[int]:
+    """Those joined by "and" or "or" to a person a check names ("police and DBS on Denise and
+    Keith", "nothing recorded on Seun or Mei Ling"): checked too."""
+    ends = {m.start: m.end for m in reader.mentions}
+    out: list[int] = []
+    last_end: int | None = None
+    for r in sorted(family, key=lambda r: r.pos):
+        if r.person in named or r.person in out:
+            last_end = ends.get(r.pos)
+            continue
+        if last_end is not None and _JOINED.fullmatch(reader.flat[last_end : r.pos]):
+            out.append(r.person)
+            last_end = ends.get(r.pos)
+        else:
+            last_end = None
+    return out
+
+
+_JOINED = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)
+
+
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
-    """ "Police checks on both parents", "no record for either parent": mother and father."""
-    if not re.search(
-        r"\b(?:on|re|for|of)\s+(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b",
+    """ "Police checks on both parents", "no record for either parent": mother and father;
+    "no trace for either adult", "checks on both adults": the adults of the household."""
+    on = r"\b(?:on|re|for|of|about)\s+"
+    if re.search(on + r"(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b", part, re.I):
+        return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
+    if re.search(
+        on + r"(?:(?:both|the|all)\s+(?:the\s+)?adults|(?:either|each|neither|any)\s+adult)\b",
         part,
-        re.IGNORECASE,
+        re.I,
     ):
-        return []
-    return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
+        return [i for i, p in enumerate(people) if p.role in PARENT_ROLES]
+    return []

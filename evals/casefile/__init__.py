@@ -187,27 +187,34 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
 
 
 def evaluate(
-    split: str, folder: Path = FOLDER, held_out: bool = False
+    split: str, folder: Path = FOLDER, held_out: bool = False, learned_status: bool = False
 ) -> tuple[Tally, list[dict[str, Any]]]:
-    """Score the split. ``held_out`` (tune only): each file scored by a role classifier
-    trained without it (leave one file out), so every figure is on unfitted labels."""
-    from assistant.casefile import extract_case, learn, load_cues
+    """Score the split. ``held_out`` (tune only): each file scored by the role classifier and
+    the status readers trained without it (leave one file out), so the learned parts are
+    never scored on their own training labels."""
+    from assistant.casefile import extract_case, learn, learn_status, load_cues
 
     load_cues()  # read once, outside the timings
     models: dict[str, Any] = {}
+    readers: dict[str, Any] = {}
     items = load_split(split, folder)
     if held_out:
         for name in sorted({i["_file"] for i in items}):
             kept = learn.labelled_texts(folder, skip=[name])
             models[name] = learn.fit(learn.training_examples(kept)) if kept else None
+            if learned_status:
+                readers[name] = learn_status.fit(kept, models[name]) if kept else None
     else:
         learn.role_model()  # the learned role classifier: trained or read from the cache once
+        if learned_status:
+            learn_status.status_model()  # and the status readers
     total = Tally()
     rows = []
     for item in items:
         roles = models[item["_file"]] if held_out else "learned"
+        status = (readers.get(item["_file"]) if held_out else "learned") if learned_status else None
         t0 = time.perf_counter()
-        case = extract_case(item["text"], roles=roles).to_json()
+        case = extract_case(item["text"], roles=roles, status=status).to_json()
         elapsed = time.perf_counter() - t0
         t = score_item(item, case, elapsed)
         total.add(t)

@@ -1,4 +1,5 @@
-"""``python -m evals.casefile --split tune|test [--held-out] [--json] [--verbose]``"""
+"""``python -m evals.casefile --split tune|test [--held-out] [--learned-status] [--json]
+[--verbose]``"""
 
 from __future__ import annotations
 
@@ -20,9 +21,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="score each tune file with the role classifier trained without it",
     )
+    ap.add_argument(
+        "--learned-status",
+        action="store_true",
+        help="read seen, seen alone and checks with the learned readers (learn_status)",
+    )
     args = ap.parse_args(argv)
     try:
-        total, rows = evaluate(args.split, held_out=args.held_out)
+        total, rows = evaluate(
+            args.split, held_out=args.held_out, learned_status=args.learned_status
+        )
     except CurioError as exc:
         print(f"evals.casefile: {exc.message}", file=sys.stderr)
         return 2

@@ -1,0 +1,412 @@
+"""Seen, seen alone and checks, learned from the labelled case-file texts.
+
+The rules in ``status`` give each person the seen or check cue of their clause; fitted to one
+writer's wording, they kept missing the next writer's ("Father - Kofi: not seen for his own
+health", a GP letter that is itself the health check). This reader learns from the labelled
+family adults of ``evals/casefile/tune-*.yaml`` what the clauses around a person look like when
+they were seen, seen alone, or checked by each kind of agency: the cue words and their state
+(denied, still to come, by phone), where the person stands beside the cue (subject, object,
+after "with"), whether the writer is the one seeing, the agency words and answer words near
+them, the line's label, and what the rules said. Three logistic regressions over those sparse
+features (seen, alone, and one for (person, kind of check) pairs, whose features are shared
+across kinds so "Police: Mr Kaya – 3 occurrences" teaches "Probation: Mr Kaya – ...").
+
+Like the role classifier (``learn``) it is trained on first use (a few seconds) and cached
+under CURIO_CACHE as plain arrays; without the labelled texts the rules stand alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, labelled_texts
+from assistant.casefile.model import CHECKS, FAMILY_ADULT_ROLES
+from assistant.casefile.people import _clauses
+
+if TYPE_CHECKING:
+    from assistant.casefile.extract import ReadState
+
+FEATURE_VERSION = "s1"
+CACHE_PREFIX = "casefile-status-"
+#: Labelled roles whose status is not scored or shown as an adult's (children, professionals).
+STATUS_SKIP = frozenset({"child", "sibling", "professional"})
+#: The share of a (person, check) or a seen call the model needs before it says yes.
+THRESHOLD = 0.5
+FIELDS = ("seen", "alone", "checks")
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+")
+_WRITER = re.compile(r"\b(?:I|we|me|us|SW|worker|social worker|the writer)\b")
+_PASSIVE = re.compile(r"^\W{0,3}(?:\([^)]{0,30}\)\s*)?(?:was |were |is |has been |had been )?$")
+_LABEL = re.compile(r"^\W*([A-Za-z][\w /&'’()-]{0,40}?)\s*[:–]\s")
+
+
+def _words(s: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(s)]
+
+
+@dataclass
+class StatusModel:
+    """The three learned readers (each a logistic regression over named features)."""
+
+    seen: RoleModel | None
+    alone: RoleModel | None
+    checks: RoleModel | None
+
+
+# ----------------------------------------------------------------------------- features
+
+
+def _line_label(text: str, pos: int) -> str:
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    m = _LABEL.match(line)
+    return " ".join(_words(m.group(1))[:3]) if m else ""
+
+
+def _person_clauses(state: ReadState, i: int) -> list[tuple[int, int, int, int, bool, bool]]:
+    """(sentence, clause start, clause end, position, pronoun, possessive) for each place the
+    person is referred to."""
+    out = []
+    for n, (s, srefs) in enumerate(zip(state.sentences, state.refs, strict=True)):
+        mine = [r for r in srefs if r.person == i]
+        if not mine:
+            continue
+        clauses = _clauses(s)
+        for r in mine:
+            a, b = next(((a, b) for a, b in clauses if a <= r.pos < b), (s.start, s.end))
+            out.append((n, a, b, r.pos, r.pronoun, r.possessive))
+    return out
+
+
+def _add(f: dict[str, float], key: str, value: float = 1.0) -> None:
+    f[key] = max(f.get(key, 0.0), value)
+
+
+def person_features(state: ReadState, i: int) -> dict[str, float]:
+    """What the clauses about a person say, for the seen and alone readers."""
+    reader = state.reader
+    cues = reader.cues
+    flat = reader.flat
+    p = reader.people[i]
+    f: dict[str, float] = {"bias": 1.0, "role=" + p.role: 1.0}
+    f["rule_seen"] = float(p.seen)
+    f["rule_alone"] = float(p.alone)
+    if i in state.harm:
+        f["harm"] = 1.0
+    ends = {m.start: m.end for m in reader.mentions}
+    places = _person_clauses(state, i)
+    f["mentions"] = min(len(places), 10) / 10
+    for n, a, b, pos, pronoun, possessive in places:
+        part = flat[a:b]
+        pre = "poss:" if possessive else ""
+        tag = "plan:" if n in state.plan else ""
+        end = ends.get(pos, pos + 3)
+        if pronoun:
+            _add(f, pre + "via-pronoun")
+        label = _line_label(reader.text, pos)
+        if label:
+            _add(f, "label=" + label)
+        if cues.remote.search(part):
+            _add(f, tag + "remote")
+        for w in _words(part):
+            _add(f, pre + tag + "w=" + w, 0.5)
+        for w in _words(flat[max(a, pos - 30) : pos])[-3:]:
+            _add(f, pre + "l=" + w)
+        for w in _words(flat[end : min(b, end + 30)])[:3]:
+            _add(f, pre + "r=" + w)
+        for kind, pat in (("seen", cues.seen), ("alone", cues.alone)):
+            for m in pat.finditer(part):
+                c0 = a + m.start()
+                state_ = "neg" if cues.negation.search(flat[max(a, c0 - 40) : c0]) else "pos"
+                if re.search(r"\b(?:will|to|should|must|needs? to)\s+(?:be\s+)?$", flat[a:c0]):
+                    state_ = "future"
+                where = "before" if pos < c0 else "after"
+                if pos < c0 and _PASSIVE.match(flat[end:c0]):
+                    where = "subject"
+                elif pos > c0 and re.search(r"\bwith\s+(?:\w+\s+)?$", flat[c0:pos]):
+                    where = "with"
+                near = "near" if abs(pos - c0) < 40 else "far"
+                writer = "writer" if _WRITER.search(flat[a:c0]) else "nowriter"
+                for key in (
+                    f"{kind}:{state_}",
+                    f"{kind}:{state_}:{where}",
+                    f"{kind}:{state_}:{near}",
+                    f"{kind}:{state_}:{writer}",
+                    f"{kind}:{m.group(0).lower()}:{state_}",
+                ):
+                    _add(f, pre + tag + key)
+    return f
+
+
+def _kind_pattern(state: ReadState, kind: str) -> re.Pattern[str] | None:
+    cues = state.reader.cues
+    return cues.agency_kinds.get(kind) or cues.checks.get(kind)
+
+
+def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
+    """What the text says about one person and one kind of check (shared names across kinds,
+    so what a police line teaches carries to a probation line), plus the kind itself."""
+    reader = state.reader
+    cues = reader.cues
+    flat = reader.flat
+    p = reader.people[i]
+    f: dict[str, float] = {"bias": 1.0, "kind=" + kind: 1.0, "role=" + p.role: 1.0}
+    rule = kind in state.checks.get(i, [])
+    f["rule"] = float(rule)
+    f["rule&kind=" + kind] = float(rule)
+    if i in state.harm:
+        f["harm"] = 1.0
+    agency = _kind_pattern(state, kind)
+    done_pat = cues.checks.get(kind)
+    if agency is None:
+        return f
+    doc_hits = list(agency.finditer(flat))
+    f["doc-agency"] = min(len(doc_hits), 5) / 5
+    if done_pat is not None and done_pat.search(flat):
+        f["doc-done"] = 1.0
+    head = flat[: sum(len(x) + 1 for x in reader.text.split("\n")[:4])]
+    if agency.search(head):
+        f["head-agency"] = 1.0  # a GP's letter, a police report: the whole text is the check
+        f["head-agency&kind=" + kind] = 1.0
+    places = _person_clauses(state, i)
+    sentences = state.sentences
+    for n, a, b, pos, pronoun, possessive in places:
+        s = sentences[n]
+        prev = sentences[n - 1] if n else None
+        pre = "poss:" if possessive else ""
+        tag = "plan:" if n in state.plan else ""
+        part = flat[a:b]
+        where = ""
+        if agency.search(part):
+            where = "clause"
+        elif agency.search(flat[s.start : s.end]):
+            where = "sentence"
+        elif prev is not None and agency.search(flat[prev.start : prev.end]):
+            where = "previous"
+        label = _line_label(reader.text, pos)
+        if label and agency.search(label):
+            where = "label"
+        if not where:
+            continue
+        _add(f, pre + tag + "at=" + where)
+        _add(f, pre + tag + "at=" + where + "&kind=" + kind)
+        if pronoun:
+            _add(f, pre + "at-pronoun")
+        span = part if where in ("clause", "label") else flat[s.start : s.end]
+        if done_pat is not None and done_pat.search(span):
+            _add(f, pre + tag + where + ":answer")
+        if cues.check_done.search(span):
+            _add(f, pre + tag + where + ":done")
+        if cues.check_pending.search(span):
+            _add(f, pre + tag + where + ":pending")
+        if cues.check_nil.search(span):
+            _add(f, pre + tag + where + ":nil")
+        if cues.negation.search(span):
+            _add(f, pre + tag + where + ":neg")
+        if cues.check_target.search(flat[max(s.start, pos - 60) : pos]):
+            _add(f, pre + "target")
+        for w in _words(span):
+            _add(f, pre + tag + "cw=" + w, 0.5)
+    return f
+
+
+# ----------------------------------------------------------------------------- applying
+
+
+def _status_people(state: ReadState) -> list[int]:
+    return [i for i, p in enumerate(state.reader.people) if p.role in FAMILY_ADULT_ROLES]
+
+
+def _yes(model: RoleModel, feats: dict[str, float]) -> float:
+    return model.probabilities(feats).get("yes", 0.0)
+
+
+def apply_status_model(state: ReadState, model: StatusModel) -> None:
+    """The learned seen, alone and checks for each family adult (children and professionals
+    keep the rules' reading). Changes ``state`` in place."""
+    for i in _status_people(state):
+        p = state.reader.people[i]
+        feats = person_features(state, i)
+        if model.seen is not None:
+            p.seen = _yes(model.seen, feats) >= THRESHOLD
+        if model.alone is not None:
+            p.alone = _yes(model.alone, feats) >= THRESHOLD
+            p.seen = p.seen or p.alone
+        if model.checks is not None:
+            state.checks[i] = [
+                k for k in CHECKS if _yes(model.checks, check_features(state, i, k)) >= THRESHOLD
+            ]
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def fit_binary(
+    examples: Sequence[tuple[dict[str, float], bool]], c: float = 0.5
+) -> RoleModel | None:
+    """A yes/no logistic regression over named features; None when the labels are all one."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    ys = np.array([int(y) for _f, y in examples])
+    if len(set(ys.tolist())) < 2:
+        return None
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for r, (feats, _y) in enumerate(examples):
+        for k, v in feats.items():
+            rows.append(r)
+            cols.append(vocab.setdefault(k, len(vocab)))
+            vals.append(v)
+    xs = csr_matrix((vals, (rows, cols)), shape=(len(examples), len(vocab)), dtype=np.float64)
+    with threadpool_limits(limits=1, user_api="blas"):
+        clf = LogisticRegression(max_iter=3000, C=c).fit(xs, ys)
+    w = clf.coef_[0].astype(np.float32)
+    b = float(clf.intercept_[0])
+    return RoleModel(
+        vocab,
+        ["no", "yes"],
+        np.stack([-w / 2, w / 2]),
+        np.array([-b / 2, b / 2], dtype=np.float32),
+    )
+
+
+def training_examples(
+    items: Sequence[dict[str, Any]], roles: RoleModel | None
+) -> dict[str, list[tuple[dict[str, float], bool]]]:
+    """For each labelled family adult matched to a person the rules read: their features and
+    labels (seen, alone, and one (person, kind) pair per kind of check)."""
+    from assistant.casefile.cues import load_cues
+    from assistant.casefile.extract import _display_name, read_state
+    from assistant.casefile.match import match_people
+
+    cues = load_cues()
+    out: dict[str, list[tuple[dict[str, float], bool]]] = {k: [] for k in FIELDS}
+    for item in items:
+        text = item["text"]
+        state = read_state(text, cues, roles)
+        people = state.reader.people
+        found = [
+            {
+                "name": _display_name(p),
+                "aliases": list(dict.fromkeys(p.forms)),
+                "evidence": [{"start": s, "end": e} for s, e in p.mentions],
+            }
+            for p in people
+        ]
+        gold = list(item.get("people") or [])
+        for gi, xi in match_people(text, gold, found).items():
+            g = gold[gi]
+            if g.get("role") in STATUS_SKIP or people[xi].role not in FAMILY_ADULT_ROLES:
+                continue
+            feats = person_features(state, xi)
+            out["seen"].append((feats, bool(g.get("seen"))))
+            out["alone"].append((feats, bool(g.get("seen_alone"))))
+            labelled = set(g.get("checks") or [])
+            for k in CHECKS:
+                out["checks"].append((check_features(state, xi, k), k in labelled))
+    return out
+
+
+def fit(items: Sequence[dict[str, Any]], roles: RoleModel | None) -> StatusModel | None:
+    """The three readers learned from these labelled texts (None with no family adults)."""
+    ex = training_examples(items, roles)
+    if not ex["seen"]:
+        return None
+    return StatusModel(fit_binary(ex["seen"]), fit_binary(ex["alone"]), fit_binary(ex["checks"]))
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def _save(path: Path, key: str, model: StatusModel) -> None:
+    from assistant.review.build import _save_arrays
+
+    arrays: dict[str, np.ndarray] = {}
+    names: dict[str, Any] = {}
+    for name in FIELDS:
+        m: RoleModel | None = getattr(model, name)
+        if m is None:
+            continue
+        names[name] = {"vocab": list(m.vocab), "classes": m.classes}
+        arrays[f"{name}.coef"] = m.coef
+        arrays[f"{name}.intercept"] = m.intercept
+    arrays["names"] = np.frombuffer(json.dumps(names).encode("utf-8"), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save_arrays(path, {"key": key}, arrays)
+    for old in path.parent.glob(f"{CACHE_PREFIX}*.safetensors"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _read_cached(path: Path, key: str) -> StatusModel | None:
+    from assistant.review.model import load_arrays
+
+    try:
+        arrays = load_arrays(path, {"key": key})
+        names = json.loads(bytes(arrays["names"].tolist()).decode("utf-8"))
+        parts: dict[str, RoleModel | None] = {}
+        for name in FIELDS:
+            if name not in names:
+                parts[name] = None
+                continue
+            parts[name] = RoleModel(
+                {k: i for i, k in enumerate(names[name]["vocab"])},
+                names[name]["classes"],
+                arrays[f"{name}.coef"],
+                arrays[f"{name}.intercept"],
+            )
+        return StatusModel(parts["seen"], parts["alone"], parts["checks"])
+    except (ValueError, KeyError):
+        return None  # damaged or made for other data: train again
+
+
+def build(
+    load: Callable[[], Sequence[dict[str, Any]]],
+    roles: RoleModel | None,
+    cache_dir: Path | None,
+    key: str,
+) -> StatusModel | None:
+    """The readers for these labelled texts: read from the cache, else trained and kept."""
+    path = cache_dir / f"{CACHE_PREFIX}{key[:24]}.safetensors" if cache_dir else None
+    if path is not None and path.exists():
+        cached = _read_cached(path, key)
+        if cached is not None:
+            return cached
+    items = load()
+    if not items:
+        return None
+    model = fit(items, roles)
+    if model is None or path is None:
+        return model
+    with contextlib.suppress(OSError):  # a read-only cache costs the next start a few seconds
+        _save(path, key, model)
+    return model
+
+
+@lru_cache(maxsize=1)
+def status_model() -> StatusModel | None:
+    """The process's learned status readers (None where the labelled texts are not there)."""
+    from assistant.casefile.learn import role_model
+    from assistant.settings import get_settings
+
+    try:
+        cache_dir: Path | None = get_settings().cache_dir
+    except Exception:  # settings that do not load: no cache, train in memory
+        cache_dir = None
+    files = sorted(DATA_DIR.glob("tune-*.yaml"))
+    if not files:
+        return None
+    h = hashlib.sha256(FEATURE_VERSION.encode())
+    h.update(_files_key(files).encode())
+    return build(labelled_texts, role_model(), cache_dir, h.hexdigest())
