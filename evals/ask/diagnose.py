@@ -24,14 +24,13 @@ from assistant.chat import build_curio
 from assistant.chat.modes.ask import ask_hits
 from assistant.settings import REPO_ROOT, Settings
 
-
 BLIND = ("aq-t", "aq-v", "aq-w", "aq-x")
 
 #: Why an answerable question missed, from the most to the least remote cause.
 CATEGORIES = {
     "a": "the key fact is not in the library at all",
     "b": "the library holds it, but no retrieved section does",
-    "c": "a retrieved section holds it, but another sentence was chosen or the answer stopped first",
+    "c": "a retrieved section holds it, but another sentence was chosen or the answer ended first",
     "d": "declined",
 }
 
