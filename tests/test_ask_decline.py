@@ -69,3 +69,29 @@ def test_the_seed_question_is_answered_from_the_right_sections(curio: Curio) -> 
     first = answer.text.splitlines()[0].lower()
     assert "moving out" in first or "separation" in first or "moved out" in first
     assert answer.citations[0].kind != "invented-example"  # a national source opens
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        (
+            "Which agencies must take part in a strategy discussion?",
+            r"as a minimum[^.]{0,80}health",
+        ),
+        ("What are the three MAPPA categories of offender?", r"other dangerous offenders"),
+        (
+            "Whose responsibility is it to share a concern about a child's safety?",
+            r"should assume someone else will pass on",
+        ),
+    ],
+)
+def test_national_facts_the_library_states_reach_the_answer(
+    curio: Curio, question: str, fact: str
+) -> None:
+    """Working Together's minimum for a strategy discussion, the MAPPA category names and each
+    practitioner's own duty to share are in the corpus and are quoted when asked in other words."""
+    import re
+
+    answer = curio.ask(question)
+    assert not answer.declined
+    assert re.search(fact, " ".join(answer.text.split()), re.I), answer.text
