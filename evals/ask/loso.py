@@ -3,7 +3,7 @@
     PYTHONPATH=$PWD python evals/ask/loso.py [--supporting 3,4,5,6] [--learn]
 
 ``evals/ask/tune.jsonl`` holds four earlier blind splits (ids ``aq-t*``, ``aq-v*``,
-``aq-w*``, ``aq-x*``), each written by someone who never saw the composer, plus the older tuning
+``aq-w*``, ``aq-x*``, ``aq-y*``), each written by someone who never saw the composer, plus the older tuning
 questions (tests/test_ask_tools.py checks that ``BLIND`` names every one). Retrieval is run once per question and kept; the composer is then re-run with
 changed settings, so each variant costs seconds.
 
@@ -36,7 +36,7 @@ from assistant.chat import build_curio
 from assistant.chat.modes.ask import ask_hits, lens_question_for
 from assistant.settings import REPO_ROOT, Settings
 
-BLIND = ("aq-t", "aq-v", "aq-w", "aq-x")
+BLIND = ("aq-t", "aq-v", "aq-w", "aq-x", "aq-y")
 QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|hundred|weeks?|months?|days?|years?|hours?)\b",
