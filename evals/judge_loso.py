@@ -35,6 +35,8 @@ GROUPS = {
     "seventh": ("tune-seen-test-7.yaml",),
     "sixth": ("tune-seen-test-6a.yaml", "tune-seen-test-6b.yaml"),
     "fourth+fifth": ("tune-seen-test-4.yaml", "tune-seen-test-5.yaml"),
+    "tenth": ("tune-seen-test-10.yaml",),
+    "eleventh": ("tune-seen-test-11.yaml",),
 }
 
 
