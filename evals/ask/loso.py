@@ -2,18 +2,19 @@
 
     PYTHONPATH=$PWD python evals/ask/loso.py [--supporting 3,4,5,6] [--learn]
 
-``evals/ask/tune.jsonl`` holds four earlier blind splits (ids ``aq-t*``, ``aq-v*``,
-``aq-w*``, ``aq-x*``, ``aq-y*``), each written by someone who never saw the composer, plus the older tuning
-questions (tests/test_ask_tools.py checks that ``BLIND`` names every one). Retrieval is run once per question and kept; the composer is then re-run with
-changed settings, so each variant costs seconds.
+``evals/ask/tune.jsonl`` holds five earlier blind splits (ids ``aq-t*``, ``aq-v*``, ``aq-w*``,
+``aq-x*``, ``aq-y*``), each written by someone who never saw the composer, plus the older
+tuning questions (tests/test_ask_tools.py checks that ``BLIND`` names every one). Retrieval is
+run once per question and kept; the composer is then re-run with changed settings, so each
+variant costs seconds.
 
 ``--supporting`` scores the current rules with each number of supporting sentences (the key fact
 counts anywhere in the answer, so more support finds more facts, at the cost of length).
 
 ``--learn`` fits the sentence scorer's weights by a listwise logistic regression (a softmax over
-each question's candidate sentences; the label is "holds the key fact") on the other blind splits plus
-the other tuning questions, and scores the held-out split, for the scorer's own eight features
-and for eight more that describe the sentence (a number in it and whether the type wants one,
+each question's candidate sentences; the label is "holds the key fact") on the other blind
+splits plus the other tuning questions, and scores the held-out split, for the scorer's own
+eight features and for eight more that describe the sentence (a number in it and whether the type wants one,
 its place in its section, list or leaning pair, Curio's prompt or an invented example, length).
 The learned weights are rescaled to the spread of the current scores, so the margins in
 ``prompts/ask_rules.yaml`` keep their meaning. Tuning only: dev and test are never read.
