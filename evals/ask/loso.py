@@ -14,8 +14,9 @@ counts anywhere in the answer, so more support finds more facts, at the cost of 
 ``--learn`` fits the sentence scorer's weights by a listwise logistic regression (a softmax over
 each question's candidate sentences; the label is "holds the key fact") on the other blind
 splits plus the other tuning questions, and scores the held-out split, for the scorer's own
-eight features and for eight more that describe the sentence (a number in it and whether the type wants one,
-its place in its section, list or leaning pair, Curio's prompt or an invented example, length).
+eight features and for eight more that describe the sentence (a number in it and whether the
+type wants one, its place in its section, list or leaning pair, Curio's prompt or an invented
+example, length).
 The learned weights are rescaled to the spread of the current scores, so the margins in
 ``prompts/ask_rules.yaml`` keep their meaning. Tuning only: dev and test are never read.
 """
