@@ -6,8 +6,9 @@ The ``tune`` split holds earlier blind splits (``tune-seen-test-*.yaml``), each 
 session that never saw the engine. Each is held out in turn: the judge is fitted on every
 other tune text (``assistant.review.judge.fit_judge``, the shipped code) and the per-lens
 thresholds are chosen on the same texts (``evals/tune_review.py``); both then decide the
-held-out split. Rates are over texts about a family (as in the threshold search). Tuning
-data only: dev and test are never read.
+held-out split (the judge through the engine's own steps, so a lens the judge raises with
+nothing in the text to point at is dropped, as in a review). Rates are over texts about a
+family (as in the threshold search). Tuning data only: dev and test are never read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,6 +67,18 @@ def line(name: str, t: dict[str, float]) -> str:
     )
 
 
+def shipped(judge: Any, reviewer: Any, row: JudgeRow, gates: dict[str, bool]) -> np.ndarray:
+    """The lenses the review raises for this text with this judge: the engine's own steps
+    (readings, the judge's decision, no "missing" flag with nothing to point at)."""
+    from assistant.review.decide import apply_judgement, read_text
+    from assistant.review.engine import UNSEEN_LENS
+
+    readings = read_text(row.probs, list(LENS_IDS), reviewer.params, gates)
+    raised, scores = judge.flags(row.probs, row.about_family, row.gates)
+    apply_judgement(readings, raised, scores, frozenset({UNSEEN_LENS}))
+    return np.array([r.kind is not None for r in readings])
+
+
 def main(argv: list[str] | None = None) -> int:
     import tune_review
 
@@ -77,10 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     reviewer = get_reviewer()
     folder = ROOT / "evals" / "scenarios"
     tune = [s for s in load_scenarios(folder) if s.split == "tune" and s.quality != "not-family"]
-    rows, base = [], tune_review.features(reviewer, tune)
+    rows, base, gates_of = [], tune_review.features(reviewer, tune), []
     for s in tune:
         _sentences, probs, family = reviewer.read(s.text)
         gates = exact_gates(s.text)
+        gates_of.append(gates)
         rows.append(
             JudgeRow(
                 probs,
@@ -97,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rest = [i for i in range(len(tune)) if i not in set(held)]
         judge, _stats = fit_judge([rows[i] for i in rest], LENS_IDS, args.weight)
-        by_judge = np.stack(
-            [judge.flags(rows[i].probs, rows[i].about_family, rows[i].gates)[0] for i in held]
-        )
+        by_judge = np.stack([shipped(judge, reviewer, rows[i], gates_of[i]) for i in held])
         best = tune_review.tune([base[i] for i in rest], args.weight)
         by_thresholds = tune_review.decide([base[i] for i in held], best).astype(bool)
         quality = [tune[i].quality for i in held]

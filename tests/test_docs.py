@@ -305,8 +305,10 @@ def test_the_social_worker_guide_describes_the_review_the_example_gets(runner: R
     assert voice and voice["kind"] == "absent"  # the guide describes it as missing
     assert voice["evidence"][0]["text"].startswith("Tia appeared happy")
     past = next((f for f in flags if f["lens"] == "past-behaviour"), None)
-    assert past and past["kind"] == "absent"  # the guide describes it as missing, pointing here
-    assert past["evidence"][0]["text"].startswith("Mr Hart has a previous conviction")
+    # the guide: raised at the conviction, set aside where the risk is called reduced
+    assert past and past["kind"] == "present"
+    assert past["evidence"][0]["text"].startswith("He has since moved out")
+    assert "Mr Hart has a previous conviction" in past["reasons"][0]
     assert "Mr Hart has a previous conviction for assaulting a former partner" in guide
 
 

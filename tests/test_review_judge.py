@@ -132,16 +132,21 @@ class FakeJudge:
 
 def test_the_reviewer_lets_the_judge_decide_and_the_readings_choose_the_evidence() -> None:
     catalogue = load_catalogue(REPO_ROOT / "prompts" / "lenses.yaml")
-    judge = FakeJudge({"perpetrator-absence-plan", "past-behaviour", "consent"})
+    judge = FakeJudge(
+        {"perpetrator-absence-plan", "past-behaviour", "consent", "perpetrator-invisible"}
+    )
     reviewer = Reviewer(FakeLensModel(CUES), catalogue, params=DecisionParams(), judge=judge)
     flags = {f.lens: f for f in reviewer.review(CASE).flags}
-    # the thresholds alone would also raise protective-parent-burden; the judge did not
-    assert set(flags) == {"perpetrator-absence-plan", "past-behaviour", "consent"}
+    # the thresholds alone would also raise protective-parent-burden; the judge did not. It
+    # raised consent, but nothing in the text touches consent: no "missing" flag to point with
+    assert set(flags) == {"perpetrator-absence-plan", "past-behaviour", "perpetrator-invisible"}
     assert flags["perpetrator-absence-plan"].kind == "present"
     assert [e.text for e in flags["perpetrator-absence-plan"].evidence] == ["Case to close."]
     assert flags["past-behaviour"].kind == "absent"
     assert "previous partner" in flags["past-behaviour"].evidence[0].text
-    assert flags["consent"].kind == "absent" and flags["consent"].evidence == []
+    # no sentence raises the unseen adult: the case model points at him
+    unseen = flags["perpetrator-invisible"]
+    assert unseen.kind == "absent" and any("Dean" in e.text for e in unseen.evidence)
     assert all(f.score == 0.9 for f in flags.values())
     without = Reviewer(FakeLensModel(CUES), catalogue, params=DecisionParams())
     assert "protective-parent-burden" in {f.lens for f in without.review(CASE).flags}

@@ -198,17 +198,26 @@ def thorough_rows(
 
 
 def apply_judgement(
-    readings: Sequence[LensReading], raised: np.ndarray, scores: np.ndarray
+    readings: Sequence[LensReading],
+    raised: np.ndarray,
+    scores: np.ndarray,
+    unpointed: frozenset[str] = frozenset(),
 ) -> None:
     """Let the learned judge (``judge.py``) decide each lens; the readings keep choosing the
-    evidence: a raised lens with sentences that fall short is "present", else "absent"."""
+    evidence: a raised lens with sentences that fall short is "present"; one whose subject a
+    sentence raises is "absent" (missing); one that nothing in the text raises at all is
+    dropped, as a "missing" question with nothing to point at (consent, in a note that never
+    touches it), unless its lens is in ``unpointed`` (the abusive adult nobody saw: the case
+    model points at him). Held out split by split this cost 1.4 points of recall, saved a
+    quarter of the forbidden hits and took flawed texts from 9.5 to 7.2 flags each
+    (evals/judge_loso.py)."""
     for r, up, score in zip(readings, raised, scores, strict=True):
-        if not up:
-            r.kind, r.shortfall, r.score = None, [], 0.0
-        elif r.candidates:
+        if up and r.candidates:
             r.kind, r.shortfall, r.score = "present", list(r.candidates), float(score)
-        else:
+        elif up and (r.raised_by is not None or r.lens in unpointed):
             r.kind, r.shortfall, r.score = "absent", [], float(score)
+        else:
+            r.kind, r.shortfall, r.score = None, [], 0.0
 
 
 def read_text(

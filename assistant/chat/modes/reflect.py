@@ -68,6 +68,24 @@ class ReflectMode(Mode):
             yield answer
 
 
+#: Flags whose questions can stand for the history and the plan question, in order of
+#: preference; the stock question from the mode's words comes after them.
+HISTORY_LENSES = ("past-behaviour", "history-not-connected", "risk-escalation")
+PLAN_LENSES = ("perpetrator-absence-plan", "protective-parent-burden", "engagement-optimism")
+
+
+def _unasked(
+    session: Session, flags: list[Flag], lenses: tuple[str, ...], stock: str, taken: list[str]
+) -> str:
+    """The first question on this theme not yet asked in the session (nor in this answer):
+    from the flags of these lenses, then the stock one; the stock one again only when every
+    candidate has been asked, so the conversation does not repeat itself while it can move on."""
+    by_lens = {f.lens: f for f in flags}
+    candidates = [q for lens in lenses if lens in by_lens for q in by_lens[lens].questions]
+    candidates.append(stock)
+    return next((q for q in candidates if q not in session.asked and q not in taken), stock)
+
+
 def reflect_offline(
     curio: Curio,
     session: Session,
@@ -90,14 +108,8 @@ def reflect_offline(
             if q not in session.asked and len(asked) < 2:
                 asked.append(q)
                 break
-    history_q = str(words["history_question"])
-    plan_q = str(words["plan_question"])
-    past = next((f for f in flags if f.lens == "past-behaviour"), None)
-    if past:
-        history_q = next((q for q in past.questions if q not in session.asked), history_q)
-    plan = next((f for f in flags if f.lens == "perpetrator-absence-plan"), None)
-    if plan:
-        plan_q = next((q for q in plan.questions if q not in session.asked), plan_q)
+    history_q = _unasked(session, flags, HISTORY_LENSES, str(words["history_question"]), asked)
+    plan_q = _unasked(session, flags, PLAN_LENSES, str(words["plan_question"]), asked)
     for q in asked:
         lines.append(f"- {q}")
     lines.append(f"- On history: {history_q}")
