@@ -210,3 +210,26 @@ def test_the_judge_learns_from_tune_texts_only(tmp_path: Path) -> None:
         f.lens
         for f in reviewer.review(tune[1]["text"]).flags  # type: ignore[arg-type]
     }
+
+
+def test_tune_texts_with_nothing_to_learn_from_are_one_line(tmp_path: Path) -> None:
+    import yaml
+
+    from assistant.errors import CurioError
+    from assistant.review import load_judge_for
+
+    rows = [
+        {"id": f"t-{i}", "split": "tune", "text": f"Visit {i} to Kayla (4).", "required": []}
+        for i in range(8)
+    ]
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(rows), encoding="utf-8")
+    catalogue = load_catalogue(REPO_ROOT / "prompts" / "lenses.yaml")
+    reviewer = Reviewer(FakeLensModel(CUES), catalogue, params=DecisionParams())
+    with pytest.raises(CurioError, match="cannot learn") as exc:
+        load_judge_for(reviewer, tmp_path)
+    assert "\n" not in str(exc.value)
+    with pytest.raises(CurioError, match="No scenario folder"):
+        load_judge_for(reviewer, tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CurioError, match="no tune scenarios"):
+        load_judge_for(reviewer, tmp_path / "empty")

@@ -160,15 +160,19 @@ def load_judge_for(reviewer: Reviewer, scenarios_dir: Path, settings=None) -> Ju
         reviewer.params.judge_weight,
     )
     cache = settings.cache_dir if model_key else None
-    if cache is None:
-        return load_or_fit_judge(None, key, rows, lenses, reviewer.params.judge_weight, _stderr)
-    path = cache / f"lens-judge-{key[:24]}.pkl"
-    with _lock(cache / "lens-model.lock"):
-        fresh = not path.exists()
-        judge = load_or_fit_judge(path, key, rows, lenses, reviewer.params.judge_weight, _stderr)
-        if fresh and path.exists():
-            _keep(cache, path, "lens-judge-", _stderr, lambda _p: None)
-    return judge
+    weight = reviewer.params.judge_weight
+    try:
+        if cache is None:
+            return load_or_fit_judge(None, key, rows, lenses, weight, _stderr)
+        path = cache / f"lens-judge-{key[:24]}.pkl"
+        with _lock(cache / "lens-model.lock"):
+            fresh = not path.exists()
+            judge = load_or_fit_judge(path, key, rows, lenses, weight, _stderr)
+            if fresh and path.exists():
+                _keep(cache, path, "lens-judge-", _stderr, lambda _p: None)
+        return judge
+    except ValueError as exc:  # labels that cannot be learned from: the repository's data
+        raise CurioError(f"The review judge cannot learn from {scenarios_dir}: {exc}.") from exc
 
 
 _default: Reviewer | None = None
