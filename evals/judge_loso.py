@@ -75,7 +75,7 @@ def shipped(judge: Any, reviewer: Any, row: JudgeRow, gates: dict[str, bool]) ->
 
     readings = read_text(row.probs, list(LENS_IDS), reviewer.params, gates)
     raised, scores = judge.flags(row.probs, row.about_family, row.gates)
-    apply_judgement(readings, raised, scores, frozenset({UNSEEN_LENS}))
+    apply_judgement(readings, raised, scores, reviewer.params.judge_floor, frozenset({UNSEEN_LENS}))
     return np.array([r.kind is not None for r in readings])
 
 

@@ -219,9 +219,11 @@ def main(argv: list[str] | None = None) -> int:
             "thorough_share": th_s,
             "thorough_relevant": THOROUGH_RELEVANT,
             "case_material": 0.5,
-            "judge_weight": float(
-                (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("judge_weight", 2.0)
-            ),
+            **{
+                k: float(v)
+                for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()
+                if k in ("judge_weight", "judge_floor")
+            },
             "case_model_unseen": lens_t[UNSEEN_LENS][1][4],
             "lenses": {
                 lens: {"present": tp, "cover": tc, "relevant": tr, "excuse": min(1.0, tx)}

@@ -268,6 +268,8 @@ def test_the_shipped_thresholds_load(tmp_path: Path) -> None:
         ("lenses:\n  consent: {present: high}\n", "bad values for consent"),
         ("thorough_share: 0\nlenses: {}\n", "thorough_share must be above 0"),
         ("thorough_relevant: 2\nlenses: {}\n", "thorough_relevant 0..1"),
+        ("judge_floor: 1\nlenses: {}\n", "judge_floor must be 0 or more"),
+        ("judge_weight: 0\nlenses: {}\n", "judge_weight must be above 0"),
     ],
 )
 def test_a_bad_thresholds_file_is_one_line(tmp_path: Path, body: str, words: str) -> None:

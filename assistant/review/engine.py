@@ -157,7 +157,9 @@ class Reviewer:
         if self.judge is not None:
             gate_row = np.array([gates.get(lens, True) for lens in lenses])
             raised, scores = self.judge.flags(probs, family, gate_row)
-            apply_judgement(readings, raised, scores, frozenset({UNSEEN_LENS}))
+            apply_judgement(
+                readings, raised, scores, self.params.judge_floor, frozenset({UNSEEN_LENS})
+            )
             return readings, self._unseen_evidence(text, readings)
         return readings, self._unseen_adults(text, readings, is_thorough(probs, self.params))
 
