@@ -207,9 +207,13 @@ def fit_judge(
 
 
 def judge_key(model_key: str, texts: Sequence[str], lenses: Sequence[str], weight: float) -> str:
-    """The judge's key: the lens model it reads with, its labelled texts, lenses and settings."""
+    """The judge's key: the lens model it reads with, its labelled texts, lenses and settings,
+    and the scikit-learn version (a pickled model is only read back by the version that wrote
+    it)."""
+    import sklearn
+
     h = hashlib.sha256()
-    for part in (JUDGE_VERSION, model_key, ",".join(lenses), f"{weight:.4f}"):
+    for part in (JUDGE_VERSION, sklearn.__version__, model_key, ",".join(lenses), f"{weight:.4f}"):
         h.update(part.encode("utf-8") + b"\0")
     for text in texts:
         h.update(text.encode("utf-8") + b"\0")
