@@ -261,19 +261,24 @@ def _build(
     return model
 
 
-@lru_cache(maxsize=1)
-def role_model() -> RoleModel | None:
-    """The process's classifier (None where the labelled texts are not there)."""
+def settings_cache_dir() -> Path | None:
+    """Where the learned case-file parts are kept (None: settings that do not load, so they
+    are trained in memory)."""
     from assistant.settings import get_settings
 
     try:
-        cache_dir: Path | None = get_settings().cache_dir
+        return get_settings().cache_dir
     except Exception:  # settings that do not load: no cache, train in memory
-        cache_dir = None
+        return None
+
+
+@lru_cache(maxsize=1)
+def role_model() -> RoleModel | None:
+    """The process's classifier (None where the labelled texts are not there)."""
     files = sorted(DATA_DIR.glob("tune-*.yaml"))
     if not files:
         return None
-    return _build(labelled_texts, cache_dir, _files_key(files))
+    return _build(labelled_texts, settings_cache_dir(), _files_key(files))
 
 
 def _files_key(files: Sequence[Path]) -> str:

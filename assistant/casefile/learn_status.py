@@ -397,16 +397,11 @@ def build(
 @lru_cache(maxsize=1)
 def status_model() -> StatusModel | None:
     """The process's learned status readers (None where the labelled texts are not there)."""
-    from assistant.casefile.learn import role_model
-    from assistant.settings import get_settings
+    from assistant.casefile.learn import role_model, settings_cache_dir
 
-    try:
-        cache_dir: Path | None = get_settings().cache_dir
-    except Exception:  # settings that do not load: no cache, train in memory
-        cache_dir = None
     files = sorted(DATA_DIR.glob("tune-*.yaml"))
     if not files:
         return None
     h = hashlib.sha256(FEATURE_VERSION.encode())
     h.update(_files_key(files).encode())
-    return build(labelled_texts, role_model(), cache_dir, h.hexdigest())
+    return build(labelled_texts, role_model(), settings_cache_dir(), h.hexdigest())
