@@ -39,6 +39,7 @@ GROUPS = {
     "fourth+fifth": ("tune-seen-test-4.yaml", "tune-seen-test-5.yaml"),
     "tenth": ("tune-seen-test-10.yaml",),
     "eleventh": ("tune-seen-test-11.yaml",),
+    "twelfth": ("tune-seen-test-12.yaml",),
 }
 
 
