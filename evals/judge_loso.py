@@ -8,7 +8,9 @@ other tune text (``assistant.review.judge.fit_judge``, the shipped code) and the
 thresholds are chosen on the same texts (``evals/tune_review.py``); both then decide the
 held-out split (the judge through the engine's own steps, so a lens the judge raises with
 nothing in the text to point at is dropped, as in a review). Rates are over texts about a
-family (as in the threshold search). Tuning data only: dev and test are never read.
+family (as in the threshold search); the judge also learns from the texts not about a family,
+as shipped, and its flags on held-out ones are reported. Tuning data only: dev and test are
+never read.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ GROUPS = {
     "eleventh": ("tune-seen-test-11.yaml",),
     "twelfth": ("tune-seen-test-12.yaml",),
 }
+#: the seed letter's concerns: each must reach recall 0.95 on its own
+HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
 
 
 def tally(flags: np.ndarray, rows: list[JudgeRow], quality: list[str]) -> dict[str, float]:
@@ -70,10 +74,13 @@ def line(name: str, t: dict[str, float]) -> str:
 
 def shipped(judge: Any, reviewer: Any, row: JudgeRow, gates: dict[str, bool]) -> np.ndarray:
     """The lenses the review raises for this text with this judge: the engine's own steps
-    (readings, the judge's decision, no "missing" flag with nothing to point at)."""
+    (nothing for a text not about a family; readings, the judge's decision, no "missing" flag
+    with nothing to point at)."""
     from assistant.review.decide import apply_judgement, read_text
     from assistant.review.engine import UNSEEN_LENS
 
+    if row.about_family < reviewer.params.case_material:
+        return np.zeros(len(LENS_IDS), dtype=bool)
     readings = read_text(row.probs, list(LENS_IDS), reviewer.params, gates)
     raised, scores = judge.flags(row.probs, row.about_family, row.gates)
     apply_judgement(readings, raised, scores, reviewer.params.judge_floor, frozenset({UNSEEN_LENS}))
@@ -91,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     reviewer = get_reviewer()
     folder = ROOT / "evals" / "scenarios"
-    tune = [s for s in load_scenarios(folder) if s.split == "tune" and s.quality != "not-family"]
-    rows, base, gates_of = [], tune_review.features(reviewer, tune), []
+    tune = [s for s in load_scenarios(folder) if s.split == "tune"]
+    family_texts = [i for i, s in enumerate(tune) if s.quality != "not-family"]
+    rows, gates_of = [], []
     for s in tune:
         _sentences, probs, family = reviewer.read(s.text)
         gates = exact_gates(s.text)
@@ -106,13 +114,29 @@ def main(argv: list[str] | None = None) -> int:
                 np.array([lens in s.forbidden for lens in LENS_IDS]),
             )
         )
+    base = dict(
+        zip(
+            family_texts,
+            tune_review.features(reviewer, [tune[i] for i in family_texts]),
+            strict=True,
+        )
+    )
     totals: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # type: ignore[type-arg]
+    not_family_flags: list[int] = []
     for name, files in GROUPS.items():
-        held = [i for i, s in enumerate(tune) if s.source in files]
-        if not held:
+        held_all = [i for i, s in enumerate(tune) if s.source in files]
+        if not held_all:
             continue
-        rest = [i for i in range(len(tune)) if i not in set(held)]
-        judge, _stats = fit_judge([rows[i] for i in rest], LENS_IDS, args.weight)
+        out = set(held_all)
+        # the judge learns from every other tune text, not-family ones included (as shipped)
+        judge, _stats = fit_judge(
+            [rows[i] for i in range(len(tune)) if i not in out], LENS_IDS, args.weight
+        )
+        for i in held_all:
+            if tune[i].quality == "not-family":
+                not_family_flags.append(int(shipped(judge, reviewer, rows[i], gates_of[i]).sum()))
+        held = [i for i in held_all if i in base]
+        rest = [i for i in family_texts if i not in out]
         by_judge = np.stack([shipped(judge, reviewer, rows[i], gates_of[i]) for i in held])
         best = tune_review.tune([base[i] for i in rest], args.weight)
         by_thresholds = tune_review.decide([base[i] for i in held], best).astype(bool)
@@ -125,12 +149,29 @@ def main(argv: list[str] | None = None) -> int:
                 totals[method][k].append(t[k])
             totals[method]["good"] += t["good_counts"]  # type: ignore[arg-type]
             totals[method]["flawed"] += t["flawed_counts"]  # type: ignore[arg-type]
+            for lens in HEADLINE:
+                j = LENS_IDS.index(lens)
+                totals[method][lens + ":hit"].append(
+                    int((flags[:, j] & np.array([rows[i].required[j] for i in held])).sum())
+                )
+                totals[method][lens + ":req"].append(int(sum(rows[i].required[j] for i in held)))
     print("all held-out splits:")
     for method, t in totals.items():
         pooled = {k: sum(t[k]) for k in ("hit", "req", "fhit", "forb")}
         pooled["good"] = float(np.mean(t["good"])) if t["good"] else float("nan")
         pooled["flawed"] = float(np.mean(t["flawed"])) if t["flawed"] else float("nan")
         print(line(method, pooled))
+        print(
+            "    "
+            + ", ".join(
+                f"{lens} {sum(t[lens + ':hit'])}/{sum(t[lens + ':req'])}" for lens in HEADLINE
+            )
+        )
+    if not_family_flags:
+        print(
+            f"judge on held-out texts not about a family: {np.mean(not_family_flags):.2f} flags "
+            f"per text ({len(not_family_flags)} texts, most {max(not_family_flags)})"
+        )
     return 0
 
 

@@ -167,7 +167,8 @@ def test_mention_only_texts_have_their_relevance_in_the_features() -> None:
 
 
 def test_the_judge_learns_from_tune_texts_only(tmp_path: Path) -> None:
-    """dev and test texts are never read to fit the judge (the split is the file's label)."""
+    """dev and test texts are never read to fit the judge (the split is the file's label);
+    tune texts not about a family are read, since a review can still reach the judge with one."""
     import yaml
 
     from assistant.review import load_judge_for
@@ -186,9 +187,21 @@ def test_the_judge_learns_from_tune_texts_only(tmp_path: Path) -> None:
         }
 
     tune = [scenario(i, "tune", i % 2 == 0) for i in range(60)]
+    agendas = [
+        {
+            "id": f"agenda-{i}",
+            "split": "tune",
+            "quality": "not-family",
+            "text": f"Team meeting item {i}: MARAC rota and the bail training day.",
+            "required": [],
+            "forbidden": ["perpetrator-absence-plan"],
+        }
+        for i in range(4)
+    ]
     held = [scenario(i, s, True) for i in range(3) for s in ("dev", "test")]
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(tune), encoding="utf-8")
     (tmp_path / "b.yaml").write_text(yaml.safe_dump(held), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(agendas), encoding="utf-8")
     catalogue = load_catalogue(REPO_ROOT / "prompts" / "lenses.yaml")
     model = FakeLensModel(CUES)
     read: list[str] = []
@@ -201,8 +214,8 @@ def test_the_judge_learns_from_tune_texts_only(tmp_path: Path) -> None:
 
     reviewer.read = spy  # type: ignore[method-assign]
     judge = load_judge_for(reviewer, tmp_path)
-    assert len(read) == 60 and all(t.startswith("Visit") for t in read)
-    assert {s["text"] for s in tune} == set(read)
+    assert len(read) == 64  # 60 tune texts about a family and 4 agendas; no dev or test text
+    assert {str(s["text"]) for s in tune + agendas} == set(read)
     reviewer.judge = judge
     flagged = {f.lens for f in reviewer.review(tune[0]["text"]).flags}  # type: ignore[arg-type]
     assert "perpetrator-absence-plan" in flagged

@@ -114,7 +114,9 @@ def build_reviewer(settings=None, retriever: SupportsSearch | None = None) -> Re
 
 def load_judge_for(reviewer: Reviewer, scenarios_dir: Path, settings=None) -> Judge:  # type: ignore[no-untyped-def]
     """The whole-text judge for this reviewer's lens model, fitted on the ``tune`` scenarios
-    (never ``dev`` or ``test``), from the cache when it is there and sound."""
+    (never ``dev`` or ``test``), from the cache when it is there and sound. Texts not about a
+    family are among them: one that the "about a family" reading lets through still reaches
+    the judge in a review, so the judge learns from their labels (nothing required) too."""
     import numpy as np
 
     from assistant.errors import CurioError
@@ -126,11 +128,7 @@ def load_judge_for(reviewer: Reviewer, scenarios_dir: Path, settings=None) -> Ju
     settings = settings or get_settings()
     lenses = [lens.id for lens in reviewer.catalogue]
     try:
-        tune = [
-            s
-            for s in load_scenarios(scenarios_dir)
-            if s.split == "tune" and s.quality != "not-family"
-        ]
+        tune = [s for s in load_scenarios(scenarios_dir) if s.split == "tune"]
     except CurioError as exc:
         raise CurioError(f"The review judge cannot learn: {exc}") from exc
     if not tune:
