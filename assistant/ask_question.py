@@ -79,7 +79,8 @@ def analyse(question: str, rules: AskRules) -> Profile:
                 elif focus:
                     prof.focus += [x for x in terms(focus, rules.stop_words) if x not in prof.focus]
     if any(
-        t.wants in ("duration", "number", "date", "provision", "law", "enumeration", "examples")
+        t.wants
+        in ("duration", "number", "date", "provision", "law", "enumeration", "examples", "term")
         for t in prof.types
     ):
         # "what is the max sentence" asks for a number, "what are the areas" for a list

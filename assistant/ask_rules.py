@@ -54,6 +54,7 @@ FEATURES = (
     "copula",
     "examples",
     "limits",
+    "term",
 )
 MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic", "named")
 RULES_FILE = "ask_rules.yaml"
