@@ -159,7 +159,7 @@ def _segments(question: str, story_words: int = 6) -> tuple[list[str], list[tupl
     out = []
     for sentence in asking:
         story = 0
-        for m in re.finditer(r"\s+[-–—]+\s+", sentence):
+        for m in [] if _ASKS.match(sentence) else re.finditer(r"\s+[-–—]+\s+", sentence):
             if _ASKS.match(sentence, m.end()):
                 story = m.end()
                 break
