@@ -399,7 +399,7 @@ def test_a_contact_detail_answers_only_in_a_sentence_about_what_was_asked(embedd
 
 
 def test_a_question_asking_for_the_name_of_an_idea_wants_the_named_term(embedder, rules) -> None:
-    q = "mum attends everything and agrees with every plan but nothing changes. is there a name for this?"
+    q = "mum agrees with every plan but nothing changes. is there a name for this?"
     assert "term" in analyse(q, rules).wants
     assert "term" in analyse("what's the term for this?", rules).wants
     assert "term" not in analyse("What does the Dash checklist ask about?", rules).wants
@@ -427,3 +427,41 @@ def test_one_rare_library_word_heading_a_top_section_anchors_the_question(embedd
     c = Composer(embedder, single, Library(FakeRetriever(hits)), cache_dir=None)
     assert c._anchored(c.analyse(q), hits)
     assert not c._anchored(c.analyse("should I set up a meeting with them?"), hits)
+
+
+class _VectorRetriever:
+    """Hybrid results fixed; dense results chosen by the query vector's first component."""
+
+    def __init__(self, hybrid: list[Hit], by_vector: dict[float, list[Hit]]) -> None:
+        self.hybrid = hybrid
+        self.by_vector = by_vector
+
+    def search(self, query: str, k: int = 5, prefer_lens=None, mode=None, qvec=None):
+        if mode == "dense":
+            return self.by_vector.get(float(qvec[0]), [])[:k]
+        return self.hybrid[:k]
+
+
+def test_the_asking_clause_brings_its_closest_section(rules) -> None:
+    """A story before the question pulls the whole question's vector away from the section on
+    what to do: the last clause's closest section is added when it beats every hybrid hit."""
+    import types
+
+    import numpy as np
+
+    from assistant.chat.modes.ask import ask_hits
+
+    story = hit(0, "Forced marriage is a crime.", relevance=0.3, section="The offence")
+    action = hit(1, "Do not attempt family mediation.", relevance=0.45, section="Actions")
+    weak = hit(2, "Chronologies list events.", relevance=0.1, section="Chronologies")
+    fake = _VectorRetriever([story], {1.0: [story], 2.0: [action], 3.0: [weak]})
+    curio = types.SimpleNamespace(retriever=fake)
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    without = ask_hits(curio, "q", q, None)
+    assert [h.chunk.section for h in without] == ["The offence"]
+    clauses = np.array([[3.0, 0.0], [2.0, 0.0]], dtype=np.float32)
+    found = ask_hits(curio, "q", q, None, clauses=clauses)
+    assert [h.chunk.section for h in found] == ["The offence", "Actions"]
+    # only the last clause asks; a clause closest to a weak section adds nothing
+    found = ask_hits(curio, "q", q, None, clauses=clauses[::-1])
+    assert [h.chunk.section for h in found] == ["The offence"]
