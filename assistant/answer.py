@@ -259,7 +259,13 @@ class Composer:
             return comp
         self.score(prof, pool, units, self.encode(prof) if qvecs is None else qvecs)
         for t in prof.required:
-            units = [u for u in units if r.features[t.wants].search(u.text)]
+            # an amount or a number answers only in a sentence about what was asked (the Forced
+            # Marriage Unit's helpline is not the number of a council's front door)
+            units = [
+                u
+                for u in units
+                if r.features[t.wants].search(u.text) and u.features.get("lexical", 0.0) > 0
+            ]
             if not units:
                 comp.reason, comp.message = "topic", t.name
                 return comp
@@ -301,12 +307,12 @@ class Composer:
             words.update(terms(f"{h.chunk.title} {h.chunk.section}", r.stop_words))
         prefixes = _prefixes(words)
         texts = [h.chunk.text for h in hits]
-        named = [
-            t
-            for t in prof.terms
-            if self.library.idf(t, texts) >= r.anchor_rarity and _match(t, words, prefixes)
-        ]
-        return len(named) >= r.anchor_terms
+        rarity = {t: self.library.idf(t, texts) for t in prof.terms if _match(t, words, prefixes)}
+        named = [t for t, v in rarity.items() if v >= r.anchor_rarity]
+        # one word rare enough names the topic on its own ("taking her abroad to get MARRIED")
+        return len(named) >= r.anchor_terms or any(
+            v >= r.anchor_single_rarity for v in rarity.values()
+        )
 
     def _unknown(self, prof: Profile, texts: Sequence[str] = ()) -> float:
         """Share of the question's terms (weighted by rarity) that the library never uses: high

@@ -59,14 +59,16 @@ def analyse(question: str, rules: AskRules) -> Profile:
     q = " ".join(question.split())
     prof = Profile(text=q)
     prof.types = []
-    segments, asking = _segments(q)
+    segments, asking = _segments(q, rules.story_words)
     for t in rules.types:
         # a cue that starts a sentence ("^what does...") may start any part of the question
         # ("rule of optimism - what does it mean?"); what decides a decline (a fee, a phone
         # number) must be in a part that asks, not in the story told before it ("gives her
         # £20 a week... Is that abuse?")
-        where = asking if t.requires else segments
-        hits = [m for m in (_first(c, where) for c in t.cues) if m]
+        if t.requires:
+            hits = [m for m in (_asked(c, asking) for c in t.cues) if m]
+        else:
+            hits = [m for m in (_first(c, segments) for c in t.cues) if m]
         if hits:
             prof.types.append(t)
             for m in hits:
@@ -77,7 +79,8 @@ def analyse(question: str, rules: AskRules) -> Profile:
                 elif focus:
                     prof.focus += [x for x in terms(focus, rules.stop_words) if x not in prof.focus]
     if any(
-        t.wants in ("duration", "number", "date", "provision", "law", "enumeration", "examples")
+        t.wants
+        in ("duration", "number", "date", "provision", "law", "enumeration", "examples", "term")
         for t in prof.types
     ):
         # "what is the max sentence" asks for a number, "what are the areas" for a list
@@ -142,15 +145,27 @@ def analyse(question: str, rules: AskRules) -> Profile:
     return prof
 
 
-def _segments(question: str) -> tuple[list[str], list[str]]:
+def _segments(question: str, story_words: int = 6) -> tuple[list[str], list[tuple[str, int]]]:
     """Where a question's type cues are looked for: the whole question and, when it names its
     topic first ("rule of optimism - what does it mean?"), the clause after the dash or colon;
     and the sentences that ask (ending in "?" or opening with a question word; the whole
-    question when none does), for the types that decide a decline."""
+    question when none does), for the types that decide a decline. Each asking sentence comes
+    with where its story ends: a part before a dash that does not itself ask ("he takes all her
+    wages - is that domestic abuse?") cannot decide a decline alone."""
     heads = [p.strip() for p in re.split(r"\s+[-–—]+\s+|:\s+", question)[1:] if p.strip()]
     sentences = [p.strip() for p in re.split(r"(?<=[.?!;])\s+", question) if p.strip()]
     asking = [p for p in sentences if p.endswith("?") or _ASKS.match(p)]
-    return [question, *heads], asking if len(sentences) > 1 and asking else [question]
+    asking = asking if len(sentences) > 1 and asking else [question]
+    out = []
+    for sentence in asking:
+        story = 0
+        for m in [] if _ASKS.match(sentence) else re.finditer(r"\s+[-–—]+\s+", sentence):
+            if _ASKS.match(sentence, m.end()):
+                story = m.end()
+                break
+        # a story tells something (six words or more); "non-mol - fee - how much?" names a topic
+        out.append((sentence, story if len(sentence[:story].split()) >= story_words else 0))
+    return [question, *heads], out
 
 
 _ASKS = re.compile(
@@ -158,6 +173,17 @@ _ASKS = re.compile(
     r"can|could|should|would|will|do|does|did|has|have|must|may)\b",
     re.I,
 )
+
+
+def _asked(cue: re.Pattern[str], asking: list[tuple[str, int]]) -> re.Match[str] | None:
+    """A cue match that reaches into the part of a sentence that asks ("mum wants legal aid -
+    what's the income cut off?" asks about legal aid's income limit; "he takes all her wages -
+    is that abuse?" does not ask about wages)."""
+    for text, story in asking:
+        for m in cue.finditer(text):
+            if m.end() > story:
+                return m
+    return None
 
 
 def _first(cue: re.Pattern[str], texts: list[str]) -> re.Match[str] | None:

@@ -54,6 +54,7 @@ FEATURES = (
     "copula",
     "examples",
     "limits",
+    "term",
 )
 MESSAGES = ("support", "jurisdiction", "place", "statistics", "topic", "named")
 RULES_FILE = "ask_rules.yaml"
@@ -114,6 +115,8 @@ class AskRules:
     support_below: float
     anchor_terms: int
     anchor_rarity: float
+    anchor_single_rarity: float
+    story_words: int
     anchored_support_below: float
     unknown_penalty: float
     types: tuple[QuestionType, ...]
@@ -344,6 +347,10 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         support_below=_number(_need(data, "support_below", w), f"{w}: support_below", 0, 1),
         anchor_terms=int(_number(_need(data, "anchor_terms", w), f"{w}: anchor_terms", 1, 10)),
         anchor_rarity=_number(_need(data, "anchor_rarity", w), f"{w}: anchor_rarity", 0, 20),
+        story_words=int(_number(_need(data, "story_words", w), f"{w}: story_words", 1, 100)),
+        anchor_single_rarity=_number(
+            _need(data, "anchor_single_rarity", w), f"{w}: anchor_single_rarity", 0, 20
+        ),
         anchored_support_below=_number(
             _need(data, "anchored_support_below", w), f"{w}: anchored_support_below", 0, 1
         ),

@@ -83,13 +83,19 @@ def test_the_seed_question_is_answered_from_the_right_sections(curio: Curio) -> 
             "Whose responsibility is it to share a concern about a child's safety?",
             r"should assume someone else will pass on",
         ),
+        ("How long can a domestic abuse protection order last?", r"no maximum duration"),
+        (
+            "Police want to give him a DVPN but the victim does not want one. Can they?",
+            r"agreement is not required|does not consent",
+        ),
     ],
 )
 def test_national_facts_the_library_states_reach_the_answer(
     curio: Curio, question: str, fact: str
 ) -> None:
-    """Working Together's minimum for a strategy discussion, the MAPPA category names and each
-    practitioner's own duty to share are in the corpus and are quoted when asked in other words."""
+    """Working Together's minimum for a strategy discussion, the MAPPA category names, each
+    practitioner's own duty to share, a DAPO's open length and a DVPN without the victim's
+    consent are in the corpus and are quoted when asked in other words."""
     import re
 
     answer = curio.ask(question)

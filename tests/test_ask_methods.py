@@ -363,3 +363,105 @@ def test_the_answer_reaches_the_fifth_best_sentence_within_the_margin(embedder, 
     assert rules.max_supporting >= 4
     assert len(picks) == 1 + min(rules.max_supporting, len(texts) - 1)
     assert texts[4] in [p.text for p in picks]
+
+
+# ---------------------------------------------------------------------------- seventh round
+
+
+def test_a_fee_word_only_in_the_story_before_a_dash_does_not_decline(rules) -> None:
+    """The story before a dash tells; the part after it asks. A fee or contact cue wholly in the
+    story does not make a money question, one that reaches into the asking part does, and a
+    short topic before a dash ("non-mol court fee - how much?") is no story."""
+    story = (
+        "he takes all her wages and won't let her have a bank card - is that domestic abuse "
+        "or just a money thing?"
+    )
+    assert "money" not in analyse(story, rules).wants
+    limit = "mum wants legal aid for a non mol - what's the income cut off?"
+    assert "money" in analyse(limit, rules).wants
+    assert "money" in analyse("non-mol court fee - how much is it?", rules).wants
+    assert "money" in analyse("what's the court fee for a non-mol - can mum get help?", rules).wants
+
+
+def test_a_contact_detail_answers_only_in_a_sentence_about_what_was_asked(embedder, rules) -> None:
+    """Another body's helpline is not the number asked for: decline rather than quote it."""
+    other = hit(
+        0,
+        "The Forced Marriage Unit runs a public helpline (020 7946 0000) for victims and "
+        "professionals.",
+        relevance=0.5,
+    )
+    comp, ans = answer(embedder, rules, "What is the MASH phone number?", [other])
+    assert comp.declined and comp.reason == "topic", ans.text
+    own = hit(1, "The MASH phone number for professionals is 01632 960000.", relevance=0.5)
+    comp, ans = answer(embedder, rules, "What is the MASH phone number?", [other, own])
+    assert not comp.declined and "01632 960000" in ans.text
+
+
+def test_a_question_asking_for_the_name_of_an_idea_wants_the_named_term(embedder, rules) -> None:
+    q = "mum agrees with every plan but nothing changes. is there a name for this?"
+    assert "term" in analyse(q, rules).wants
+    assert "term" in analyse("what's the term for this?", rules).wants
+    assert "term" not in analyse("What does the Dash checklist ask about?", rules).wants
+    named = 'Practitioners call this "disguised compliance": agreement without change.'
+    plain = "Many plans consist of tasks for the mother, and she agrees to every one of them."
+    c = Composer(embedder, rules, Library(FakeRetriever([])), cache_dir=None)
+    prof = c.analyse(q)
+    words = q.split()
+    assert c._wants("term", prof, named, words) == 1.0
+    assert c._wants("term", prof, plain, words) == 0.0
+
+
+def test_one_rare_library_word_heading_a_top_section_anchors_the_question(embedder, rules) -> None:
+    hits = [
+        hit(0, "Do not attempt family mediation.", relevance=0.3, section="Forced marriage"),
+        hit(1, "Strategy discussions share information.", relevance=0.2),
+        hit(2, "Chronologies list events in date order.", relevance=0.2),
+        hit(3, "Interpreters should be independent.", relevance=0.2),
+    ]
+    q = "17yo says family are taking her abroad to get married, should I set up a meeting?"
+    strict = replace(rules, anchor_rarity=99.0, anchor_single_rarity=99.0)
+    c = Composer(embedder, strict, Library(FakeRetriever(hits)), cache_dir=None)
+    assert not c._anchored(c.analyse(q), hits)
+    single = replace(strict, anchor_single_rarity=0.5)
+    c = Composer(embedder, single, Library(FakeRetriever(hits)), cache_dir=None)
+    assert c._anchored(c.analyse(q), hits)
+    assert not c._anchored(c.analyse("should I set up a meeting with them?"), hits)
+
+
+class _VectorRetriever:
+    """Hybrid results fixed; dense results chosen by the query vector's first component."""
+
+    def __init__(self, hybrid: list[Hit], by_vector: dict[float, list[Hit]]) -> None:
+        self.hybrid = hybrid
+        self.by_vector = by_vector
+
+    def search(self, query: str, k: int = 5, prefer_lens=None, mode=None, qvec=None):
+        if mode == "dense":
+            return self.by_vector.get(float(qvec[0]), [])[:k]
+        return self.hybrid[:k]
+
+
+def test_the_asking_clause_brings_its_closest_section(rules) -> None:
+    """A story before the question pulls the whole question's vector away from the section on
+    what to do: the last clause's closest section is added when it beats every hybrid hit."""
+    import types
+
+    import numpy as np
+
+    from assistant.chat.modes.ask import ask_hits
+
+    story = hit(0, "Forced marriage is a crime.", relevance=0.3, section="The offence")
+    action = hit(1, "Do not attempt family mediation.", relevance=0.45, section="Actions")
+    weak = hit(2, "Chronologies list events.", relevance=0.1, section="Chronologies")
+    fake = _VectorRetriever([story], {1.0: [story], 2.0: [action], 3.0: [weak]})
+    curio = types.SimpleNamespace(retriever=fake)
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    without = ask_hits(curio, "q", q, None)
+    assert [h.chunk.section for h in without] == ["The offence"]
+    clauses = np.array([[3.0, 0.0], [2.0, 0.0]], dtype=np.float32)
+    found = ask_hits(curio, "q", q, None, clauses=clauses)
+    assert [h.chunk.section for h in found] == ["The offence", "Actions"]
+    # only the last clause asks; a clause closest to a weak section adds nothing
+    found = ask_hits(curio, "q", q, None, clauses=clauses[::-1])
+    assert [h.chunk.section for h in found] == ["The offence"]

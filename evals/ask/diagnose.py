@@ -64,7 +64,7 @@ def main(ids: list[str], summary: bool = False) -> int:
             continue
         prof = comp.analyse(q.question)
         qvecs = comp.encode(prof)
-        hits = ask_hits(curio, prof.expanded, qvecs[0], None)
+        hits = ask_hits(curio, prof.expanded, qvecs[0], None, qvecs[1:])
         done = comp.compose(prof, hits, qvecs)
         answer = comp.render(done)
         found = not answer.declined and any(p.search(answer.text) for p in q.key_fact)

@@ -81,7 +81,7 @@ class Harness:
         for q in questions:
             prof = self.comp.analyse(q.question)
             qv = self.comp.encode(prof)
-            self.cache.append((q, qv, ask_hits(self.curio, prof.expanded, qv[0], None)))
+            self.cache.append((q, qv, ask_hits(self.curio, prof.expanded, qv[0], None, qv[1:])))
         scorer, original, harness = self.comp.scorer, SentenceScorer.score, self
 
         def score(self: SentenceScorer, prof, hits, units, qvecs) -> None:  # type: ignore[no-untyped-def]

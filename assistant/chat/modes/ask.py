@@ -59,7 +59,7 @@ def answer_question(
     composer = curio.composer
     prof = composer.analyse(question)
     qvecs = composer.encode(prof)
-    hits = ask_hits(curio, prof.expanded, qvecs[0], prefer_lens)
+    hits = ask_hits(curio, prof.expanded, qvecs[0], prefer_lens, clauses=qvecs[1:])
     comp = composer.compose(prof, hits, qvecs)
     offline = lambda: composer.render(comp, lambda hit: lens_question_for(curio, hit))  # noqa: E731
     if comp.declined or curio.llm is None:
@@ -72,10 +72,19 @@ def answer_question(
     )
 
 
-def ask_hits(curio: Curio, query: str, qvec: np.ndarray, prefer_lens: str | None) -> list[Hit]:
+def ask_hits(
+    curio: Curio,
+    query: str,
+    qvec: np.ndarray,
+    prefer_lens: str | None,
+    clauses: np.ndarray | None = None,
+) -> list[Hit]:
     """Hybrid search, plus the closest sections by meaning alone: rank fusion can push a
     section that only the dense search ranks first (a paraphrase with no shared words) out
-    of the top few, and it is often the one that answers."""
+    of the top few, and it is often the one that answers. The same for each clause of the
+    question (``clauses``, their vectors): a story before the question ("17yo says family are
+    taking her abroad to get married, should I set up a family meeting?") pulls the whole
+    question's vector away from the section on what to do."""
     search = curio.retriever.search
     try:
         takes_vector = "qvec" in inspect.signature(search).parameters
@@ -86,11 +95,15 @@ def ask_hits(curio: Curio, query: str, qvec: np.ndarray, prefer_lens: str | None
     hits = list(search(query, k=ASK_K, prefer_lens=prefer_lens, qvec=qvec))
     seen = {(h.chunk.metadata.get("key", h.chunk.source), h.chunk.section) for h in hits}
     top = max((h.relevance for h in hits), default=0.0)
-    for h in search(query, k=ASK_DENSE_EXTRA, mode="dense", qvec=qvec):
-        place = (h.chunk.metadata.get("key", h.chunk.source), h.chunk.section)
-        if place not in seen and h.relevance >= top:
-            hits.append(h)
-            seen.add(place)
+    vectors = [(qvec, ASK_DENSE_EXTRA)]
+    if clauses is not None and len(clauses):
+        vectors.append((clauses[-1], 1))
+    for vec, k in vectors:
+        for h in search(query, k=k, mode="dense", qvec=vec):
+            place = (h.chunk.metadata.get("key", h.chunk.source), h.chunk.section)
+            if place not in seen and h.relevance >= top:
+                hits.append(h)
+                seen.add(place)
     return hits
 
 
