@@ -71,6 +71,23 @@ def test_family_named_on_a_present_line_are_seen_but_not_those_invited() -> None
     assert not person(case, "Neil Ross").seen
 
 
+def test_a_denial_on_the_next_line_does_not_unsee_someone_present() -> None:
+    """A list of those present that ends without a full stop runs into the next line's
+    sentence ("Apologies: ... did not attend"); that denial is the absent person's, not the
+    last person on the list's."""
+    text = (
+        "CORE GROUP MEETING - minutes\n"
+        "Date: 6th February 2025, Brookfield Family Hub\n"
+        "Attendees: Shanice Cole (mother), Oliver Brandt (SW, chair), "
+        "Mrs Lorraine Bryce (maternal grandmother, item 2 only)\n"
+        "Apologies: Marcus Reid (father) did not attend, no apology given.\n"
+        "The plan was agreed.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Mrs Lorraine Bryce").seen and person(case, "Shanice Cole").seen
+    assert not person(case, "Marcus Reid").seen
+
+
 def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
     text = (
         "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "

@@ -154,7 +154,7 @@ def read_status(
                         if state == "tried" and not seen_cues:
                             seen[r.person] = True
     for i in _present_at_meeting(reader):
-        seen.setdefault(i, True)
+        seen[i] = True  # on the list of those there: a denial read across lines is not theirs
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
