@@ -88,6 +88,20 @@ def test_a_denial_on_the_next_line_does_not_unsee_someone_present() -> None:
     assert not person(case, "Marcus Reid").seen
 
 
+def test_a_parent_named_in_several_agencies_brackets_stays_the_parent() -> None:
+    """ "police (Duc) ...; probation (Duc) ..." is a check on Duc; the brackets' hint that a
+    name is the agency's officer counts once, so "Father Duc Tran" still wins."""
+    text = (
+        "Supervision record.\n"
+        "Family: Minh (7). Mother Lan Pham. Father Duc Tran (left after the incident).\n"
+        "Checks done: police (Duc) - a previous DA call-out; probation (Duc) - not known.\n"
+        "Actions: arrange to see Duc.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Duc Tran").role == "father"
+    assert "police" in person(case, "Duc Tran").checks
+
+
 def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
     text = (
         "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "
