@@ -102,6 +102,19 @@ def test_a_parent_named_in_several_agencies_brackets_stays_the_parent() -> None:
     assert "police" in person(case, "Duc Tran").checks
 
 
+def test_a_check_on_someone_then_its_result_after_a_colon_is_done() -> None:
+    """ "PNC on X: <result>" reports what came back, whatever words the result uses; a check
+    still to come in the same form is not done."""
+    text = (
+        "Mother: Shilan Ahmed. Father: Karwan Hassan. Stepfather: Dilshad Rashid.\n"
+        "PNC on Karwan Hassan: one harassment offence.\n"
+        "PNC on Dilshad Rashid: requested, awaited.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Karwan Hassan").checks == ["police"]
+    assert person(case, "Dilshad Rashid").checks == []
+
+
 def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
     text = (
         "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "

@@ -347,9 +347,7 @@ def read_checks(
                 carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
             if (
-                not nil
-                and not cues.check_done.search(part)
-                and not re.search(r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part)
+                not nil and not cues.check_done.search(part) and not _RESULT_LINE.search(part)
             ):  # "GP (Dr Hollis): MGM seen 16/09 with a bruised forearm" reports a result
                 continue
             for t in targets:
@@ -359,6 +357,14 @@ def read_checks(
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
             carry, carry_kinds = [], []
     return done
+
+
+#: A check written as a label and its result: "GP (Dr Hollis): ...", and with the person it is
+#: on, "PNC on Karwan Hassan: one harassment offence" (what follows the mark is the answer).
+_RESULT_LINE = re.compile(
+    r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?"
+    r"(?:(?:checks?\s+)?(?:on|re|for|regarding|about)\s+[^:;–\n]{1,40}?\s*)?[:–-]\s"
+)
 
 
 #: A possessive naming a relative ("Amy's mother", "his ex-partner"), not a record of one's own.
