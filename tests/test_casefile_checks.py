@@ -115,6 +115,18 @@ def test_a_check_on_someone_then_its_result_after_a_colon_is_done() -> None:
     assert person(case, "Dilshad Rashid").checks == []
 
 
+def test_a_request_answered_after_its_colon_is_done() -> None:
+    """The request and its answer on one line: what follows the mark decides."""
+    text = (
+        "Mother: Shanice Cole. Father: Marcus Reid. Partner: Lee Tan.\n"
+        "PNC update requested on Mr Reid: police confirm bail conditions expired in January.\n"
+        "PNC requested on Lee Tan: awaited.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Marcus Reid").checks == ["police"]
+    assert person(case, "Lee Tan").checks == []
+
+
 def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
     text = (
         "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "

@@ -343,7 +343,11 @@ def read_checks(
             if not targets:
                 continue
             carry, carry_age, carry_kinds = targets, 0, kinds
-            if n in plan_sentences or cues.check_pending.search(part):
+            answer = _after_mark(part)
+            answered = bool(answer) and bool(cues.check_done.search(answer))
+            if answered and not cues.check_pending.search(answer) and n not in plan_sentences:
+                pass  # "PNC update requested on Mr Reid: police confirm ...": it came back
+            elif n in plan_sentences or cues.check_pending.search(part):
                 carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
             if (
@@ -365,6 +369,12 @@ _RESULT_LINE = re.compile(
     r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?"
     r"(?:(?:checks?\s+)?(?:on|re|for|regarding|about)\s+[^:;–\n]{1,40}?\s*)?[:–-]\s"
 )
+
+
+def _after_mark(part: str) -> str:
+    """What follows a check's label mark ("...: police confirm bail expired"): its answer."""
+    m = re.search(r"[:–]\s", part)
+    return part[m.end() :].strip() if m else ""
 
 
 #: A possessive naming a relative ("Amy's mother", "his ex-partner"), not a record of one's own.
