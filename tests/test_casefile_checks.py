@@ -127,6 +127,19 @@ def test_a_request_answered_after_its_colon_is_done() -> None:
     assert person(case, "Lee Tan").checks == []
 
 
+def test_speaking_to_officers_is_being_seen_but_a_neighbour_seeing_is_not() -> None:
+    """Speaking to a professional goes both ways; a lay person's seeing is no one's visit."""
+    text = (
+        "PPN. Victim: Bridget Ward (33). Suspect: Patrick Ward (35), partner.\n"
+        "Officers attended. Suspect had left. Bridget spoke to officers but declined to give "
+        "a statement.\n"
+        "Her sister, Margaret Ward, said she saw Patrick leave.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Bridget Ward").seen
+    assert not person(case, "Patrick Ward").seen
+
+
 def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
     text = (
         "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "

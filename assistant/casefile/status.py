@@ -210,10 +210,27 @@ def _lay_seer(
         subject = [r for r in people if r.pos < ca]
         if _PROFESSIONAL_SEER.search(before):
             return False
+        if _MUTUAL_SEEING.match(reader.flat[ca:cb]) and _professional_after(reader, cb, people):
+            return False  # "Bridget spoke to officers": talking is both ways; she was seen
         lay_person = subject and reader.people[subject[-1].person].role != "professional"
         if not (lay_person or _LAY_SEER.search(before)):
             return False
     return True
+
+
+#: Seeing verbs that go both ways: to speak to or meet a professional is to be seen by one.
+_MUTUAL_SEEING = re.compile(r"(?:spoke|talked|met)\b", re.IGNORECASE)
+_OBJECT_LEAD = re.compile(r"^\s*(?:to |with )?(?:the |an? |two |both )?", re.IGNORECASE)
+
+
+def _professional_after(reader: _Reader, cb: int, people: list[_Ref]) -> bool:
+    """Whether the object right after a seeing verb is a professional ("spoke to officers",
+    "met with the SW", "talked to Ms Achebe (HV)")."""
+    after = _OBJECT_LEAD.sub("", reader.flat[cb : cb + 25])
+    if _PROFESSIONAL_SEER.match(after):
+        return True
+    nxt = [r for r in people if cb <= r.pos <= cb + 12]
+    return bool(nxt) and reader.people[nxt[0].person].role == "professional"
 
 
 #: Between a subject and its passive seeing cue: "F seen alone", "M was seen", "Jo has been seen".
