@@ -71,6 +71,75 @@ def test_family_named_on_a_present_line_are_seen_but_not_those_invited() -> None
     assert not person(case, "Neil Ross").seen
 
 
+def test_a_denial_on_the_next_line_does_not_unsee_someone_present() -> None:
+    """A list of those present that ends without a full stop runs into the next line's
+    sentence ("Apologies: ... did not attend"); that denial is the absent person's, not the
+    last person on the list's."""
+    text = (
+        "CORE GROUP MEETING - minutes\n"
+        "Date: 6th February 2025, Brookfield Family Hub\n"
+        "Attendees: Shanice Cole (mother), Oliver Brandt (SW, chair), "
+        "Mrs Lorraine Bryce (maternal grandmother, item 2 only)\n"
+        "Apologies: Marcus Reid (father) did not attend, no apology given.\n"
+        "The plan was agreed.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Mrs Lorraine Bryce").seen and person(case, "Shanice Cole").seen
+    assert not person(case, "Marcus Reid").seen
+
+
+def test_a_parent_named_in_several_agencies_brackets_stays_the_parent() -> None:
+    """ "police (Duc) ...; probation (Duc) ..." is a check on Duc; the brackets' hint that a
+    name is the agency's officer counts once, so "Father Duc Tran" still wins."""
+    text = (
+        "Supervision record.\n"
+        "Family: Minh (7). Mother Lan Pham. Father Duc Tran (left after the incident).\n"
+        "Checks done: police (Duc) - a previous DA call-out; probation (Duc) - not known.\n"
+        "Actions: arrange to see Duc.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Duc Tran").role == "father"
+    assert "police" in person(case, "Duc Tran").checks
+
+
+def test_a_check_on_someone_then_its_result_after_a_colon_is_done() -> None:
+    """ "PNC on X: <result>" reports what came back, whatever words the result uses; a check
+    still to come in the same form is not done."""
+    text = (
+        "Mother: Shilan Ahmed. Father: Karwan Hassan. Stepfather: Dilshad Rashid.\n"
+        "PNC on Karwan Hassan: one harassment offence.\n"
+        "PNC on Dilshad Rashid: requested, awaited.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Karwan Hassan").checks == ["police"]
+    assert person(case, "Dilshad Rashid").checks == []
+
+
+def test_a_request_answered_after_its_colon_is_done() -> None:
+    """The request and its answer on one line: what follows the mark decides."""
+    text = (
+        "Mother: Shanice Cole. Father: Marcus Reid. Partner: Lee Tan.\n"
+        "PNC update requested on Mr Reid: police confirm bail conditions expired in January.\n"
+        "PNC requested on Lee Tan: awaited.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Marcus Reid").checks == ["police"]
+    assert person(case, "Lee Tan").checks == []
+
+
+def test_speaking_to_officers_is_being_seen_but_a_neighbour_seeing_is_not() -> None:
+    """Speaking to a professional goes both ways; a lay person's seeing is no one's visit."""
+    text = (
+        "PPN. Victim: Bridget Ward (33). Suspect: Patrick Ward (35), partner.\n"
+        "Officers attended. Suspect had left. Bridget spoke to officers but declined to give "
+        "a statement.\n"
+        "Her sister, Margaret Ward, said she saw Patrick leave.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Bridget Ward").seen
+    assert not person(case, "Patrick Ward").seen
+
+
 def test_a_woman_with_children_of_her_own_is_their_mother() -> None:
     text = (
         "Dear Ms Kaur,\nRe: Carys Evans (DOB 02/03/1995) and her children Nia Evans "

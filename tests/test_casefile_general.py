@@ -66,6 +66,41 @@ def test_the_classifier_never_overrides_a_role_word_beside_a_name() -> None:
     assert nadia.role == "other-adult"
 
 
+def test_the_second_opinion_reads_the_context_not_the_rules_votes() -> None:
+    model = learn.fit_roles(learn.training_examples(LABELLED))
+    assert model is not None and model.context is not None
+    assert any(k.startswith("vote=") for k in model.vocab)
+    assert not any(k.startswith(learn.RULE_FEATURES) for k in model.context.vocab)
+
+
+def _sure_of(role: str, probability_gap: float) -> learn.RoleModel:
+    """A stand-in second opinion that always names ``role``, by a chosen lead."""
+    return learn.RoleModel(
+        {"bias": 0},
+        [role, "other-adult"],
+        np.zeros((2, 1), np.float32),
+        np.array([probability_gap, 0.0], np.float32),
+    )
+
+
+def test_a_sure_second_opinion_overrules_the_rules_only_without_a_role_word() -> None:
+    from assistant.casefile.extract import apply_context_model
+
+    text = "Referral.\nSubject: Nadia Brennan (27). Maternal aunt: Jo Hale.\nNadia said no.\n"
+    reader = read_people(text)
+    nadia = next(p for p in reader.people if p.last == "Brennan")
+    jo = next(p for p in reader.people if p.last == "Hale")
+    before = (nadia.role, jo.role)
+    assert before[0] != "mother"
+    apply_context_model(reader, _sure_of("mother", 0.2))  # unsure: nothing changes
+    assert (nadia.role, jo.role) == before
+    apply_context_model(reader, _sure_of("professional", 5.0))  # never a professional
+    assert (nadia.role, jo.role) == before
+    apply_context_model(reader, _sure_of("mother", 5.0))
+    assert nadia.role == "mother"
+    assert jo.role == before[1]  # "Maternal aunt" beside her name stands
+
+
 def test_the_classifier_is_cached_as_plain_arrays_and_read_back(tmp_path: Path) -> None:
     first = learn.build(LABELLED, tmp_path)
     files = list(tmp_path.glob(f"{learn.CACHE_PREFIX}*.safetensors"))
@@ -73,6 +108,9 @@ def test_the_classifier_is_cached_as_plain_arrays_and_read_back(tmp_path: Path) 
     again = learn.build(LABELLED, tmp_path)
     assert again is not None and again.vocab == first.vocab and again.classes == first.classes
     assert np.allclose(again.coef, first.coef)
+    assert first.context is not None and again.context is not None  # the second opinion too
+    assert again.context.vocab == first.context.vocab
+    assert np.allclose(again.context.coef, first.context.coef)
     files[0].write_bytes(b"damaged")  # a damaged cache is trained again, not an error
     assert learn.build(LABELLED, tmp_path) is not None
 

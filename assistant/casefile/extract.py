@@ -12,10 +12,13 @@ from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
 from assistant.casefile.draft import _CAPS, _TOKEN, _Draft
 from assistant.casefile.learn import (
+    CONTEXT_MIN_MARGIN,
+    CONTEXT_MIN_PROBABILITY,
     MIN_MARGIN,
     MIN_PROBABILITY,
     MIN_PROBABILITY_PROFESSIONAL,
     RoleModel,
+    context_features,
     person_features,
     role_model,
 )
@@ -73,6 +76,25 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
             continue  # someone with a partner, children of their own or an adult's age
         least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
         if prob >= least and lead >= MIN_MARGIN and role != p.role:
+            p.vote(role, max(p.roles.values(), default=0) + 1)
+    if model.context is not None:
+        apply_context_model(reader, model.context)
+
+
+def apply_context_model(reader: _Reader, model: RoleModel) -> None:
+    """The second opinion, from the words around a person alone: it overrules the rules
+    (and the first classifier) for a person still without a role word of their own, where
+    it is sure, and never to call someone a professional."""
+    for p in reader.people:
+        if any(v >= 3 for v in p.roles.values()) or p.descriptor:
+            continue
+        feats = context_features(person_features(reader.flat, reader.text, p))
+        role, prob, lead = model.best(feats)
+        if role in CHILD_ROLES and ("adult-ties" in feats or (p.age_years or 0) >= 18):
+            continue
+        if role == "professional":
+            continue  # "Ms Reid told me ..." reads like a professional's report (see learn)
+        if prob >= CONTEXT_MIN_PROBABILITY and lead >= CONTEXT_MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
 
 

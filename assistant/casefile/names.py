@@ -40,6 +40,8 @@ class _NameSpans:
         #: (person, whose relative, role words' role, where): decided once parents are known
         self.relations: list[tuple[_Draft, _Draft | None, str]] = []
         self._nicks: dict[int, str] = {}
+        #: the professional's vote each person has had from the context (id -> weight)
+        self._context_voted: dict[int, int] = {}
 
     def _name_spans(self) -> list[tuple[int, int, str, list[str]]]:
         """(start, end, title, name tokens) for capitalised words that may be a name.
@@ -459,9 +461,18 @@ class _NameReader(_NameSpans):
             )
             and re.match(r"^\s*[),]", self.flat[end : end + 3])
         ):
-            p.vote("professional", 2)
+            self._context_vote(p, 2)
         elif self.cues.meeting_list.match(before):
-            p.vote("professional", 1)
+            self._context_vote(p, 1)
+
+    def _context_vote(self, p: _Draft, weight: int) -> None:
+        """A professional's vote from the context, counted once a person: repeated ("police
+        (Duc) ...; probation (Duc) ...") it would outvote the family role written beside
+        their name, which is meant to win."""
+        had = self._context_voted.get(id(p), 0)
+        if had < weight:
+            p.vote("professional", weight - had)
+            self._context_voted[id(p)] = weight
 
 
 #: A nickname in quotation marks in brackets, straight after a name.

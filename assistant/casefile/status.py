@@ -154,7 +154,7 @@ def read_status(
                         if state == "tried" and not seen_cues:
                             seen[r.person] = True
     for i in _present_at_meeting(reader):
-        seen.setdefault(i, True)
+        seen[i] = True  # on the list of those there: a denial read across lines is not theirs
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
@@ -210,10 +210,27 @@ def _lay_seer(
         subject = [r for r in people if r.pos < ca]
         if _PROFESSIONAL_SEER.search(before):
             return False
+        if _MUTUAL_SEEING.match(reader.flat[ca:cb]) and _professional_after(reader, cb, people):
+            return False  # "Bridget spoke to officers": talking is both ways; she was seen
         lay_person = subject and reader.people[subject[-1].person].role != "professional"
         if not (lay_person or _LAY_SEER.search(before)):
             return False
     return True
+
+
+#: Seeing verbs that go both ways: to speak to or meet a professional is to be seen by one.
+_MUTUAL_SEEING = re.compile(r"(?:spoke|talked|met)\b", re.IGNORECASE)
+_OBJECT_LEAD = re.compile(r"^\s*(?:to |with )?(?:the |an? |two |both )?", re.IGNORECASE)
+
+
+def _professional_after(reader: _Reader, cb: int, people: list[_Ref]) -> bool:
+    """Whether the object right after a seeing verb is a professional ("spoke to officers",
+    "met with the SW", "talked to Ms Achebe (HV)")."""
+    after = _OBJECT_LEAD.sub("", reader.flat[cb : cb + 25])
+    if _PROFESSIONAL_SEER.match(after):
+        return True
+    nxt = [r for r in people if cb <= r.pos <= cb + 12]
+    return bool(nxt) and reader.people[nxt[0].person].role == "professional"
 
 
 #: Between a subject and its passive seeing cue: "F seen alone", "M was seen", "Jo has been seen".
@@ -343,13 +360,15 @@ def read_checks(
             if not targets:
                 continue
             carry, carry_age, carry_kinds = targets, 0, kinds
-            if n in plan_sentences or cues.check_pending.search(part):
+            answer = _after_mark(part)
+            answered = bool(answer) and bool(cues.check_done.search(answer))
+            if answered and not cues.check_pending.search(answer) and n not in plan_sentences:
+                pass  # "PNC update requested on Mr Reid: police confirm ...": it came back
+            elif n in plan_sentences or cues.check_pending.search(part):
                 carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
             if (
-                not nil
-                and not cues.check_done.search(part)
-                and not re.search(r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?[:–-]\s", part)
+                not nil and not cues.check_done.search(part) and not _RESULT_LINE.search(part)
             ):  # "GP (Dr Hollis): MGM seen 16/09 with a bruised forearm" reports a result
                 continue
             for t in targets:
@@ -359,6 +378,20 @@ def read_checks(
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
             carry, carry_kinds = [], []
     return done
+
+
+#: A check written as a label and its result: "GP (Dr Hollis): ...", and with the person it is
+#: on, "PNC on Karwan Hassan: one harassment offence" (what follows the mark is the answer).
+_RESULT_LINE = re.compile(
+    r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?"
+    r"(?:(?:checks?\s+)?(?:on|re|for|regarding|about)\s+[^:;–\n]{1,40}?\s*)?[:–-]\s"
+)
+
+
+def _after_mark(part: str) -> str:
+    """What follows a check's label mark ("...: police confirm bail expired"): its answer."""
+    m = re.search(r"[:–]\s", part)
+    return part[m.end() :].strip() if m else ""
 
 
 #: A possessive naming a relative ("Amy's mother", "his ex-partner"), not a record of one's own.

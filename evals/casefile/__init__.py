@@ -201,7 +201,7 @@ def evaluate(
     if held_out:
         for name in sorted({i["_file"] for i in items}):
             kept = learn.labelled_texts(folder, skip=[name])
-            models[name] = learn.fit(learn.training_examples(kept)) if kept else None
+            models[name] = learn.fit_roles(learn.training_examples(kept)) if kept else None
             if learned_status:
                 readers[name] = learn_status.fit(kept, models[name]) if kept else None
     else:
