@@ -42,6 +42,7 @@ GROUPS = {
     "tenth": ("tune-seen-test-10.yaml",),
     "eleventh": ("tune-seen-test-11.yaml",),
     "twelfth": ("tune-seen-test-12.yaml",),
+    "thirteenth": ("tune-seen-test-13.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
