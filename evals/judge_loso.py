@@ -43,6 +43,7 @@ GROUPS = {
     "eleventh": ("tune-seen-test-11.yaml",),
     "twelfth": ("tune-seen-test-12.yaml",),
     "thirteenth": ("tune-seen-test-13.yaml",),
+    "fourteenth": ("tune-seen-test-14.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
