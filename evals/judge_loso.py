@@ -44,6 +44,7 @@ GROUPS = {
     "twelfth": ("tune-seen-test-12.yaml",),
     "thirteenth": ("tune-seen-test-13.yaml",),
     "fourteenth": ("tune-seen-test-14.yaml",),
+    "fifteenth": ("tune-seen-test-15.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
