@@ -112,7 +112,7 @@ def mothers_by_their_children(reader: _Reader) -> None:
     """An adult with no role word whose own children the text names is their mother (a man
     with a man's title or pronoun is left alone)."""
     for p in reader.people:
-        if p.role not in ("other-adult", "child") or p.descriptor or p.gender == "male":
+        if p.role not in ("other-adult", "child") or p.descriptor or p.gender == "m":
             continue
         if p.age_years is not None and p.age_years < 18:
             continue
