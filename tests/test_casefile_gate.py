@@ -42,6 +42,15 @@ def test_without_the_gate_an_agenda_gives_people_so_the_gate_matters() -> None:
     assert case.people, "the rules alone read the minute-taker and the chair as people"
 
 
+def test_an_agendas_minute_taker_is_a_professional_not_a_mother() -> None:
+    """The fault seen in review t12-a07: "Chair: ... (TM)   Minutes: Ollie Grant (BSO)"; the
+    engine reads the agenda as just over its line for case material, so the rules must not
+    make the minute-taker a parent either."""
+    people = {p.name: p.role for p in extract_case(_agenda()).people}
+    assert people.get("Ollie Grant") == "professional"
+    assert "mother" not in people.values() and "father" not in people.values()
+
+
 def test_a_text_not_about_a_family_gives_an_empty_case_with_one_note() -> None:
     case = case_for_review(_agenda(), about_family=False)
     assert case.people == [] and case.chronology == [] and case.accounts == []
