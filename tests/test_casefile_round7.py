@@ -53,3 +53,13 @@ def test_an_agencys_report_on_someone_is_a_check_that_came_back() -> None:
     assert "police" in person(extract_case(text, roles=None), "Owen Pryde").checks
     pending = "Father: Owen Pryde.\nPolice report on Mr Pryde requested, not yet returned.\n"
     assert "police" not in person(extract_case(pending, roles=None), "Owen Pryde").checks
+
+
+def test_an_adults_sister_is_another_adult_when_the_title_says_adult() -> None:
+    text = (
+        "Child: Chidi (8).\n"
+        "Mrs Ekwueme’s sister, Chinwe, is said to be a support but has not been spoken to.\n"
+    )
+    case = extract_case(text, roles=None)
+    assert person(case, "Chinwe").role == "other-adult"
+    assert person(case, "Mrs Ekwueme").role not in ("child", "sibling")
