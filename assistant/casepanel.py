@@ -17,12 +17,13 @@ from assistant.casefile import (
     CHILD_ROLES,
     NO_DATES,
     NO_PEOPLE,
+    NOT_A_FAMILY,
     ROLES,
     SOURCE_WORDS,
     CaseFile,
+    case_for_review,
     check_words,
     correct_role,
-    extract_case,
     merge_people,
     role_words,
 )
@@ -90,9 +91,10 @@ class CaseSession:
     decisions: dict[str, Decision] = field(default_factory=dict)  # lens -> decision
     text: str = ""  # the draft the case was read from
 
-    def extract(self, text: str, cues: Any = None) -> CaseFile:
-        """Read a new draft and replay this session's corrections on it."""
-        self.case = extract_case(text, cues)
+    def extract(self, text: str, cues: Any = None, about_family: bool = True) -> CaseFile:
+        """Read a new draft and replay this session's corrections on it (nothing is read
+        from a text the review found not to be about a family)."""
+        self.case = case_for_review(text, about_family, cues)
         self.text = text
         self._replay()
         return self.case
@@ -233,6 +235,11 @@ def render_case_panel(case: CaseFile | None) -> str:
             "chronology and whose account each statement rests on appear here after a review."
             "</p></div>"
         )
+    if case.not_family:
+        return (
+            "<div class='curio-case' id='case-panel'>"
+            f"<p class='curio-muted' id='case-not-family'>{esc(NOT_A_FAMILY)}</p></div>"
+        )
     return (
         "<div class='curio-case' id='case-panel'>"
         "<p class='curio-muted'>Read from the draft by pattern: check it, and correct a role "
@@ -317,6 +324,8 @@ def supervision_markdown(case: CaseFile | None) -> list[str]:
     """The people table and the chronology, as the supervision record in the .md export."""
     if case is None:
         return []
+    if case.not_family:
+        return ["## Supervision record: the case at a glance", "", NOT_A_FAMILY, ""]
     lines = [
         "## Supervision record: the case at a glance",
         "",
@@ -352,6 +361,9 @@ def supervision_docx(document: Any, case: CaseFile | None) -> None:
     if case is None:
         return
     document.add_heading("Supervision record: the case at a glance", level=1)
+    if case.not_family:
+        document.add_paragraph(NOT_A_FAMILY)
+        return
     document.add_heading("People in the child's life", level=2)
     if case.people:
         rows = _people_rows(case)

@@ -165,7 +165,7 @@ def _read_draft(file: str, settings: Settings) -> str:
 def cmd_review(args: argparse.Namespace, parts: Parts) -> int:
     """Review a draft. Unreadable, empty, binary or over-long input is bad input (exit 2); text
     that is not case material or not English is a valid review with a message (exit 0)."""
-    from assistant.casefile import extract_case, load_cues, render_case
+    from assistant.casefile import case_for_review, load_cues, render_case
     from assistant.review import render_review
 
     settings = parts.settings
@@ -180,7 +180,9 @@ def cmd_review(args: argparse.Namespace, parts: Parts) -> int:
         print(f"curio: no citations ({exc.message})", file=sys.stderr)
         parts = parts.without_retriever()
     result = parts.without_model().curio.review(text)
-    case = extract_case(text, load_cues(Path(settings.prompts_dir) / "casefile.yaml"))
+    # the review's own gate: a text not about a family gets no people table (one note instead)
+    cues = load_cues(Path(settings.prompts_dir) / "casefile.yaml")
+    case = case_for_review(text, result.is_case_material, cues)
     if args.json:
         _print_json(result.to_json() | case.to_json())
     else:

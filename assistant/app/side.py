@@ -96,7 +96,7 @@ class SideHandlers:
         cs = state.case
         if state.draft and (cs.case is None or cs.text != state.draft):
             try:
-                cs.extract(state.draft, self.case_cues)
+                cs.extract(state.draft, self.case_cues, _about_family(state))
             except Exception:
                 log.exception("case extraction failed")
                 cs.case = None
@@ -235,3 +235,13 @@ class SideHandlers:
             log.exception("scenario check failed")
             return self._status("Your questions could not be checked; please try again.")
         return render_coverage(result)
+
+
+def _about_family(state: SessionState) -> bool:
+    """The review engine's reading of the draft just reviewed: False when it found the text
+    not to be about a family (the case panel then reads nothing from it)."""
+    chat = state.chat
+    last = getattr(chat, "last_review", None)
+    if last is None or (getattr(chat, "last_draft", "") or "").strip() != state.draft.strip():
+        return True
+    return bool(last.is_case_material)

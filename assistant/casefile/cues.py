@@ -200,7 +200,7 @@ def _load_cues(path: str) -> Cues:
         professional_titles=prof_titles,
         not_names=not_names,
         professional_label=re.compile(
-            r"(?:^|[.;|–]\s*)(?:"
+            r"(?:^|[.;|–]\s*|[)\t]\s*|\S\s{2,})(?:"  # a line's first field, or one after
             + _alternatives(data["professional_labels"], "professional_labels")
             + r")\s*[:\-–]\s*(?:(?:"
             + "|".join(re.escape(t) for t in titles + prof_titles)

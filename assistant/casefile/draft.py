@@ -105,6 +105,10 @@ class _Draft:
         top = [r for r, v in roles.items() if v == best]
         strong = [r for r, v in roles.items() if v >= 3]
         pool = strong or top
+        if self.gender and len(pool) > 1:
+            # "Mr Ibrahim" read as both the father and the mother: his title settles it
+            fits = [r for r in pool if _parent_gender(r) in ("", self.gender)]
+            pool = fits or pool
         return min(pool, key=lambda r: ROLE_RANK[r])
 
 
@@ -147,6 +151,13 @@ def _role_gender(role: str) -> str:
     if role in MALE_ROLES | {"partner", "new-partner"}:
         return "m"
     return ""
+
+
+def _parent_gender(role: str) -> str:
+    """The gender a parent's role word carries: a mother is a woman, a (step)father a man."""
+    if role in FEMALE_ROLES:
+        return "f"
+    return "m" if role in MALE_ROLES else ""
 
 
 def _words_gender(lower: str) -> str:

@@ -28,6 +28,7 @@ from assistant.casefile.model import (
     CHILD_ROLES,
     NO_DATES,
     NO_PEOPLE,
+    NOT_A_FAMILY,
     ROLES,
     CaseFile,
     Person,
@@ -111,7 +112,7 @@ def mothers_by_their_children(reader: _Reader) -> None:
     """An adult with no role word whose own children the text names is their mother (a man
     with a man's title or pronoun is left alone)."""
     for p in reader.people:
-        if p.role not in ("other-adult", "child") or p.descriptor or p.gender == "male":
+        if p.role not in ("other-adult", "child") or p.descriptor or p.gender == "m":
             continue
         if p.age_years is not None and p.age_years < 18:
             continue
@@ -159,6 +160,15 @@ def read_state(text: str, cues: Cues, learned: RoleModel | None) -> ReadState:
     return ReadState(
         reader, sentences, refs, harm, frozenset(plan), checks, set(scope), has_sections
     )
+
+
+def case_for_review(text: str, about_family: bool, cues: Cues | None = None) -> CaseFile:
+    """The case at a glance beside a review: read only when the review engine reads the text
+    as about a family (its gate for case material); otherwise empty, with one note, so a team
+    agenda's minute-taker is never listed as someone's mother."""
+    if not about_family:
+        return CaseFile.not_about_a_family()
+    return extract_case(text, cues)
 
 
 def extract_case(
@@ -323,6 +333,8 @@ def _short(text: str, limit: int = 160) -> str:
 def render_case(case: CaseFile) -> str:
     """The case at a glance for the terminal, printed after the flags."""
     lines = ["The case at a glance (read from the draft; check it against the record):", ""]
+    if case.not_family:
+        return "\n".join(lines + [f"  {NOT_A_FAMILY}"])
     lines.append(
         "People in the child's life (the adult causing harm and unseen or unchecked adults first):"
     )

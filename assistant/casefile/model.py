@@ -61,6 +61,12 @@ PROFESSIONAL_SYNONYMS = {
 
 NO_PEOPLE = "No people were found in this draft: name or describe them (e.g. 'mother', 'F')."
 NO_DATES = "No dated events were found in this draft."
+#: The one note shown when the review reads the text as not about a family (an agenda, a
+#: policy summary): a minute-taker is nobody's mother, so no table is read at all.
+NOT_A_FAMILY = (
+    "This text does not read as being about a family, so no people, chronology or accounts "
+    "were read from it."
+)
 DEFAULT_CUES = Path(__file__).resolve().parent.parent / "prompts" / "casefile.yaml"
 
 
@@ -165,10 +171,18 @@ class CaseFile:
     undated: list[Undated] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
     note_date: str | None = None  # the draft's own date, ISO, when it gives one
+    not_family: bool = False  # the review read the text as not about a family: nothing read
+
+    @classmethod
+    def not_about_a_family(cls) -> CaseFile:
+        """The empty case file for a text the review reads as not about a family."""
+        return cls(not_family=True)
 
     @property
     def notes(self) -> list[str]:
         """One-line notes for what could not be found (shown instead of an empty table)."""
+        if self.not_family:
+            return [NOT_A_FAMILY]
         out = []
         if not self.people:
             out.append(NO_PEOPLE)

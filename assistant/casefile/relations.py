@@ -41,8 +41,10 @@ class _Relations(_NameReader):
             self._last_owner = -1  # "their son Tyler-James": someone's child, maybe a sibling
         if possessor is not None:
             owner = self.people[possessor]
-            adult = (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES) or (
-                owner.age_years is not None and owner.age_years >= 18
+            adult = (
+                (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES)
+                or (owner.age_years is not None and owner.age_years >= 18)
+                or _titled(owner)
             )
             if owner.role in ("mother", "father", "stepfather", "partner", "new-partner"):
                 if role in ("mother", "father") and not re.search(
@@ -57,7 +59,12 @@ class _Relations(_NameReader):
                 return "other-adult"  # "F staying with his brother"
             if role == "child":
                 owner.parent_of += 1
-            if role == "sibling" and not owner.roles and self._possessor(core) is not None:
+            if (
+                role == "sibling"
+                and not owner.roles
+                and not adult
+                and self._possessor(core) is not None
+            ):
                 owner.vote("child", 1)  # "Ella's half-brother": Ella is a child too
         if role in ("mother", "father") and re.search(
             r"(?:maternal|paternal|\bmat|\bpat)\.?\s*$", self.flat[max(0, core - 12) : core], re.I
@@ -145,6 +152,7 @@ class _Relations(_NameReader):
             owner_adult = owner is not None and (
                 (bool(owner.roles) and owner.role in FAMILY_ADULT_ROLES)
                 or (owner.age_years is not None and owner.age_years >= 18)
+                or _titled(owner)
             )
             owner_role = owner.role if owner is not None else ""
             new = role
@@ -177,6 +185,17 @@ class _Relations(_NameReader):
         if re.search(r"\b(?:current|new|present)\b", words):
             return "current"
         return ""
+
+
+#: Titles only an adult is written with: "Mrs Okonkwo's sister" is the child's aunt.
+_ADULT_TITLES = frozenset({"Mr", "Mrs", "Ms", "Mx", "Dr"})
+
+
+def _titled(p: _Draft) -> bool:
+    """Whether the text gives the person an adult's title (a title, not an age, says so)."""
+    return p.title.rstrip(".") in _ADULT_TITLES and not (
+        p.age_years is not None and p.age_years < 18
+    )
 
 
 def _is_minor(p: _Draft) -> bool:

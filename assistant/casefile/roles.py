@@ -221,6 +221,7 @@ class _RoleReader(_RolePlacer):
             end = m.end() - len(m.group("age") or m.group("age2") or "")
             which = m.group("which") or m.group("what2")
             found.append((m.start(), end, "child:" + which.lower()))
+        found += self._role_of_labels(found)
         # longest first; a shorter match inside a longer one is the same words
         found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
         taken: list[tuple[int, int]] = []
@@ -257,6 +258,18 @@ class _RoleReader(_RolePlacer):
             self._rehome(p)
         for _a, _core, b, role in chosen:
             self._label_over_list(b, role)
+
+    def _role_of_labels(self, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """A line label whose head is a role word qualified by "of" ("Father of baby: Reece
+        Ashworth", "Mother of the children: ...") is that role, as a whole: the words after
+        "of" say whose, and are no one of their own."""
+        heads = {(a, b): role for a, b, role in found}
+        out = []
+        for m in _ROLE_OF_LABEL.finditer(self.text):
+            role = heads.get((m.start("head"), m.end("head")))
+            if role is not None and not role.startswith("child"):
+                out.append((m.start("head"), m.end("label"), role))
+        return out
 
     def _label_over_list(self, b: int, role: str) -> None:
         """A plural role label covers its list: "Siblings: Daniel (11), baby Grace"."""
@@ -388,3 +401,10 @@ _GRAND_SEXES = (
 
 def _first_of(lower: str, options: tuple[tuple[str, str], ...]) -> str:
     return next((value for value, pattern in options if re.search(pattern, lower)), "")
+
+
+#: A line's label: a head word, "of", whose ("Father of baby:", "Mother of all three:").
+_ROLE_OF_LABEL = re.compile(
+    r"(?m)^[ \t\W]*(?P<label>(?P<head>[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)?)"
+    r"\s+of\s+[^:\n]{1,40}?)[ \t]*:"
+)
