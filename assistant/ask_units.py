@@ -101,6 +101,11 @@ class SentenceScorer:
                         j
                         and len(parts) < r.lean_chain
                         and self._leans_back(para.sentences[j - 1], para.sentences[j])
+                        # a third sentence only while the whole still fits in a quote
+                        and (
+                            len(parts) < 2
+                            or len(" ".join(para.sentences[j - 1 : k + 1])) <= r.max_chars
+                        )
                     ):
                         j -= 1
                         parts.insert(0, para.sentences[j])

@@ -220,6 +220,11 @@ def test_a_chain_of_leaning_sentences_is_quoted_from_its_start(embedder, rules) 
     units = composer(embedder, two, []).units([hit(0, text, "practice-guidance")])
     assert not any(len(u.parts) > 2 for u in units)
     assert any(u.parts == (b, c_) for u in units)
+    # a chain too long to quote keeps the pair rather than losing the sentence
+    short = dataclasses.replace(rules, max_chars=len(f"{b} {c_}") + 5)
+    units = composer(embedder, short, []).units([hit(0, text, "practice-guidance")])
+    assert any(u.parts == (b, c_) for u in units)
+    assert not any(len(u.parts) > 2 for u in units)
 
 
 def test_a_list_is_offered_whole_and_its_announcement_never_alone(embedder, rules) -> None:
