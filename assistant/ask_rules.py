@@ -129,6 +129,7 @@ class AskRules:
     labels: dict[str, str]
     leans_back: re.Pattern[str]
     short_sentence: int
+    lean_chain: int
     leans_early: re.Pattern[str]
     announces: re.Pattern[str]
     list_item: re.Pattern[str]
@@ -369,6 +370,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         short_sentence=int(
             _number(_need(data, "short_sentence_chars", w), f"{w}: short_sentence_chars", 0, 200)
         ),
+        lean_chain=int(_number(_need(data, "lean_chain", w), f"{w}: lean_chain", 2, 5)),
         leans_early=_regex(_need(data, "leans_early", w), f"{w}: leans_early"),
         announces=_regex(_need(data, "announces", w), f"{w}: announces"),
         list_item=_regex(_need(data, "list_item", w), f"{w}: list_item"),

@@ -93,8 +93,22 @@ class SentenceScorer:
             for p, para in enumerate(paras):
                 for k, s in enumerate(para.sentences):
                     parts = [s]
-                    if k and self._leans_back(para.sentences[k - 1], s):
-                        parts = [para.sentences[k - 1], s]
+                    # a chain of sentences that each lean on the one before is quoted from its
+                    # start ("A parent attends... Each is recorded as progress. None, on its
+                    # own, shows that the child is safer.")
+                    j = k
+                    while (
+                        j
+                        and len(parts) < r.lean_chain
+                        and self._leans_back(para.sentences[j - 1], para.sentences[j])
+                        # a third sentence only while the whole still fits in a quote
+                        and (
+                            len(parts) < 2
+                            or len(" ".join(para.sentences[j - 1 : k + 1])) <= r.max_chars
+                        )
+                    ):
+                        j -= 1
+                        parts.insert(0, para.sentences[j])
                     add(i, parts, kinds[p][k], r.max_chars)
                     if out and out[-1].parts == tuple(parts) and k + 1 < len(para.sentences):
                         out[-1].after = para.sentences[k + 1]

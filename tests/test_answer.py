@@ -8,6 +8,7 @@ one. The last tests build a real index from a folder holding one invented counci
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -203,6 +204,27 @@ def test_a_sentence_that_leans_back_is_quoted_with_the_one_before(embedder, rule
     assert any(u.parts == (first, "They " + second) for u in units)
     piloted = "DAPOs are being piloted. The pilot began in three areas in 2024."
     assert any(len(u.parts) == 2 for u in c.units([hit(1, piloted, "law")]))
+
+
+def test_a_chain_of_leaning_sentences_is_quoted_from_its_start(embedder, rules) -> None:
+    """ "None, on its own, ..." leans on "Each is recorded...", which leans on the sentence that
+    says what "each" is: the last is quoted with both, up to ``lean_chain`` sentences."""
+    a = "A parent attends every appointment, agrees with the plan and finishes a course."
+    b = "Each is recorded as progress."
+    c_ = "None, on its own, shows that the child is safer."
+    text = f"{a} {b} {c_}"
+    units = composer(embedder, rules, []).units([hit(0, text, "practice-guidance")])
+    assert rules.lean_chain >= 3
+    assert any(u.parts == (a, b, c_) for u in units)
+    two = dataclasses.replace(rules, lean_chain=2)
+    units = composer(embedder, two, []).units([hit(0, text, "practice-guidance")])
+    assert not any(len(u.parts) > 2 for u in units)
+    assert any(u.parts == (b, c_) for u in units)
+    # a chain too long to quote keeps the pair rather than losing the sentence
+    short = dataclasses.replace(rules, max_chars=len(f"{b} {c_}") + 5)
+    units = composer(embedder, short, []).units([hit(0, text, "practice-guidance")])
+    assert any(u.parts == (b, c_) for u in units)
+    assert not any(len(u.parts) > 2 for u in units)
 
 
 def test_a_list_is_offered_whole_and_its_announcement_never_alone(embedder, rules) -> None:
