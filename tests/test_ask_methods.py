@@ -160,6 +160,21 @@ def test_a_yes_no_question_wants_what_limits_a_rule(embedder, rules) -> None:
     assert wants("Disclosures are given in person by two officers.") == 0.0
 
 
+def test_a_scope_question_is_answered_by_the_rule_s_condition(embedder, rules) -> None:
+    """"Does the Act cover a 15-year-old?" is answered by the condition that draws the line
+    ("... is domestic abuse if both are aged 16 or over"), not only by a sentence with a modal."""
+    prof = analyse("DA Act def - does it cover a 15yo being controlled by her 17yo bf?", rules)
+    assert "deontic" in prof.wants
+    c = Composer(embedder, rules, Library(FakeRetriever([])), cache_dir=None)
+
+    def wants(text: str) -> float:
+        return c._wants("deontic", prof, text, [])
+
+    assert wants("Behaviour is domestic abuse if both people are aged 16 or over.") > 0.0
+    assert wants("The Act provides that a child who hears the abuse is a victim.") > 0.0
+    assert wants("The Act received Royal Assent in April 2021.") == 0.0
+
+
 def _unit(passage: int, parts: tuple[str, ...], score: float) -> Unit:
     return Unit(passage, " ".join(parts), "law", "source", parts, score=score)
 
