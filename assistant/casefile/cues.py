@@ -60,6 +60,8 @@ class Cues:
     #: Each kind of check's agencies named alone ("GP", "probation", "Lambeth children's
     #: services"), with or without an answer: a feature for the learned status reader.
     agency_kinds: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    #: A letter's opening that shows it answers a request for information: an agency's reply.
+    letter_reply: re.Pattern[str] = re.compile(r"(?!)")
 
 
 REQUIRED_KEYS = (
@@ -98,6 +100,7 @@ REQUIRED_KEYS = (
     "contact_sources",
     "contact_words",
     "event_words",
+    "letter_reply",
 )
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
@@ -128,6 +131,12 @@ def _check_patterns(data: dict[str, Any], p: Path) -> dict[str, re.Pattern[str]]
         if not isinstance(data[key], dict):
             raise CurioError(f"{p}: {key} must map each check to patterns.")
     answers = _alternatives(data["check_answers"], "check_answers")
+    # agencies joined before one answer share it: "Police and probation checks on Mr Sinclair
+    # are complete", "PNC, probation and GP checks returned"
+    any_agency = "|".join(
+        f"(?:{_alternatives(v, f'check_agencies.{k}')})" for k, v in data["check_agencies"].items()
+    )
+    joined = rf"(?:(?:\s*[,/&]\s*|,?\s+and\s+)(?:{any_agency})(?:\s*\([^)]{{1,30}}\))?)*"
     out: dict[str, re.Pattern[str]] = {}
     for name in dict.fromkeys([*data["checks"], *data["check_agencies"]]):
         if name not in CHECKS:
@@ -138,7 +147,7 @@ def _check_patterns(data: dict[str, Any], p: Path) -> dict[str, re.Pattern[str]]
         if name in data["check_agencies"]:
             agency = _alternatives(data["check_agencies"][name], f"check_agencies.{name}")
             parts.append(
-                rf"(?:{agency})(?:\s*\([^)]{{1,30}}\))?"
+                rf"(?:{agency})(?:\s*\([^)]{{1,30}}\))?{joined}"
                 rf"(?:\s*[:–-](?=\s)|\s+(?:\w+\s+)?(?:{answers})(?![\w-]))"
             )
         out[name] = _words("|".join(f"(?:{x})" for x in parts), f"checks.{name}")
@@ -264,6 +273,7 @@ def _load_cues(path: str) -> Cues:
         contact_sources=sources,
         contact_words=w("contact_words"),
         event_words=w("event_words"),
+        letter_reply=w("letter_reply"),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

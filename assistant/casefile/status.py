@@ -298,6 +298,7 @@ def read_checks(
     carry: list[int] = []
     carry_kinds: list[str] = []
     carry_age = 9
+    labelled = _labels(reader)
     for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
         carry_age += 1
         found_here = False
@@ -325,6 +326,9 @@ def read_checks(
                 if cues.check_target.search(flat[max(s.start, r.pos - 60) : r.pos])
             ]
             named += _coordinated(reader, family, named) + _parents_named(part, people)
+            if not named:
+                # "Perpetrator checks: PNC - ..." after "Perpetrator: Gary Pratt"
+                named = [i for lab, i in labelled.items() if _labelled_check(lab).search(s.text)]
             if named:
                 targets = named
             else:
@@ -354,6 +358,16 @@ def read_checks(
                 if not targets and carry and carry_age <= 2 and not others:
                     # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
+                if (
+                    not targets
+                    and not srefs
+                    and len(harm) == 1
+                    and people[min(harm)].role in _HARM_CHECKED
+                ):
+                    # "Checks: PNC shows two cautions ..." in a text about one man's harm:
+                    # checks with no one named are on him (not on a mother, most often the
+                    # one harmed)
+                    targets = list(harm)
                 if len(set(targets)) > 1 and harm & set(targets):
                     targets = [t for t in targets if t in harm]
             targets = list(dict.fromkeys(targets))
@@ -377,7 +391,70 @@ def read_checks(
                         done[t].append(k)
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
             carry, carry_kinds = [], []
+    for t, kinds in _letter_checks(reader).items():
+        for k in kinds:
+            if k not in done.setdefault(t, []):
+                done[t].append(k)
     return done
+
+
+#: A field's label right before a name: "Perpetrator: Gary Pratt", "   Victim: Justyna ...".
+_LABEL = re.compile(r"(?m)(?:^|\t|\s{2,}|;\s*)[ \t]*([A-Za-z][A-Za-z -]{1,24}?)[ \t]*:[ \t]*$")
+
+
+def _labels(reader: _Reader) -> dict[str, int]:
+    """Field labels each naming one family person ("Perpetrator: Gary Pratt"), by label: a
+    check on "the perpetrator" is a check on him. Agencies' labels ("Police: ...") are not."""
+    found: dict[str, set[int]] = {}
+    for m in reader.mentions:
+        lab = _LABEL.search(reader.text[max(0, m.start - 40) : m.start])
+        if not lab or not reader.people[m.person].is_family():
+            continue
+        word = lab.group(1).strip().lower()
+        if any(p.search(word) for p in reader.cues.checks.values()) or any(
+            p.search(word) for p in reader.cues.agency_kinds.values()
+        ):
+            continue
+        found.setdefault(word, set()).add(m.person)
+    return {w: min(ps) for w, ps in found.items() if len(ps) == 1 and len(w) > 2}
+
+
+def _labelled_check(label: str) -> re.Pattern[str]:
+    """A check written on a label ("Perpetrator checks:", "checks on the perpetrator")."""
+    w = re.escape(label)
+    return re.compile(
+        rf"\b{w}(?:['’]s)?\s+(?:checks?|records?|history)\b|"
+        rf"\bchecks?\s+(?:on|re|for|regarding)\s+(?:the\s+)?{w}\b",
+        re.IGNORECASE,
+    )
+
+
+#: The roles of an adult whose harm makes them the one an unnamed check is about.
+_HARM_CHECKED = frozenset({"father", "stepfather", "partner", "new-partner"})
+
+
+#: A letter's or e-mail's header lines: who it is from, and whom it is about.
+_FROM_LINE = re.compile(r"(?im)^[ \t]*from[ \t]*:([^\n]*)$")
+_ABOUT_LINE = re.compile(r"(?im)^[ \t]*(?:re|subject)[ \t]*:([^\n]*)$")
+
+
+def _letter_checks(reader: _Reader) -> dict[int, list[str]]:
+    """An agency's letter or reply about a named person ("From: Probation Service ... Re:
+    Information request - Jordan Pike") is that agency's check on them: it came back."""
+    head = reader.text[:600]
+    frm = _FROM_LINE.search(head)
+    about = _ABOUT_LINE.search(head)
+    if not frm or not about or not reader.cues.letter_reply.search(head):
+        return {}  # a referral from a health visitor is not a reply to checks
+    kinds = [k for k, pat in reader.cues.agency_kinds.items() if pat.search(frm.group(1))]
+    if not kinds:
+        return {}
+    a, b = about.start(1), about.end(1)
+    for m in sorted(reader.mentions, key=lambda m: m.start):
+        if a <= m.start < b and reader.people[m.person].is_family() and not m.possessive:
+            # the one it is about comes first ("Re: Jordan Pike, new partner of Ms Wilde")
+            return {m.person: list(kinds)}
+    return {}
 
 
 #: A check written as a label and its result: "GP (Dr Hollis): ...", and with the person it is
