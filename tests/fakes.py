@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
+from assistant.casefile import CaseFile, Person
 from assistant.types import AnswerRecord, Chunk, Hit, ReviewResult
 
 
@@ -191,3 +192,11 @@ class Scripted(BaseChatModel):
         for word in re.split(r"(\s+)", self._reply(messages)):
             if word:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=word))
+
+
+def person(case: CaseFile, name: str) -> Person:
+    """The person called ``name`` (or with it as an alias); fails naming who is there."""
+    for p in case.people:
+        if p.name == name or name in p.aliases:
+            return p
+    raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")

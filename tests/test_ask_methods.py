@@ -161,7 +161,7 @@ def test_a_yes_no_question_wants_what_limits_a_rule(embedder, rules) -> None:
 
 
 def test_a_scope_question_is_answered_by_the_rule_s_condition(embedder, rules) -> None:
-    """"Does the Act cover a 15-year-old?" is answered by the condition that draws the line
+    """ "Does the Act cover a 15-year-old?" is answered by the condition that draws the line
     ("... is domestic abuse if both are aged 16 or over"), not only by a sentence with a modal."""
     prof = analyse("DA Act def - does it cover a 15yo being controlled by her 17yo bf?", rules)
     assert "deontic" in prof.wants

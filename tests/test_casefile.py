@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import person
 
 from assistant.casefile import (
     DEFAULT_CUES,
     NO_DATES,
     NO_PEOPLE,
-    CaseFile,
     extract_case,
     load_cues,
     render_case,
@@ -35,13 +35,6 @@ on a former partner in 2021. No probation checks have been made yet.
 Jayden's father, Mr Owen Carter, lives in Hull and has not been seen.
 School rang on 24/02 and again on 10/03 about bruising; third school contact on 17/03.
 """
-
-
-def person(case: CaseFile, name: str):  # type: ignore[no-untyped-def]
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not found in {[p.name for p in case.people]}")
 
 
 def test_people_roles_status_and_checks() -> None:

@@ -5,17 +5,11 @@ adults with no role word. Every draft here is invented for these tests."""
 from __future__ import annotations
 
 import numpy as np
+from fakes import person
 
-from assistant.casefile import CaseFile, Person, extract_case, load_cues
+from assistant.casefile import extract_case, load_cues
 from assistant.casefile.extract import apply_role_model, read_people
 from assistant.casefile.learn import RoleModel
-
-
-def person(case: CaseFile, name: str) -> Person:
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")
 
 
 def test_an_answer_with_no_agency_takes_the_check_before_it() -> None:

@@ -10,18 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import person
 
-from assistant.casefile import CaseFile, extract_case, find_dates, learn
+from assistant.casefile import extract_case, find_dates, learn
 from assistant.casefile.extract import apply_role_model, read_people
 from evals.casefile import score_item
-
-
-def person(case: CaseFile, name: str):  # type: ignore[no-untyped-def]
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not found in {[(p.name, p.aliases) for p in case.people]}")
-
 
 # ----------------------------------------------------------------------------- learned roles
 

@@ -7,15 +7,9 @@ fitted to those alone fails here.
 
 from __future__ import annotations
 
-from assistant.casefile import CaseFile, extract_case, find_dates, resolve_dates
+from fakes import person
 
-
-def person(case: CaseFile, name: str):  # type: ignore[no-untyped-def]
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not found in {[(p.name, p.aliases) for p in case.people]}")
-
+from assistant.casefile import extract_case, find_dates, resolve_dates
 
 MINUTES = """\
 Core group 12.12.24. Present: Gemma Lowe (SW), Paul Ince (DSL), mum (Nicole Hart), nan (Sue Hart).

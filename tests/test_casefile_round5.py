@@ -7,14 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.casefile import CaseFile, Person, extract_case, learn_status
+from fakes import person
 
-
-def person(case: CaseFile, name: str) -> Person:
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")
+from assistant.casefile import extract_case, learn_status
 
 
 def test_a_service_label_before_a_clause_is_its_report_not_the_persons_job() -> None:

@@ -5,14 +5,9 @@ test_casefile_gate). Every draft here is invented; each test fails on the rules 
 
 from __future__ import annotations
 
-from assistant.casefile import CaseFile, Person, extract_case
+from fakes import person
 
-
-def person(case: CaseFile, name: str) -> Person:
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")
+from assistant.casefile import extract_case
 
 
 def test_a_role_label_qualified_by_of_is_that_role_as_a_whole() -> None:

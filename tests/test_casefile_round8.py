@@ -5,14 +5,9 @@ test fails on the rules before."""
 
 from __future__ import annotations
 
-from assistant.casefile import CaseFile, Person, extract_case
+from fakes import person
 
-
-def person(case: CaseFile, name: str) -> Person:
-    for p in case.people:
-        if p.name == name or name in p.aliases:
-            return p
-    raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")
+from assistant.casefile import extract_case
 
 
 def test_agencies_joined_before_one_answer_share_it() -> None:
