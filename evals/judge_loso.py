@@ -46,6 +46,7 @@ GROUPS = {
     "fourteenth": ("tune-seen-test-14.yaml",),
     "fifteenth": ("tune-seen-test-15.yaml",),
     "sixteenth": ("tune-seen-test-16.yaml",),
+    "seventeenth": ("tune-seen-test-17.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
