@@ -91,6 +91,12 @@ def read_status(
                 ca, cb = a + m.start(), a + m.end()
                 if any(ca >= s0 and cb <= e0 for s0, e0 in covered):
                     continue
+                if (
+                    _AGENCY_CAME.match(flat[ca:cb])
+                    and _AGENCY_SUBJECT.search(flat[a:ca])
+                    and not _FOUND_MARK.match(flat[cb : cb + 12])
+                ):
+                    continue  # "police attended a DA incident between M and F": no one seen
                 state = _cue_state(flat, a, ca, cues.negation)
                 if state == "" and _BASE_FORM.match(m.group(0)):
                     continue  # "see M & children separately": a plan, not a visit
@@ -158,6 +164,21 @@ def read_status(
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
+
+
+#: Cues that say an agency came ("police attended", "officers attend"), not whom it saw.
+_AGENCY_CAME = re.compile(r"(?:attend(?:ed)?|on arrival)\b", re.IGNORECASE)
+#: An agency as the subject right before such a cue.
+_AGENCY_SUBJECT = re.compile(
+    r"\b(?:police|officers?|ambulance|paramedics|fire service|(?:PC|DC|PS|DS)(?: \w+)?)"
+    r"(?:\s+(?:had|have|has|then|later|again|also))?\s*$",
+    re.IGNORECASE,
+)
+
+
+#: A mark after an agency's attendance introduces what it found there ("Police attend -
+#: Wayne and Kelly arguing in street"): those are seen.
+_FOUND_MARK = re.compile(r"(?:\s+(?:the\s+)?(?:home|address|property|house|flat))?\s*[:–-]\s")
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
