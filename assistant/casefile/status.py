@@ -116,6 +116,7 @@ def read_status(
             for m in _CHILD_GROUP.finditer(part):
                 people += [_Ref(a + m.start(), c, False) for c in all_children]
             owner = _cue_owners(flat, ends, people, [c[0] for c in seen_cues + alone_cues])
+            subjects = {c: _subjects(flat, ends, people, o, c) for c, o in owner.items()}
             for r in people:
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
@@ -125,6 +126,7 @@ def read_status(
                     for c in seen_cues
                     if (r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]]))
                     and not (c[0] in owner and r.pos > c[0] and not companion)
+                    and not (c[0] in owner and r.pos < c[0] and r.person not in subjects[c[0]])
                 ]
                 if usable:
                     ca, cb, pos = min(
@@ -256,7 +258,8 @@ def _professional_after(reader: _Reader, cb: int, people: list[_Ref]) -> bool:
 
 #: Between a subject and its passive seeing cue: "F seen alone", "M was seen", "Jo has been seen".
 _PASSIVE_GAP = re.compile(
-    r"^\s*(?:\([^)]{0,20}\)\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?$"
+    r"^\s*(?:\([^)]{0,20}\)\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?"
+    r"(?:(?:last|also|only|first|briefly|then|later|since|recently|just)\s+)?$"
 )
 
 
@@ -273,6 +276,30 @@ def _cue_owners(
             if r.pos < c and _PASSIVE_GAP.match(flat[end:c]):
                 owner[c] = r.person
     return owner
+
+
+#: Between two subjects of one verb: "M and F were seen", "Leah, Finley & Mia seen".
+_SUBJECT_JOIN = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:,|,?\s*(?:and|&|\+))\s*", re.IGNORECASE)
+
+
+def _subjects(
+    flat: str, ends: dict[int, int], people: list[_Ref], owner: int, cue: int
+) -> set[int]:
+    """The subject of a passive cue and those joined to it before it ("M and F seen"): the
+    people earlier in the clause are not ("checks on M, and to ask HV when Tia was seen")."""
+    out = {owner}
+    before = sorted((r for r in people if r.pos < cue), key=lambda r: r.pos)
+    mine = [r.pos for r in before if r.person == owner]
+    if not mine:
+        return out
+    first = mine[-1]
+    for r in reversed([r for r in before if r.pos < first]):
+        end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+        if not _SUBJECT_JOIN.fullmatch(flat[end:first]):
+            break
+        out.add(r.person)
+        first = r.pos
+    return out
 
 
 def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
