@@ -11,7 +11,8 @@ from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
 _FUTURE = re.compile(
-    r"\b(?:will|shall|should|must|needs? to|going to|to)\s+(?:be\s+)?(?:\w+\s+)?$", re.IGNORECASE
+    r"\b(?:will|shall|should|must|may|might|needs? to|going to|to)\s+(?:be\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
 )
 
 
