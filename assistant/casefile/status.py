@@ -121,6 +121,11 @@ def read_status(
             for r in people:
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
+                end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+                gone = _ABSENT.match(flat[end : end + 40])
+                # "On arrival the suspect had left", "Partner gone on arrival"; not what
+                # happened next ("had left before police arrived and was arrested")
+                gone_at = end + gone.end() if gone else -1
                 companion = bool(_COMPANION.search(flat[max(a, r.pos - 12) : r.pos]))
                 usable = [
                     c
@@ -128,6 +133,7 @@ def read_status(
                     if (r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]]))
                     and not (c[0] in owner and r.pos > c[0] and not companion)
                     and not (c[0] in owner and r.pos < c[0] and r.person not in subjects[c[0]])
+                    and not (gone and (c[0] < gone_at or not _NEXT.search(flat[gone_at : c[0]])))
                 ]
                 if usable:
                     ca, cb, pos = min(
@@ -182,6 +188,17 @@ _AGENCY_SUBJECT = re.compile(
 #: A mark after an agency's attendance introduces what it found there ("Police attend -
 #: Wayne and Kelly arguing in street"): those are seen.
 _FOUND_MARK = re.compile(r"(?:\s+(?:the\s+)?(?:home|address|property|house|flat))?\s*[:–-]\s")
+
+
+#: Said of a person right after their name: they were not there to be seen.
+_ABSENT = re.compile(
+    r"^\s*(?:\([^)]{0,30}\)\s*)?(?:(?:had|has|have|was|were|is|are)\s+)?(?:already\s+)?"
+    r"(?:left|gone|absent|not (?:present|there|home|at home|in|located|found)|out\b)",
+    re.IGNORECASE,
+)
+
+
+_NEXT = re.compile(r"\b(?:and|then|later|but)\b", re.IGNORECASE)
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
