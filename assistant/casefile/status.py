@@ -168,6 +168,8 @@ def read_status(
                         alone.setdefault(r.person, False)
                         if state == "tried" and not seen_cues:
                             seen[r.person] = True
+    for i in _arrived(reader, sentences, refs, plan):
+        seen[i] = True  # "F arrived partway through", "Mum collected both children at 15:15"
     for i in _present_at_meeting(reader):
         seen[i] = True  # on the list of those there: a denial read across lines is not theirs
     for i, p in enumerate(reader.people):
@@ -199,6 +201,44 @@ _ABSENT = re.compile(
 
 
 _NEXT = re.compile(r"\b(?:and|then|later|but)\b", re.IGNORECASE)
+
+
+#: Between a subject and its verb: "F (Harpreet Gill) arrived", "Mum has collected".
+_SUBJECT_GAP = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,]{0,40},\s*)?"
+    r"(?:(?:has|had|have|then|later|also|finally|eventually|always|usually)\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _arrived(
+    reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]], plan: frozenset[int]
+) -> set[int]:
+    """Family adults who are the subject of coming in person ("Kyle arrived 20 mins into the
+    visit", "Mum collected both children"): seen by whoever was there. Only the subject: the
+    child collected or the person named after the verb is not."""
+    out: set[int] = set()
+    flat, cues = reader.flat, reader.cues
+    ends = {m.start: m.end for m in reader.mentions}
+    for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
+        if n in plan:
+            continue
+        for a, b in _clauses(s):
+            part = flat[a:b]
+            if cues.remote.search(part):
+                continue
+            for m in cues.presence.finditer(part):
+                c = a + m.start()
+                if _cue_state(flat, a, c, cues.negation):
+                    continue
+                if cues.stated_as_account.search(flat[s.start : c]):
+                    continue  # "MGM reports M arrived at the house with her ex": not seen
+                for r in srefs:
+                    end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+                    if a <= r.pos < c and not r.possessive and _SUBJECT_GAP.match(flat[end:c]):
+                        if reader.people[r.person].is_family():
+                            out.add(r.person)
+    return out
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
