@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.casefile.cues import Cues
 from assistant.casefile.draft import _CHILD_GROUP, _Draft
 from assistant.casefile.model import CHILD_ROLES, PARENT_ROLES
 from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
@@ -461,12 +462,14 @@ def read_checks(
                         and people[r.person].is_family()
                         and not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
                     ][:1]
-                if not targets and carry and carry_age <= 2 and not others:
+                about_children = bool(_CHILD_GROUP.search(part))  # "about both children"
+                if not targets and carry and carry_age <= 2 and not others and not about_children:
                     # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
                 if (
                     not targets
                     and not srefs
+                    and not about_children
                     and len(harm) == 1
                     and people[min(harm)].role in _HARM_CHECKED
                 ):
@@ -484,7 +487,7 @@ def read_checks(
             answered = bool(answer) and bool(cues.check_done.search(answer))
             if answered and not cues.check_pending.search(answer) and n not in plan_sentences:
                 pass  # "PNC update requested on Mr Reid: police confirm ...": it came back
-            elif n in plan_sentences or cues.check_pending.search(part):
+            elif n in plan_sentences or _pending(cues, part):
                 carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
             if (
@@ -569,6 +572,29 @@ _RESULT_LINE = re.compile(
     r"^\W*[A-Za-z]+\s*(?:\([^)]{1,30}\)\s*)?"
     r"(?:(?:checks?\s+)?(?:on|re|for|regarding|about)\s+[^:;–\n]{1,40}?\s*)?[:–-]\s"
 )
+
+
+#: Words that give an agency's answer: what follows is its content.
+_ANSWER_VERB = re.compile(
+    r"\b(?:confirm(?:s|ed)|show(?:s|ed)|report(?:s|ed)|advis(?:es|ed)|stat(?:es|ed)|notes|noted)\b",
+    re.IGNORECASE,
+)
+#: Negations that say a check is not done only when they are not part of its answer.
+_CONTENT_NEGATION = re.compile(
+    r"^(?:ha(?:ve|s|d) not|ha(?:ve|s|d)n['’]t|not been|cannot|can['’]t|could not|unable to)$",
+    re.IGNORECASE,
+)
+
+
+def _pending(cues: Cues, part: str) -> bool:
+    """A check still to come ("PNC requested", "no checks yet"); a negation inside what the
+    agency said is its answer, not a pending check ("GP confirmed she has not attended")."""
+    for m in cues.check_pending.finditer(part):
+        answer = _ANSWER_VERB.search(part, 0, m.start())
+        if answer and _CONTENT_NEGATION.match(m.group(0)):
+            continue
+        return True
+    return False
 
 
 def _after_mark(part: str) -> str:
