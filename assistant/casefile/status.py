@@ -460,7 +460,12 @@ def read_checks(
                         if a <= r.pos < b
                         and r.possessive
                         and people[r.person].is_family()
-                        and not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
+                        and (
+                            not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
+                            # children's services hold records of families: "Jordan's son
+                            # was made subject to a care order" is a record on Jordan
+                            or kinds == ["previous-authority"]
+                        )
                     ][:1]
                 about_children = bool(_CHILD_GROUP.search(part))  # "about both children"
                 if not targets and carry and carry_age <= 2 and not others and not about_children:
