@@ -64,6 +64,8 @@ class Cues:
     letter_reply: re.Pattern[str] = re.compile(r"(?!)")
     #: Coming in person to where a professional is ("arrived", "came to the door"): seen.
     presence: re.Pattern[str] = re.compile(r"(?!)")
+    #: An injury seen on someone, right after their name ("had red marks to her neck").
+    injury: re.Pattern[str] = re.compile(r"(?!)")
 
 
 REQUIRED_KEYS = (
@@ -104,6 +106,7 @@ REQUIRED_KEYS = (
     "event_words",
     "letter_reply",
     "presence_cues",
+    "injury_cues",
 )
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
@@ -278,6 +281,7 @@ def _load_cues(path: str) -> Cues:
         event_words=w("event_words"),
         letter_reply=w("letter_reply"),
         presence=w("presence_cues"),
+        injury=w("injury_cues"),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

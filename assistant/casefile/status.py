@@ -228,18 +228,42 @@ def _arrived(
             part = flat[a:b]
             if cues.remote.search(part):
                 continue
-            for m in cues.presence.finditer(part):
+            found = [(m, False) for m in cues.presence.finditer(part)]
+            found += [(m, True) for m in cues.injury.finditer(part)]
+            for m, injury in found:
                 c = a + m.start()
                 if _cue_state(flat, a, c, cues.negation):
                     continue
                 if cues.stated_as_account.search(flat[s.start : c]):
                     continue  # "MGM reports M arrived at the house with her ex": not seen
+                if injury and _lay_witness(reader, flat[s.start : c], srefs):
+                    continue  # "MGM visited yesterday: M had a black eye"
                 for r in srefs:
                     end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
                     if a <= r.pos < c and not r.possessive and _SUBJECT_GAP.match(flat[end:c]):
                         if reader.people[r.person].is_family():
                             out.add(r.person)
     return out
+
+
+#: A family member or lay person who saw or visited: what they saw is not a professional's.
+_FAMILY_SAW = re.compile(r"^\s*(?:\([^)]{0,30}\)\s*)?(?:visited|saw|noticed|noted|seen|went)\b", re.I)
+
+
+def _lay_witness(reader: _Reader, before: str, srefs: list[_Ref]) -> bool:
+    """Whether the words before an injury name a lay witness ("MGM visited yesterday: ...",
+    "a neighbour saw ...")."""
+    if _LAY_SEER.search(before):
+        return True
+    ends = {m.start: m.end for m in reader.mentions}
+    start = reader.flat.find(before) if before else -1
+    for r in srefs:
+        end = ends.get(r.pos)
+        if end is None or not reader.people[r.person].is_family() or start < 0:
+            continue
+        if start <= r.pos < start + len(before) and _FAMILY_SAW.match(reader.flat[end:]):
+            return True
+    return False
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
