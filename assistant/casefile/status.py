@@ -144,13 +144,16 @@ def read_status(
                         seen[r.person] = True
                     else:
                         seen.setdefault(r.person, False)
+                # a professional between them is not the one seen alone ("seen ... with a
+                # Lithuanian interpreter, and seen alone at the office")
+                lay = [q for q in people if reader.people[q.person].role != "professional"]
                 # an alone cue is not the person's when another cue stands between them
                 # ("Leah and Finley were seen together ... and Leah was seen on her own")
                 others = [o[0] for o in seen_cues + alone_cues]
                 reach = [
                     c
                     for c in alone_cues
-                    if not _blocked(r.pos, c[0], others, people)
+                    if not _blocked(r.pos, c[0], others, lay)
                     and not (c[0] in owner and r.pos > c[0])
                 ]
                 if _COMPANION.search(flat[max(a, r.pos - 12) : r.pos]) and any(
