@@ -69,7 +69,7 @@ def read_status(
             continue  # "see Hannah alone at the clinic" is still to happen
         for a, b in _clauses(s):
             part = flat[a:b]
-            if cues.remote.search(part):
+            if _remote(cues, part):
                 continue  # by phone is not in person
             alone_cues = []
             covered: list[tuple[int, int]] = []
@@ -229,7 +229,7 @@ def _arrived(
             continue
         for a, b in _clauses(s):
             part = flat[a:b]
-            if cues.remote.search(part):
+            if _remote(cues, part):
                 continue
             found = [(m, False) for m in cues.presence.finditer(part)]
             found += [(m, True) for m in cues.injury.finditer(part)]
@@ -267,6 +267,19 @@ def _lay_witness(reader: _Reader, before: str, srefs: list[_Ref]) -> bool:
         if start <= r.pos < start + len(before) and _FAMILY_SAW.match(reader.flat[end:]):
             return True
     return False
+
+
+#: Someone else on the phone: "M seen alone at home, Kurdish Sorani interpreter by phone".
+_REMOTE_OTHER = re.compile(r"\b(?:interpret(?:er|ers|ing|ed)|Language Line|translat\w+)\s*$", re.I)
+
+
+def _remote(cues: Cues, part: str) -> bool:
+    """Whether the clause says the contact was not in person (by phone, video, letter); an
+    interpreter on the phone does not make the person seen by phone."""
+    return any(
+        not _REMOTE_OTHER.search(part[max(0, m.start() - 30) : m.start()])
+        for m in cues.remote.finditer(part)
+    )
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
