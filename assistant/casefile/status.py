@@ -69,8 +69,7 @@ def read_status(
             continue  # "see Hannah alone at the clinic" is still to happen
         for a, b in _clauses(s):
             part = flat[a:b]
-            if _remote(cues, part):
-                continue  # by phone is not in person
+            remote = _remote_at(cues, part, a)
             alone_cues = []
             covered: list[tuple[int, int]] = []
             seen_found = list(cues.seen.finditer(part))
@@ -103,6 +102,18 @@ def read_status(
                 if state == "" and _BASE_FORM.match(m.group(0)):
                     continue  # "see M & children separately": a plan, not a visit
                 seen_cues.append((ca, cb, state == ""))
+            if remote:
+                # by phone is not in person: the cue the remote words follow or stand just
+                # before ("seen at home 17/2 and spoken to by phone 21/2": seen once in person)
+                starts = sorted(c[0] for c in seen_cues + alone_cues) + [b]
+                far = {
+                    c0
+                    for c0, nxt in zip(starts, starts[1:], strict=False)
+                    if any(c0 - 25 <= x < nxt for x in remote)
+                }
+                # a denied cue stays denied ("Not present: Dad - invited by letter")
+                seen_cues = [c for c in seen_cues if c[0] not in far or not c[2]]
+                alone_cues = [c for c in alone_cues if c[0] not in far or c[2] != ""]
             if not seen_cues and not alone_cues:
                 continue
             quoted = [(a + q.start(), a + q.end()) for q in _QUOTED.finditer(part)]
@@ -271,6 +282,16 @@ def _lay_witness(reader: _Reader, before: str, srefs: list[_Ref]) -> bool:
 
 #: Someone else on the phone: "M seen alone at home, Kurdish Sorani interpreter by phone".
 _REMOTE_OTHER = re.compile(r"\b(?:interpret(?:er|ers|ing|ed)|Language Line|translat\w+)\s*$", re.I)
+
+
+def _remote_at(cues: Cues, part: str, a: int) -> list[int]:
+    """Where the clause says a contact was not in person (by phone, video, letter), but not
+    an interpreter on the phone."""
+    return [
+        a + m.start()
+        for m in cues.remote.finditer(part)
+        if not _REMOTE_OTHER.search(part[max(0, m.start() - 30) : m.start()])
+    ]
 
 
 def _remote(cues: Cues, part: str) -> bool:
