@@ -665,7 +665,7 @@ def _pending(cues: Cues, part: str) -> bool:
 
 def _after_mark(part: str) -> str:
     """What follows a check's label mark ("...: police confirm bail expired"): its answer."""
-    m = re.search(r"[:–]\s", part)
+    m = re.search(r"[:–]\s|\s-\s", part)
     return part[m.end() :].strip() if m else ""
 
 
