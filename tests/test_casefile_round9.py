@@ -23,7 +23,9 @@ def test_a_contraction_denies_a_seeing() -> None:
 
 
 def test_no_professional_has_met_him_is_a_denial() -> None:
-    text = "Mother: Ms Lia Crane. Her partner, Kai Brent, works away.\nNo professional has met Kai.\n"
+    text = (
+        "Mother: Ms Lia Crane. Her partner, Kai Brent, works away.\nNo professional has met Kai.\n"
+    )
     assert not _seen(text, "Kai Brent")
 
 
@@ -51,7 +53,9 @@ def test_phoning_during_a_visit_is_not_being_seen() -> None:
 
 
 def test_someone_who_may_be_present_is_not_seen() -> None:
-    text = "Father: Lee Dawes. His mother, Carol Dawes, has the boy for contact; Lee may be present.\n"
+    text = (
+        "Father: Lee Dawes. His mother, Carol Dawes, has the boy for contact; Lee may be present.\n"
+    )
     assert not _seen(text, "Lee Dawes")
 
 

@@ -254,14 +254,20 @@ def _arrived(
                     continue  # "MGM visited yesterday: M had a black eye"
                 for r in srefs:
                     end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
-                    if a <= r.pos < c and not r.possessive and _SUBJECT_GAP.match(flat[end:c]):
-                        if reader.people[r.person].is_family():
-                            out.add(r.person)
+                    if (
+                        a <= r.pos < c
+                        and not r.possessive
+                        and _SUBJECT_GAP.match(flat[end:c])
+                        and reader.people[r.person].is_family()
+                    ):
+                        out.add(r.person)
     return out
 
 
 #: A family member or lay person who saw or visited: what they saw is not a professional's.
-_FAMILY_SAW = re.compile(r"^\s*(?:\([^)]{0,30}\)\s*)?(?:visited|saw|noticed|noted|seen|went)\b", re.I)
+_FAMILY_SAW = re.compile(
+    r"^\s*(?:\([^)]{0,30}\)\s*)?(?:visited|saw|noticed|noted|seen|went)\b", re.I
+)
 
 
 def _lay_witness(reader: _Reader, before: str, srefs: list[_Ref]) -> bool:
