@@ -62,6 +62,10 @@ class Cues:
     agency_kinds: dict[str, re.Pattern[str]] = field(default_factory=dict)
     #: A letter's opening that shows it answers a request for information: an agency's reply.
     letter_reply: re.Pattern[str] = re.compile(r"(?!)")
+    #: Coming in person to where a professional is ("arrived", "came to the door"): seen.
+    presence: re.Pattern[str] = re.compile(r"(?!)")
+    #: An injury seen on someone, right after their name ("had red marks to her neck").
+    injury: re.Pattern[str] = re.compile(r"(?!)")
 
 
 REQUIRED_KEYS = (
@@ -101,6 +105,8 @@ REQUIRED_KEYS = (
     "contact_words",
     "event_words",
     "letter_reply",
+    "presence_cues",
+    "injury_cues",
 )
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
@@ -274,6 +280,8 @@ def _load_cues(path: str) -> Cues:
         contact_words=w("contact_words"),
         event_words=w("event_words"),
         letter_reply=w("letter_reply"),
+        presence=w("presence_cues"),
+        injury=w("injury_cues"),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

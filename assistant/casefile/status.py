@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
+from assistant.casefile.cues import Cues
 from assistant.casefile.draft import _CHILD_GROUP, _Draft
 from assistant.casefile.model import CHILD_ROLES, PARENT_ROLES
 from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
 _FUTURE = re.compile(
-    r"\b(?:will|shall|should|must|needs? to|going to|to)\s+(?:be\s+)?(?:\w+\s+)?$", re.IGNORECASE
+    r"\b(?:will|shall|should|must|may|might|needs? to|going to|to)\s+(?:be\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
 )
 
 
@@ -67,8 +69,7 @@ def read_status(
             continue  # "see Hannah alone at the clinic" is still to happen
         for a, b in _clauses(s):
             part = flat[a:b]
-            if cues.remote.search(part):
-                continue  # by phone is not in person
+            remote = _remote_at(cues, part, a)
             alone_cues = []
             covered: list[tuple[int, int]] = []
             seen_found = list(cues.seen.finditer(part))
@@ -91,10 +92,28 @@ def read_status(
                 ca, cb = a + m.start(), a + m.end()
                 if any(ca >= s0 and cb <= e0 for s0, e0 in covered):
                     continue
+                if (
+                    _AGENCY_CAME.match(flat[ca:cb])
+                    and _AGENCY_SUBJECT.search(flat[a:ca])
+                    and not _FOUND_MARK.match(flat[cb : cb + 12])
+                ):
+                    continue  # "police attended a DA incident between M and F": no one seen
                 state = _cue_state(flat, a, ca, cues.negation)
                 if state == "" and _BASE_FORM.match(m.group(0)):
                     continue  # "see M & children separately": a plan, not a visit
                 seen_cues.append((ca, cb, state == ""))
+            if remote:
+                # by phone is not in person: the cue the remote words follow or stand just
+                # before ("seen at home 17/2 and spoken to by phone 21/2": seen once in person)
+                starts = sorted(c[0] for c in seen_cues + alone_cues) + [b]
+                far = {
+                    c0
+                    for c0, nxt in zip(starts, starts[1:], strict=False)
+                    if any(c0 - 25 <= x < nxt for x in remote)
+                }
+                # a denied cue stays denied ("Not present: Dad - invited by letter")
+                seen_cues = [c for c in seen_cues if c[0] not in far or not c[2]]
+                alone_cues = [c for c in alone_cues if c[0] not in far or c[2] != ""]
             if not seen_cues and not alone_cues:
                 continue
             quoted = [(a + q.start(), a + q.end()) for q in _QUOTED.finditer(part)]
@@ -110,15 +129,23 @@ def read_status(
             for m in _CHILD_GROUP.finditer(part):
                 people += [_Ref(a + m.start(), c, False) for c in all_children]
             owner = _cue_owners(flat, ends, people, [c[0] for c in seen_cues + alone_cues])
+            subjects = {c: _subjects(flat, ends, people, o, c) for c, o in owner.items()}
             for r in people:
                 if cues.excluded_after.search(flat[max(a, r.pos - 30) : r.pos]):
                     continue
+                end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+                gone = _ABSENT.match(flat[end : end + 40])
+                # "On arrival the suspect had left", "Partner gone on arrival"; not what
+                # happened next ("had left before police arrived and was arrested")
+                gone_at = end + gone.end() if gone else -1
                 companion = bool(_COMPANION.search(flat[max(a, r.pos - 12) : r.pos]))
                 usable = [
                     c
                     for c in seen_cues
                     if (r.pos < c[0] or not _SUBJECT_BEFORE.match(flat[c[0] : c[1]]))
                     and not (c[0] in owner and r.pos > c[0] and not companion)
+                    and not (c[0] in owner and r.pos < c[0] and r.person not in subjects[c[0]])
+                    and not (gone and (c[0] < gone_at or not _NEXT.search(flat[gone_at : c[0]])))
                 ]
                 if usable:
                     ca, cb, pos = min(
@@ -128,13 +155,16 @@ def read_status(
                         seen[r.person] = True
                     else:
                         seen.setdefault(r.person, False)
+                # a professional between them is not the one seen alone ("seen ... with a
+                # Lithuanian interpreter, and seen alone at the office")
+                lay = [q for q in people if reader.people[q.person].role != "professional"]
                 # an alone cue is not the person's when another cue stands between them
                 # ("Leah and Finley were seen together ... and Leah was seen on her own")
                 others = [o[0] for o in seen_cues + alone_cues]
                 reach = [
                     c
                     for c in alone_cues
-                    if not _blocked(r.pos, c[0], others, people)
+                    if not _blocked(r.pos, c[0], others, lay)
                     and not (c[0] in owner and r.pos > c[0])
                 ]
                 if _COMPANION.search(flat[max(a, r.pos - 12) : r.pos]) and any(
@@ -153,11 +183,130 @@ def read_status(
                         alone.setdefault(r.person, False)
                         if state == "tried" and not seen_cues:
                             seen[r.person] = True
+    for i in _arrived(reader, sentences, refs, plan):
+        seen[i] = True  # "F arrived partway through", "Mum collected both children at 15:15"
     for i in _present_at_meeting(reader):
         seen[i] = True  # on the list of those there: a denial read across lines is not theirs
     for i, p in enumerate(reader.people):
         p.seen = seen.get(i, False)
         p.alone = alone.get(i, False)
+
+
+#: Cues that say an agency came ("police attended", "officers attend"), not whom it saw.
+_AGENCY_CAME = re.compile(r"(?:attend(?:ed)?|on arrival)\b", re.IGNORECASE)
+#: An agency as the subject right before such a cue.
+_AGENCY_SUBJECT = re.compile(
+    r"\b(?:police|officers?|ambulance|paramedics|fire service|(?:PC|DC|PS|DS)(?: \w+)?)"
+    r"(?:\s+(?:had|have|has|then|later|again|also))?\s*$",
+    re.IGNORECASE,
+)
+
+
+#: A mark after an agency's attendance introduces what it found there ("Police attend -
+#: Wayne and Kelly arguing in street"): those are seen.
+_FOUND_MARK = re.compile(r"(?:\s+(?:the\s+)?(?:home|address|property|house|flat))?\s*[:–-]\s")
+
+
+#: Said of a person right after their name: they were not there to be seen.
+_ABSENT = re.compile(
+    r"^\s*(?:\([^)]{0,30}\)\s*)?(?:(?:had|has|have|was|were|is|are)\s+)?(?:already\s+)?"
+    r"(?:left|gone|absent|not (?:present|there|home|at home|in|located|found)|out\b)",
+    re.IGNORECASE,
+)
+
+
+_NEXT = re.compile(r"\b(?:and|then|later|but)\b", re.IGNORECASE)
+
+
+#: Between a subject and its verb: "F (Harpreet Gill) arrived", "Mum has collected".
+_SUBJECT_GAP = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,]{0,40},\s*)?"
+    r"(?:(?:has|had|have|then|later|also|finally|eventually|always|usually)\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _arrived(
+    reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]], plan: frozenset[int]
+) -> set[int]:
+    """Family adults who are the subject of coming in person ("Kyle arrived 20 mins into the
+    visit", "Mum collected both children"): seen by whoever was there. Only the subject: the
+    child collected or the person named after the verb is not."""
+    out: set[int] = set()
+    flat, cues = reader.flat, reader.cues
+    ends = {m.start: m.end for m in reader.mentions}
+    for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
+        if n in plan:
+            continue
+        for a, b in _clauses(s):
+            part = flat[a:b]
+            if _remote(cues, part):
+                continue
+            found = [(m, False) for m in cues.presence.finditer(part)]
+            found += [(m, True) for m in cues.injury.finditer(part)]
+            for m, injury in found:
+                c = a + m.start()
+                if _cue_state(flat, a, c, cues.negation):
+                    continue
+                if cues.stated_as_account.search(flat[s.start : c]):
+                    continue  # "MGM reports M arrived at the house with her ex": not seen
+                if injury and _lay_witness(reader, flat[s.start : c], srefs):
+                    continue  # "MGM visited yesterday: M had a black eye"
+                for r in srefs:
+                    end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+                    if (
+                        a <= r.pos < c
+                        and not r.possessive
+                        and _SUBJECT_GAP.match(flat[end:c])
+                        and reader.people[r.person].is_family()
+                    ):
+                        out.add(r.person)
+    return out
+
+
+#: A family member or lay person who saw or visited: what they saw is not a professional's.
+_FAMILY_SAW = re.compile(
+    r"^\s*(?:\([^)]{0,30}\)\s*)?(?:visited|saw|noticed|noted|seen|went)\b", re.I
+)
+
+
+def _lay_witness(reader: _Reader, before: str, srefs: list[_Ref]) -> bool:
+    """Whether the words before an injury name a lay witness ("MGM visited yesterday: ...",
+    "a neighbour saw ...")."""
+    if _LAY_SEER.search(before):
+        return True
+    ends = {m.start: m.end for m in reader.mentions}
+    start = reader.flat.find(before) if before else -1
+    for r in srefs:
+        end = ends.get(r.pos)
+        if end is None or not reader.people[r.person].is_family() or start < 0:
+            continue
+        if start <= r.pos < start + len(before) and _FAMILY_SAW.match(reader.flat[end:]):
+            return True
+    return False
+
+
+#: Someone else on the phone: "M seen alone at home, Kurdish Sorani interpreter by phone".
+_REMOTE_OTHER = re.compile(r"\b(?:interpret(?:er|ers|ing|ed)|Language Line|translat\w+)\s*$", re.I)
+
+
+def _remote_at(cues: Cues, part: str, a: int) -> list[int]:
+    """Where the clause says a contact was not in person (by phone, video, letter), but not
+    an interpreter on the phone."""
+    return [
+        a + m.start()
+        for m in cues.remote.finditer(part)
+        if not _REMOTE_OTHER.search(part[max(0, m.start() - 30) : m.start()])
+    ]
+
+
+def _remote(cues: Cues, part: str) -> bool:
+    """Whether the clause says the contact was not in person (by phone, video, letter); an
+    interpreter on the phone does not make the person seen by phone."""
+    return any(
+        not _REMOTE_OTHER.search(part[max(0, m.start() - 30) : m.start()])
+        for m in cues.remote.finditer(part)
+    )
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
@@ -235,7 +384,8 @@ def _professional_after(reader: _Reader, cb: int, people: list[_Ref]) -> bool:
 
 #: Between a subject and its passive seeing cue: "F seen alone", "M was seen", "Jo has been seen".
 _PASSIVE_GAP = re.compile(
-    r"^\s*(?:\([^)]{0,20}\)\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?$"
+    r"^\s*(?:\([^)]{0,20}\)\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?"
+    r"(?:(?:last|also|only|first|briefly|then|later|since|recently|just)\s+)?$"
 )
 
 
@@ -252,6 +402,30 @@ def _cue_owners(
             if r.pos < c and _PASSIVE_GAP.match(flat[end:c]):
                 owner[c] = r.person
     return owner
+
+
+#: Between two subjects of one verb: "M and F were seen", "Leah, Finley & Mia seen".
+_SUBJECT_JOIN = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:,|,?\s*(?:and|&|\+))\s*", re.IGNORECASE)
+
+
+def _subjects(
+    flat: str, ends: dict[int, int], people: list[_Ref], owner: int, cue: int
+) -> set[int]:
+    """The subject of a passive cue and those joined to it before it ("M and F seen"): the
+    people earlier in the clause are not ("checks on M, and to ask HV when Tia was seen")."""
+    out = {owner}
+    before = sorted((r for r in people if r.pos < cue), key=lambda r: r.pos)
+    mine = [r.pos for r in before if r.person == owner]
+    if not mine:
+        return out
+    first = mine[-1]
+    for r in reversed([r for r in before if r.pos < first]):
+        end = ends.get(r.pos, r.pos + 3 if r.pronoun else r.pos)
+        if not _SUBJECT_JOIN.fullmatch(flat[end:first]):
+            break
+        out.add(r.person)
+        first = r.pos
+    return out
 
 
 def _blocked(pos: int, cue: int, cues_at: list[int], people: list[_Ref]) -> bool:
@@ -353,14 +527,21 @@ def read_checks(
                         if a <= r.pos < b
                         and r.possessive
                         and people[r.person].is_family()
-                        and not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
+                        and (
+                            not _KIN_AFTER.match(flat[r.pos : r.pos + 40])
+                            # children's services hold records of families: "Jordan's son
+                            # was made subject to a care order" is a record on Jordan
+                            or kinds == ["previous-authority"]
+                        )
                     ][:1]
-                if not targets and carry and carry_age <= 2 and not others:
+                about_children = bool(_CHILD_GROUP.search(part))  # "about both children"
+                if not targets and carry and carry_age <= 2 and not others and not about_children:
                     # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
                 if (
                     not targets
                     and not srefs
+                    and not about_children
                     and len(harm) == 1
                     and people[min(harm)].role in _HARM_CHECKED
                 ):
@@ -378,7 +559,7 @@ def read_checks(
             answered = bool(answer) and bool(cues.check_done.search(answer))
             if answered and not cues.check_pending.search(answer) and n not in plan_sentences:
                 pass  # "PNC update requested on Mr Reid: police confirm ...": it came back
-            elif n in plan_sentences or cues.check_pending.search(part):
+            elif n in plan_sentences or _pending(cues, part):
                 carry_kinds = []  # a check still to come gives no answer to carry on
                 continue
             if (
@@ -465,9 +646,32 @@ _RESULT_LINE = re.compile(
 )
 
 
+#: Words that give an agency's answer: what follows is its content.
+_ANSWER_VERB = re.compile(
+    r"\b(?:confirm(?:s|ed)|show(?:s|ed)|report(?:s|ed)|advis(?:es|ed)|stat(?:es|ed)|notes|noted)\b",
+    re.IGNORECASE,
+)
+#: Negations that say a check is not done only when they are not part of its answer.
+_CONTENT_NEGATION = re.compile(
+    r"^(?:ha(?:ve|s|d) not|ha(?:ve|s|d)n['’]t|not been|cannot|can['’]t|could not|unable to)$",
+    re.IGNORECASE,
+)
+
+
+def _pending(cues: Cues, part: str) -> bool:
+    """A check still to come ("PNC requested", "no checks yet"); a negation inside what the
+    agency said is its answer, not a pending check ("GP confirmed she has not attended")."""
+    for m in cues.check_pending.finditer(part):
+        answer = _ANSWER_VERB.search(part, 0, m.start())
+        if answer and _CONTENT_NEGATION.match(m.group(0)):
+            continue
+        return True
+    return False
+
+
 def _after_mark(part: str) -> str:
     """What follows a check's label mark ("...: police confirm bail expired"): its answer."""
-    m = re.search(r"[:–]\s", part)
+    m = re.search(r"[:–]\s|\s-\s", part)
     return part[m.end() :].strip() if m else ""
 
 
