@@ -130,6 +130,7 @@ class AskRules:
     leans_back: re.Pattern[str]
     short_sentence: int
     lean_chain: int
+    boilerplate_sections: int
     leans_early: re.Pattern[str]
     announces: re.Pattern[str]
     list_item: re.Pattern[str]
@@ -371,6 +372,9 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
             _number(_need(data, "short_sentence_chars", w), f"{w}: short_sentence_chars", 0, 200)
         ),
         lean_chain=int(_number(_need(data, "lean_chain", w), f"{w}: lean_chain", 2, 5)),
+        boilerplate_sections=int(
+            _number(_need(data, "boilerplate_sections", w), f"{w}: boilerplate_sections", 2, 1000)
+        ),
         leans_early=_regex(_need(data, "leans_early", w), f"{w}: leans_early"),
         announces=_regex(_need(data, "announces", w), f"{w}: announces"),
         list_item=_regex(_need(data, "list_item", w), f"{w}: list_item"),

@@ -1,0 +1,113 @@
+"""The ask composer, ninth round (issue 18): a document's boilerplate, a line repeated word for
+word under every heading, names the document and does not answer; it is quoted only when it has
+what the question's type asks for.
+
+Unit tests use small invented passages through a fake retriever and the real embedding model;
+one builds a real index in a temporary folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from fakes import FakeRetriever, invented_hit
+
+from assistant.answer import Composer, Library
+from assistant.types import Chunk, Hit
+
+hit = partial(
+    invented_hit,
+    kind="inspection-finding",
+    jurisdiction="england",
+    title="Invented monitoring visit letter",
+)
+
+HEAD = (
+    "Local authority: Invented Borough Council\n"
+    "Visit date: 3 and 4 March 2025 (letter dated 1 April 2025)\n"
+)
+FINDINGS = [
+    (
+        "Supervision and management oversight",
+        "Area of practice: Supervision and management oversight\n"
+        "What was found: Supervision happened every month, but records rarely said what the "
+        "work had changed for the children.",
+    ),
+    (
+        "Referrals from partner agencies",
+        "Area of practice: Referrals from partner agencies\n"
+        "What was found: Most referrals from health and schools gave too little detail to act on.",
+    ),
+    (
+        "Strategy discussions",
+        "Area of practice: Strategy discussions\n"
+        "What was found: Strategy discussions were held promptly and police attended most of them.",
+    ),
+]
+
+
+def letter(relevance: float = 0.6) -> list[Hit]:
+    return [
+        hit(n, HEAD + body, relevance=relevance - 0.02 * n, section=section)
+        for n, (section, body) in enumerate(FINDINGS)
+    ]
+
+
+def compose(embedder: Any, rules: Any, question: str, hits: list[Hit]):
+    c = Composer(embedder, rules, Library(FakeRetriever(hits)), cache_dir=None)
+    comp = c.compose(question, hits)
+    return comp, c.render(comp)
+
+
+def test_a_line_repeated_under_every_heading_is_not_quoted_as_the_answer(embedder, rules) -> None:
+    q = "What did the inspectors say about supervision on the monitoring visit?"
+    comp, ans = compose(embedder, rules, q, letter())
+    assert not comp.declined, ans.text
+    quoted = " ".join(u.text for u in comp.picks)
+    assert "records rarely said what the work had changed" in quoted
+    assert "Local authority:" not in quoted and "Visit date:" not in quoted
+    # the same letter with boilerplate never recognised quotes its header lines: the rule is
+    # what keeps them out
+    loose = replace(rules, boilerplate_sections=1000)
+    comp, _ = compose(embedder, loose, q, letter())
+    quoted = " ".join(u.text for u in comp.picks)
+    assert "Local authority:" in quoted or "Visit date:" in quoted
+
+
+def test_a_repeated_line_still_answers_what_its_type_asks_for(embedder, rules) -> None:
+    """ "When was the visit?" wants a date, and the repeated "Visit date: ..." line has it."""
+    comp, ans = compose(embedder, rules, "When did the monitoring visit take place?", letter())
+    assert not comp.declined, ans.text
+    assert "3 and 4 March 2025" in ans.text
+
+
+def test_a_line_in_one_section_only_is_not_boilerplate(embedder, rules) -> None:
+    hits = letter()
+    library = Library(FakeRetriever(hits))
+    texts = [h.chunk.text for h in hits]
+    assert (
+        library.repeats("Visit date:  3 and 4 March 2025 (letter dated 1 April 2025)", texts) == 3
+    )
+    assert library.repeats("Area of practice: Strategy discussions", texts) == 1
+    assert library.repeats("", texts) == 0
+
+
+class FakeIndex:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self._chunks = chunks
+        self._loaded_name = "gen-1"
+
+    def chunks(self) -> list[Chunk]:
+        return self._chunks
+
+
+def test_the_library_counts_repeated_lines_across_its_sections() -> None:
+    retriever = FakeRetriever([])
+    retriever.index = FakeIndex([h.chunk for h in letter()])  # type: ignore[attr-defined]
+    library = Library(retriever)
+    assert library.repeats("Local authority: Invented Borough Council") == 3
+    # counted once per section, and a line that is not repeated counts as nothing
+    assert library.repeats("Area of practice: Strategy discussions") == 0
+    assert library.repeats("Local authority: Another Council") == 0
