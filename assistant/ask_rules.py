@@ -124,6 +124,7 @@ class AskRules:
     kinds: dict[str, KindInfo]
     type_to_kind: dict[str, str]
     unknown_authority: float
+    example_penalty: float
     own_words: re.Pattern[str]
     invented: re.Pattern[str]
     labels: dict[str, str]
@@ -361,6 +362,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         features=features,
         kinds=kinds,
         type_to_kind=type_to_kind,
+        example_penalty=_number(_need(data, "example_penalty", w), f"{w}: example_penalty", 0, 1),
         unknown_authority=_number(
             _need(data, "unknown_authority", w), f"{w}: unknown_authority", 0, 1
         ),

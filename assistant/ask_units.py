@@ -210,6 +210,8 @@ class SentenceScorer:
             u.dense = float(d)
             u.features = f
             u.score = sum(w[k] * f[k] for k in w)
+            if u.quote_as == "example" and not prof.local:
+                u.score -= r.example_penalty  # an illustration, not the national answer
 
     def wants(
         self, feature: str, prof: Profile, text: str, words: list[str], title: str = ""

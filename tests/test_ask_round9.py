@@ -12,9 +12,10 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import pytest
 from fakes import FakeRetriever, invented_hit
 
-from assistant.answer import Composer, Library
+from assistant.answer import Composer, Library, analyse
 from assistant.types import Chunk, Hit
 
 hit = partial(
@@ -111,3 +112,44 @@ def test_the_library_counts_repeated_lines_across_its_sections() -> None:
     # counted once per section, and a line that is not repeated counts as nothing
     assert library.repeats("Area of practice: Strategy discussions") == 0
     assert library.repeats("Local authority: Another Council") == 0
+
+
+# ---------------------------------------------------------------------------- invented examples
+
+GUIDANCE = "A MARAC referral does not replace a referral to children's social care for the child."
+EXAMPLE = (
+    "Under this invented procedure, staff who refer to MARAC also refer the child to children's "
+    "social care the same day."
+)
+
+
+def scored(embedder: Any, rules: Any, question: str) -> dict[str, float]:
+    hits = [
+        invented_hit(0, GUIDANCE, kind="practice-guidance"),
+        invented_hit(1, EXAMPLE, kind="invented-example", publisher="Harbourside (invented)"),
+    ]
+    c = Composer(embedder, rules, Library(FakeRetriever(hits)), cache_dir=None)
+    prof = c.analyse(question)
+    units = c.units(hits)
+    c.score(prof, hits, units, c.encode(prof))
+    return {u.quote_as: u.score for u in units}
+
+
+def test_an_invented_example_scores_less_for_a_national_question(embedder, rules) -> None:
+    """It illustrates the guidance; it should not take a supporting place from a real source."""
+    assert rules.example_penalty > 0
+    q = "If a case goes to MARAC do I still need to refer the child to social care?"
+    with_penalty = scored(embedder, rules, q)
+    without = scored(embedder, replace(rules, example_penalty=0.0), q)
+    assert with_penalty["source"] == without["source"]
+    assert with_penalty["example"] == pytest.approx(without["example"] - rules.example_penalty)
+
+
+def test_an_invented_example_is_not_marked_down_for_a_question_about_its_own_area(
+    embedder, rules
+) -> None:
+    q = "Under Harbourside Council procedures, if a case goes to MARAC do I refer the child too?"
+    with_penalty = scored(embedder, rules, q)
+    without = scored(embedder, replace(rules, example_penalty=0.0), q)
+    assert analyse(q, rules).local
+    assert with_penalty == without
