@@ -109,6 +109,7 @@ class AskRules:
     follow_bonus: float
     widen_within: float
     modal_share: float
+    list_unnamed_share: float
     duplicate_above: float
     min_chars: int
     max_chars: int
@@ -341,6 +342,9 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         follow_bonus=_number(_need(data, "follow_bonus", w), f"{w}: follow_bonus", 0, 1),
         widen_within=_number(_need(data, "widen_within", w), f"{w}: widen_within", 0, 1),
         modal_share=_number(_need(data, "modal_share", w), f"{w}: modal_share", 0, 1),
+        list_unnamed_share=_number(
+            _need(data, "list_unnamed_share", w), f"{w}: list_unnamed_share", 0, 1
+        ),
         prefer_source_within=_number(
             _need(data, "prefer_source_within", w), f"{w}: prefer_source_within", 0, 2
         ),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fakes import FakeRetriever, invented_hit
 
-from assistant.answer import Composer, Library, analyse
+from assistant.answer import Composer, Library, analyse, terms
 from assistant.types import Chunk, Hit
 
 hit = partial(
@@ -153,3 +153,31 @@ def test_an_invented_example_is_not_marked_down_for_a_question_about_its_own_are
     without = scored(embedder, replace(rules, example_penalty=0.0), q)
     assert analyse(q, rules).local
     assert with_penalty == without
+
+
+# ---------------------------------------------------------------------------- list questions
+
+ROUTES = (
+    "The scheme has two routes: the right to ask, where someone applies to the police, and the "
+    "right to know, where the police decide to disclose."
+)
+OTHER_LIST = "A disclosure can cover violence, threats, stalking and controlling behaviour."
+
+
+def test_a_list_question_wants_the_list_that_names_what_was_asked(embedder, rules) -> None:
+    """Two commas make a list's shape; only the sentence naming the asked-for items (or the
+    count the question gives) is the list asked for."""
+    c = Composer(embedder, rules, Library(FakeRetriever([])), cache_dir=None)
+    share = rules.list_unnamed_share
+    assert 0 <= share < 1
+    by_count = c.analyse("clare's law - what are the two ways in?")
+    assert "enumeration" in by_count.wants and by_count.focus
+    by_noun = c.analyse("What are the routes under Clare's Law to find out about a new partner?")
+    for prof in (by_count, by_noun):
+        assert c._wants("enumeration", prof, ROUTES, terms(ROUTES, rules.stop_words)) == 1.0
+        other = c._wants("enumeration", prof, OTHER_LIST, terms(OTHER_LIST, rules.stop_words))
+        assert other == share
+    # a list question with no focus keeps every list-shaped sentence in full
+    plain = c.analyse("What should a safety plan include?")
+    assert not plain.focus
+    assert c._wants("enumeration", plain, OTHER_LIST, terms(OTHER_LIST, rules.stop_words)) == 1.0
