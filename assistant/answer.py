@@ -258,6 +258,7 @@ class Composer:
             comp.reason = "support"
             return comp
         self.score(prof, pool, units, self.encode(prof) if qvecs is None else qvecs)
+        units = self._drop_boilerplate(units, pool)
         for t in prof.required:
             # an amount or a number answers only in a sentence about what was asked (the Forced
             # Marriage Unit's helpline is not the number of a council's front door)
@@ -282,6 +283,21 @@ class Composer:
         comp.declined = False
         comp.picks = self._pick(units)
         return comp
+
+    def _drop_boilerplate(self, units: list[Unit], hits: Sequence[Hit]) -> list[Unit]:
+        """Leave out a document's boilerplate (a line repeated word for word in many sections,
+        such as an inspection letter's "Local authority: ..." under every finding) unless it
+        holds what the question's type asks for: it names the document, it does not answer."""
+        texts = [self.library.section_text(h.chunk) for h in hits]
+        limit = self.rules.boilerplate_sections
+
+        def boilerplate(u: Unit) -> bool:
+            return u.features.get("type_match", 0.0) <= 0 and all(
+                self.library.repeats(p, texts) >= limit for p in u.parts
+            )
+
+        kept = [u for u in units if not boilerplate(u)]
+        return kept or units
 
     def _foreign_name(self, name: str, pattern: re.Pattern[str], hits: Sequence[Hit]) -> bool:
         """Is a named Act, scheme or procedure outside the library? Only when nothing in it

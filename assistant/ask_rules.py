@@ -109,6 +109,7 @@ class AskRules:
     follow_bonus: float
     widen_within: float
     modal_share: float
+    list_unnamed_share: float
     duplicate_above: float
     min_chars: int
     max_chars: int
@@ -124,12 +125,14 @@ class AskRules:
     kinds: dict[str, KindInfo]
     type_to_kind: dict[str, str]
     unknown_authority: float
+    example_penalty: float
     own_words: re.Pattern[str]
     invented: re.Pattern[str]
     labels: dict[str, str]
     leans_back: re.Pattern[str]
     short_sentence: int
     lean_chain: int
+    boilerplate_sections: int
     leans_early: re.Pattern[str]
     announces: re.Pattern[str]
     list_item: re.Pattern[str]
@@ -339,6 +342,9 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         follow_bonus=_number(_need(data, "follow_bonus", w), f"{w}: follow_bonus", 0, 1),
         widen_within=_number(_need(data, "widen_within", w), f"{w}: widen_within", 0, 1),
         modal_share=_number(_need(data, "modal_share", w), f"{w}: modal_share", 0, 1),
+        list_unnamed_share=_number(
+            _need(data, "list_unnamed_share", w), f"{w}: list_unnamed_share", 0, 1
+        ),
         prefer_source_within=_number(
             _need(data, "prefer_source_within", w), f"{w}: prefer_source_within", 0, 2
         ),
@@ -360,6 +366,7 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
         features=features,
         kinds=kinds,
         type_to_kind=type_to_kind,
+        example_penalty=_number(_need(data, "example_penalty", w), f"{w}: example_penalty", 0, 1),
         unknown_authority=_number(
             _need(data, "unknown_authority", w), f"{w}: unknown_authority", 0, 1
         ),
@@ -371,6 +378,9 @@ def load_ask_rules(prompts_dir: Path | str) -> AskRules:
             _number(_need(data, "short_sentence_chars", w), f"{w}: short_sentence_chars", 0, 200)
         ),
         lean_chain=int(_number(_need(data, "lean_chain", w), f"{w}: lean_chain", 2, 5)),
+        boilerplate_sections=int(
+            _number(_need(data, "boilerplate_sections", w), f"{w}: boilerplate_sections", 2, 1000)
+        ),
         leans_early=_regex(_need(data, "leans_early", w), f"{w}: leans_early"),
         announces=_regex(_need(data, "announces", w), f"{w}: announces"),
         list_item=_regex(_need(data, "list_item", w), f"{w}: list_item"),

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,7 @@ class Library:
         self._local: list[str] = []
         self._long_forms: dict[str, str] = {}
         self._texts: list[str] = []
+        self._lines: dict[str, int] = {}  # a line -> how many sections hold it (two or more)
         self._checked = -1e9
 
     #: Seconds for which the index is taken as unchanged: one question asks the library about
@@ -251,6 +252,7 @@ class Library:
                     if name and name not in local:
                         local.append(name)
             self._sections, self._df, self._docs = sections, df, len(sample)
+            self._lines = _repeated_lines(sections.values())
             self._local = local
             self._long_forms = {}
             texts = list(sections.values())
@@ -272,6 +274,16 @@ class Library:
     def section_text(self, chunk: Chunk) -> str:
         self._refresh()
         return self._sections.get(_place_of(chunk), chunk.text)
+
+    def repeats(self, line: str, extra: Sequence[str] = ()) -> int:
+        """In how many sections of the library (fakes: of the given texts) ``line`` stands word
+        for word as a whole line, when it is repeated (else 0 or 1): a document's boilerplate
+        stands under every heading."""
+        self._refresh()
+        key = _line_key(line)
+        if self._docs:
+            return self._lines.get(key, 0)
+        return sum(key in {_line_key(x) for x in t.splitlines()} for t in extra) if key else 0
 
     def idf(self, term: str, extra: Sequence[str] = ()) -> float:
         """Rarity of a stemmed term across the library (fakes: across the given texts)."""
@@ -348,6 +360,20 @@ def _spelt_out(acronym: str, texts: Sequence[str]) -> dict[str, int]:
             run = " ".join(m.group(0).lower().split())
             out[run] = out.get(run, 0) + 1
     return out
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _repeated_lines(texts: Iterable[str]) -> dict[str, int]:
+    """Each line that stands in two or more of ``texts``, with how many hold it."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for key in {_line_key(x) for x in text.splitlines()}:
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+    return {k: v for k, v in counts.items() if v > 1}
 
 
 def _place_of(chunk: Chunk) -> tuple[str, str]:

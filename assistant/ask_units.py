@@ -210,6 +210,20 @@ class SentenceScorer:
             u.dense = float(d)
             u.features = f
             u.score = sum(w[k] * f[k] for k in w)
+            if u.quote_as == "example" and not prof.local:
+                u.score -= r.example_penalty  # an illustration, not the national answer
+
+    def _names_the_list(self, prof: Profile, text: str, words: list[str]) -> bool:
+        """Does a list-shaped sentence name what the question asks to be listed: its focus noun
+        ("what are the ROUTES") or the count it gives ("the TWO ways in")? Any sentence with two
+        commas has a list's shape; one that lists something else is not the answer."""
+        if not prof.focus:
+            return True
+        present = set(words)
+        if any(_match(t, present, _prefixes(present)) for t in prof.focus):
+            return True
+        asked = {m.group(0).lower() for m in self.rules.features["number"].finditer(prof.text)}
+        return bool(asked & set(re.findall(r"[\w-]+", text.lower())))
 
     def wants(
         self, feature: str, prof: Profile, text: str, words: list[str], title: str = ""
@@ -235,6 +249,8 @@ class SentenceScorer:
             if not self.rules.features["deontic"].search(text):
                 return 0.0
             return 1.0 if self.rules.features["limits"].search(text) else self.rules.modal_share
+        if feature == "enumeration" and self.rules.features[feature].search(text):
+            return 1.0 if self._names_the_list(prof, text, words) else self.rules.list_unnamed_share
         if self.rules.features[feature].search(text):
             return 1.0
         if feature == "enumeration" and self.rules.announces.search(text):
