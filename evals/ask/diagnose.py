@@ -24,7 +24,21 @@ from assistant.chat import build_curio
 from assistant.chat.modes.ask import ask_hits
 from assistant.settings import REPO_ROOT, Settings
 
-BLIND = ("aq-t", "aq-v", "aq-w", "aq-x", "aq-y", "aq-z", "aq-m", "aq-n", "aq-p", "aq-q", "aq-r")
+BLIND = (
+    "aq-t",
+    "aq-v",
+    "aq-w",
+    "aq-x",
+    "aq-y",
+    "aq-z",
+    "aq-m",
+    "aq-n",
+    "aq-p",
+    "aq-q",
+    "aq-r",
+    "aq-u",
+    "aq-k",
+)
 
 #: Why an answerable question missed, from the most to the least remote cause.
 CATEGORIES = {

@@ -38,7 +38,21 @@ from assistant.chat import build_curio
 from assistant.chat.modes.ask import ask_hits, lens_question_for
 from assistant.settings import REPO_ROOT, Settings
 
-BLIND = ("aq-t", "aq-v", "aq-w", "aq-x", "aq-y", "aq-z", "aq-m", "aq-n", "aq-p", "aq-q", "aq-r")
+BLIND = (
+    "aq-t",
+    "aq-v",
+    "aq-w",
+    "aq-x",
+    "aq-y",
+    "aq-z",
+    "aq-m",
+    "aq-n",
+    "aq-p",
+    "aq-q",
+    "aq-r",
+    "aq-u",
+    "aq-k",
+)
 QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|hundred|weeks?|months?|days?|years?|hours?)\b",
