@@ -73,6 +73,22 @@ def _row(raw: Any, where: str) -> AskQuestion:
     )
 
 
+#: Ids of questions written blind (by sessions that never saw the composer) start "aq-" and a
+#: letter naming their group; the older tuning questions written with the composer do not.
+BLIND_ID = re.compile(r"aq-[a-z]")
+
+
+def blind_groups(questions: list[AskQuestion]) -> tuple[str, ...]:
+    """The blind-written groups among tuning questions ("aq-t", "aq-v", ...), in first-seen order,
+    so the tuning tools score each group apart without a hand-kept list."""
+    seen: dict[str, None] = {}
+    for q in questions:
+        m = BLIND_ID.match(q.id)
+        if m:
+            seen.setdefault(m.group(0), None)
+    return tuple(seen)
+
+
 def ask_split_path(folder: Path | str, split: str) -> Path:
     """The one file a split name stands for."""
     if split not in ASK_SPLITS:

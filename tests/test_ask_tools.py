@@ -5,15 +5,14 @@ would be scored as if it had been tuned on)."""
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from assistant.ask_eval import AskQuestion, blind_groups
 from assistant.settings import REPO_ROOT
 
 ASK = REPO_ROOT / "evals" / "ask"
@@ -55,7 +54,13 @@ def test_both_tools_know_every_blind_split_in_tune(diagnose: ModuleType) -> None
     prefixes = {r["id"][:4] for r in rows if r["id"].startswith("aq-")}
     assert len(prefixes) >= 4
     assert set(diagnose.BLIND) == prefixes
-    # loso.py builds Curio when run, not when imported; its list is read from the source
-    text = Path(ASK / "loso.py").read_text(encoding="utf-8")
-    line = next(x for x in text.splitlines() if x.startswith("BLIND = "))
-    assert set(ast.literal_eval(line.split("=", 1)[1].strip())) == prefixes
+    assert set(_load("loso").BLIND) == prefixes
+
+
+def test_blind_groups_come_from_the_ids_in_first_seen_order() -> None:
+    def q(qid: str) -> AskQuestion:
+        return AskQuestion(id=qid, question="q?", type="answerable", key_fact=(), note="")
+
+    qs = [q("ask-001"), q("aq-v02"), q("aq-t01"), q("aq-v03"), q("dev-01"), q("aq-k10")]
+    assert blind_groups(qs) == ("aq-v", "aq-t", "aq-k")
+    assert blind_groups([q("ask-001")]) == ()

@@ -19,26 +19,12 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from assistant.ask_eval import load_ask_split
+from assistant.ask_eval import blind_groups, load_ask_split
 from assistant.chat import build_curio
 from assistant.chat.modes.ask import ask_hits
 from assistant.settings import REPO_ROOT, Settings
 
-BLIND = (
-    "aq-t",
-    "aq-v",
-    "aq-w",
-    "aq-x",
-    "aq-y",
-    "aq-z",
-    "aq-m",
-    "aq-n",
-    "aq-p",
-    "aq-q",
-    "aq-r",
-    "aq-u",
-    "aq-k",
-)
+BLIND = blind_groups(load_ask_split(REPO_ROOT / "evals" / "ask", "tune"))
 
 #: Why an answerable question missed, from the most to the least remote cause.
 CATEGORIES = {

@@ -2,9 +2,9 @@
 
     PYTHONPATH=$PWD python evals/ask/loso.py [--supporting 3,4,5,6] [--learn]
 
-``evals/ask/tune.jsonl`` holds five earlier blind splits (ids ``aq-t*``, ``aq-v*``, ``aq-w*``,
-``aq-x*``, ``aq-y*``), each written by someone who never saw the composer, plus the older
-tuning questions (tests/test_ask_tools.py checks that ``BLIND`` names every one). Retrieval is
+``evals/ask/tune.jsonl`` holds the earlier blind splits (ids ``aq-t*``, ``aq-v*``, ...), each
+written by someone who never saw the composer, plus the older tuning questions; the groups are
+read from the ids (``assistant.ask_eval.blind_groups``). Retrieval is
 run once per question and kept; the composer is then re-run with changed settings, so each
 variant costs seconds.
 
@@ -31,28 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.ask_eval import AskQuestion, load_ask_split
+from assistant.ask_eval import AskQuestion, blind_groups, load_ask_split
 from assistant.ask_rules import AskRules
 from assistant.ask_units import SentenceScorer, Unit
 from assistant.chat import build_curio
 from assistant.chat.modes.ask import ask_hits, lens_question_for
 from assistant.settings import REPO_ROOT, Settings
 
-BLIND = (
-    "aq-t",
-    "aq-v",
-    "aq-w",
-    "aq-x",
-    "aq-y",
-    "aq-z",
-    "aq-m",
-    "aq-n",
-    "aq-p",
-    "aq-q",
-    "aq-r",
-    "aq-u",
-    "aq-k",
-)
+BLIND = blind_groups(load_ask_split(REPO_ROOT / "evals" / "ask", "tune"))
 QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|hundred|weeks?|months?|days?|years?|hours?)\b",
