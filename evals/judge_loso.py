@@ -47,6 +47,7 @@ GROUPS = {
     "fifteenth": ("tune-seen-test-15.yaml",),
     "sixteenth": ("tune-seen-test-16.yaml",),
     "seventeenth": ("tune-seen-test-17.yaml",),
+    "eighteenth": ("tune-seen-test-18.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
