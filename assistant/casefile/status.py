@@ -568,6 +568,8 @@ def read_checks(
                 continue
             for t in targets:
                 for k in kinds:
+                    if k == "school" and not named:
+                        continue  # a school reports on its pupils: an adult only when named
                     if k not in done.setdefault(t, []):
                         done[t].append(k)
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
