@@ -70,3 +70,21 @@ def test_coming_in_with_someone_to_meet_the_worker_is_being_seen() -> None:
 def test_doing_most_of_the_talking_is_being_there() -> None:
     text = "Mother: Ms Amy Fenn. Her partner: Mr Lee Drury.\nMr Drury did most of the talking.\n"
     assert _seen(text, "Mr Lee Drury")
+
+
+def test_a_councils_check_on_several_people_after_its_bracket() -> None:
+    text = (
+        "Mother: Ms Lena Voss. Father: Mr Ari Kade.\n"
+        "- Fenton Children's Services (previous authority), on Lena, Ari and both children: "
+        "both children subject of CP plans, ended 03/03/22.\n"
+    )
+    assert "previous-authority" in _checks(text, "Mr Ari Kade")
+
+
+def test_recorded_as_victim_is_the_same_agencys_answer_on_her() -> None:
+    text = (
+        "Mother: Ms Hodan Ali. Father: Mr Omar Farah.\n"
+        "- Police: Omar - four DA incidents, one conviction. "
+        "Hodan - recorded as victim in all four.\n"
+    )
+    assert "police" in _checks(text, "Ms Hodan Ali")
