@@ -88,3 +88,20 @@ def test_recorded_as_victim_is_the_same_agencys_answer_on_her() -> None:
         "Hodan - recorded as victim in all four.\n"
     )
     assert "police" in _checks(text, "Ms Hodan Ali")
+
+
+def test_checks_on_both_grandparents_are_on_each() -> None:
+    text = (
+        "Mother: Ms Efe Osei. Maternal grandmother: Ama Osei. Maternal grandfather: Kojo Osei.\n"
+        "PNC checks on both grandparents were clear.\n"
+    )
+    assert "police" in _checks(text, "Ama Osei")
+    assert "police" in _checks(text, "Kojo Osei")
+
+
+def test_speaking_for_both_of_them_is_being_there() -> None:
+    text = (
+        "Paternal grandfather: Mr Ravi Sahota.\n"
+        "At the Cafcass office on 18 March Mr Sahota spoke for both of them.\n"
+    )
+    assert _seen(text, "Mr Ravi Sahota")

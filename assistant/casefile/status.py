@@ -724,7 +724,8 @@ _JOINED = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)
 
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
     """ "Police checks on both parents", "no record for either parent": mother and father;
-    "no trace for either adult", "checks on both adults": the adults of the household."""
+    "no trace for either adult", "checks on both adults": the adults of the household;
+    "PNC checks on both grandparents": the grandparents."""
     on = r"\b(?:on|re|for|of|about)\s+"
     if re.search(on + r"(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b", part, re.I):
         return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
@@ -734,4 +735,11 @@ def _parents_named(part: str, people: list[_Draft]) -> list[int]:
         re.I,
     ):
         return [i for i, p in enumerate(people) if p.role in PARENT_ROLES]
+    if re.search(
+        on + r"(?:(?:both|the|all)\s+(?:the\s+)?(?:(?:maternal|paternal)\s+)?grandparents"
+        r"|(?:either|each|neither)\s+grandparent)\b",
+        part,
+        re.I,
+    ):
+        return [i for i, p in enumerate(people) if p.role == "grandparent"]
     return []
