@@ -105,3 +105,15 @@ def test_speaking_for_both_of_them_is_being_there() -> None:
         "At the Cafcass office on 18 March Mr Sahota spoke for both of them.\n"
     )
     assert _seen(text, "Mr Ravi Sahota")
+
+
+def test_an_agencys_letter_answers_for_whoever_its_own_search_names() -> None:
+    text = (
+        "From: Sam Ode (Probation Practitioner, Northgate PDU)\n"
+        "Subject: RE: information request - Dale Kerr (DOB 03/11/1996)\n"
+        "Thanks for your request of 15/04. In answer to your questions:\n"
+        "Dale is on licence until June. He says he is 'just friends' with his partner, "
+        "Jade Holm, the mother of a baby.\n"
+        "I've checked our systems and we hold nothing on Jade.\n"
+    )
+    assert "probation" in _checks(text, "Jade Holm")

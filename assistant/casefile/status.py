@@ -632,12 +632,33 @@ def _letter_checks(reader: _Reader) -> dict[int, list[str]]:
     kinds = [k for k, pat in reader.cues.agency_kinds.items() if pat.search(frm.group(1))]
     if not kinds:
         return {}
+    out: dict[int, list[str]] = {}
     a, b = about.start(1), about.end(1)
     for m in sorted(reader.mentions, key=lambda m: m.start):
         if a <= m.start < b and reader.people[m.person].is_family() and not m.possessive:
             # the one it is about comes first ("Re: Jordan Pike, new partner of Ms Wilde")
-            return {m.person: list(kinds)}
-    return {}
+            out[m.person] = list(kinds)
+            break
+    # the agency's own search, in its own words, answers for whoever it names ("I've checked
+    # our systems and we hold nothing on Jade")
+    for own in _OWN_SEARCH.finditer(reader.text):
+        for m in reader.mentions:
+            if (
+                own.start() <= m.start < own.end()
+                and reader.people[m.person].is_family()
+                and not m.possessive
+            ):
+                out.setdefault(m.person, list(kinds))
+    return out
+
+
+#: An agency's reply about its own records: "we hold nothing on Jade", "our records show ...".
+_OWN_SEARCH = re.compile(
+    r"\b(?:we hold (?:nothing|no \w+(?: \w+)?)|our (?:records|systems) show|"
+    r"(?:checked|searched) our (?:systems|records)[^.\n]*?(?:nothing|no \w+))"
+    r"[^.\n]{0,12}?\b(?:on|for|about|regarding)\s+[^.\n]{1,40}",
+    re.IGNORECASE,
+)
 
 
 #: A check written as a label and its result: "GP (Dr Hollis): ...", and with the person it is
