@@ -568,6 +568,8 @@ def read_checks(
                 continue
             for t in targets:
                 for k in kinds:
+                    if k == "school" and not named:
+                        continue  # a school reports on its pupils: an adult only when named
                     if k not in done.setdefault(t, []):
                         done[t].append(k)
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
@@ -630,12 +632,33 @@ def _letter_checks(reader: _Reader) -> dict[int, list[str]]:
     kinds = [k for k, pat in reader.cues.agency_kinds.items() if pat.search(frm.group(1))]
     if not kinds:
         return {}
+    out: dict[int, list[str]] = {}
     a, b = about.start(1), about.end(1)
     for m in sorted(reader.mentions, key=lambda m: m.start):
         if a <= m.start < b and reader.people[m.person].is_family() and not m.possessive:
             # the one it is about comes first ("Re: Jordan Pike, new partner of Ms Wilde")
-            return {m.person: list(kinds)}
-    return {}
+            out[m.person] = list(kinds)
+            break
+    # the agency's own search, in its own words, answers for whoever it names ("I've checked
+    # our systems and we hold nothing on Jade")
+    for own in _OWN_SEARCH.finditer(reader.text):
+        for m in reader.mentions:
+            if (
+                own.start() <= m.start < own.end()
+                and reader.people[m.person].is_family()
+                and not m.possessive
+            ):
+                out.setdefault(m.person, list(kinds))
+    return out
+
+
+#: An agency's reply about its own records: "we hold nothing on Jade", "our records show ...".
+_OWN_SEARCH = re.compile(
+    r"\b(?:we hold (?:nothing|no \w+(?: \w+)?)|our (?:records|systems) show|"
+    r"(?:checked|searched) our (?:systems|records)[^.\n]*?(?:nothing|no \w+))"
+    r"[^.\n]{0,12}?\b(?:on|for|about|regarding)\s+[^.\n]{1,40}",
+    re.IGNORECASE,
+)
 
 
 #: A check written as a label and its result: "GP (Dr Hollis): ...", and with the person it is
@@ -722,7 +745,8 @@ _JOINED = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)
 
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
     """ "Police checks on both parents", "no record for either parent": mother and father;
-    "no trace for either adult", "checks on both adults": the adults of the household."""
+    "no trace for either adult", "checks on both adults": the adults of the household;
+    "PNC checks on both grandparents": the grandparents."""
     on = r"\b(?:on|re|for|of|about)\s+"
     if re.search(on + r"(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b", part, re.I):
         return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
@@ -732,4 +756,11 @@ def _parents_named(part: str, people: list[_Draft]) -> list[int]:
         re.I,
     ):
         return [i for i, p in enumerate(people) if p.role in PARENT_ROLES]
+    if re.search(
+        on + r"(?:(?:both|the|all)\s+(?:the\s+)?(?:(?:maternal|paternal)\s+)?grandparents"
+        r"|(?:either|each|neither)\s+grandparent)\b",
+        part,
+        re.I,
+    ):
+        return [i for i, p in enumerate(people) if p.role == "grandparent"]
     return []
