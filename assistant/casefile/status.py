@@ -303,10 +303,7 @@ def _remote_at(cues: Cues, part: str, a: int) -> list[int]:
 def _remote(cues: Cues, part: str) -> bool:
     """Whether the clause says the contact was not in person (by phone, video, letter); an
     interpreter on the phone does not make the person seen by phone."""
-    return any(
-        not _REMOTE_OTHER.search(part[max(0, m.start() - 30) : m.start()])
-        for m in cues.remote.finditer(part)
-    )
+    return bool(_remote_at(cues, part, 0))
 
 
 #: A line listing who was at a meeting ("Present: Sophie Moran (mum); Dawn Moran ...",
