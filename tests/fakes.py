@@ -30,6 +30,17 @@ class FakeIndex:
         self.fingerprint = fingerprint
 
 
+class ChunkIndex:
+    """What the ask library reads of an index: its chunks and the generation they came from."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self._chunks = chunks
+        self._loaded_name = "gen-1"
+
+    def chunks(self) -> list[Chunk]:
+        return self._chunks
+
+
 def lens_hits(lens: str) -> list[Hit]:
     """Two untagged passages from one section, Curio's own prompt and a lens-tagged source."""
     return [

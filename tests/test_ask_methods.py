@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeRetriever, invented_hit
+from fakes import ChunkIndex, FakeRetriever, invented_hit
 
 from assistant.answer import Composer, Library, Unit, analyse, load_ask_rules
 from assistant.ask_text import _match, _prefixes
@@ -288,15 +288,6 @@ def test_a_sum_in_the_story_does_not_make_a_fee_question(rules) -> None:
     assert "money" in analyse("How much does it cost to apply for a non-mol", rules).wants
 
 
-class FakeIndex:
-    def __init__(self, chunks: list[Chunk]) -> None:
-        self._chunks = chunks
-        self._loaded_name = "gen-1"
-
-    def chunks(self) -> list[Chunk]:
-        return self._chunks
-
-
 def test_an_abbreviation_the_library_never_uses_is_spelt_out_in_its_own_words(
     embedder, rules
 ) -> None:
@@ -307,7 +298,7 @@ def test_an_abbreviation_the_library_never_uses_is_spelt_out_in_its_own_words(
     ]
     chunks = [hit(n, t).chunk for n, t in enumerate(texts)]
     retriever = FakeRetriever([])
-    retriever.index = FakeIndex(chunks)  # type: ignore[attr-defined]
+    retriever.index = ChunkIndex(chunks)  # type: ignore[attr-defined]
     library = Library(retriever)
     c = Composer(embedder, rules, library, cache_dir=None)
     prof = c.analyse("what does the CCB offence need to prove?")

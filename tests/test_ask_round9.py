@@ -13,10 +13,10 @@ from functools import partial
 from typing import Any
 
 import pytest
-from fakes import FakeRetriever, invented_hit
+from fakes import ChunkIndex, FakeRetriever, invented_hit
 
 from assistant.answer import Composer, Library, analyse, terms
-from assistant.types import Chunk, Hit
+from assistant.types import Hit
 
 hit = partial(
     invented_hit,
@@ -95,18 +95,9 @@ def test_a_line_in_one_section_only_is_not_boilerplate(embedder, rules) -> None:
     assert library.repeats("", texts) == 0
 
 
-class FakeIndex:
-    def __init__(self, chunks: list[Chunk]) -> None:
-        self._chunks = chunks
-        self._loaded_name = "gen-1"
-
-    def chunks(self) -> list[Chunk]:
-        return self._chunks
-
-
 def test_the_library_counts_repeated_lines_across_its_sections() -> None:
     retriever = FakeRetriever([])
-    retriever.index = FakeIndex([h.chunk for h in letter()])  # type: ignore[attr-defined]
+    retriever.index = ChunkIndex([h.chunk for h in letter()])  # type: ignore[attr-defined]
     library = Library(retriever)
     assert library.repeats("Local authority: Invented Borough Council") == 3
     # counted once per section, and a line that is not repeated counts as nothing
