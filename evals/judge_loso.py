@@ -48,6 +48,7 @@ GROUPS = {
     "sixteenth": ("tune-seen-test-16.yaml",),
     "seventeenth": ("tune-seen-test-17.yaml",),
     "eighteenth": ("tune-seen-test-18.yaml",),
+    "nineteenth": ("tune-seen-test-19.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
