@@ -571,7 +571,12 @@ def read_checks(
                         done[t].append(k)
         if not found_here and s.text.rstrip().endswith(":") is False and carry_age > 1:
             carry, carry_kinds = [], []
-    for t, kinds in _letter_checks(reader).items():
+    found = _letter_checks(reader)
+    for t, kinds in _table_checks(reader).items():
+        found.setdefault(t, []).extend(kinds)
+    for t, kinds in _answer_blocks(reader, sentences, refs, plan_sentences).items():
+        found.setdefault(t, []).extend(kinds)
+    for t, kinds in found.items():
         for k in kinds:
             if k not in done.setdefault(t, []):
                 done[t].append(k)
@@ -744,7 +749,8 @@ def _parents_named(part: str, people: list[_Draft]) -> list[int]:
     """ "Police checks on both parents", "no record for either parent": mother and father;
     "no trace for either adult", "checks on both adults": the adults of the household;
     "PNC checks on both grandparents": the grandparents."""
-    on = r"\b(?:on|re|for|of|about)\s+"
+    # "on Tariq or the grandparents": a group joined after the first one named
+    on = r"\b(?:on|re|for|of|about)\s+(?:[^.;:]{1,40}?\s(?:and|or|&)\s+)?"
     if re.search(on + r"(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b", part, re.I):
         return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
     if re.search(
@@ -761,3 +767,233 @@ def _parents_named(part: str, people: list[_Draft]) -> list[int]:
     ):
         return [i for i, p in enumerate(people) if p.role == "grandparent"]
     return []
+
+
+#: Words after an agency's name that keep it a label ("Police checks:", "GP response").
+_LABEL_TAIL = re.compile(
+    r"\s+(?:checks?|information|info|records?|update|response|reply|history|findings)$", re.I
+)
+#: A line opening with a label: "Police (DS Whitfield)", "HEALTH (MASH nurse): ...", "- GP -".
+_LINE_LABEL = re.compile(
+    r"^[ \t]*(?:[-•*][ \t]*)?(?P<label>[A-Za-z][\w&'’ /.-]{0,40}?)[ \t]*"
+    r"(?:\([^)\n]{1,60}\))?[ \t]*(?P<mark>:|–|—|-(?=\s)|$)"
+)
+#: The sender of a message who asks, not answers: the social worker's own service.
+_ASKER = re.compile(r"\b(?:social worker|SW|team manager|TM|practice manager,? \w+ (?:team|CSC))\b")
+
+
+def _label_kinds(reader: _Reader, label: str) -> list[str]:
+    """The kinds of check an agency's label stands for ("Police", "GP checks"); school is
+    left out (a school reports on its pupils)."""
+    label = _LABEL_TAIL.sub("", label.strip())
+    return [
+        k for k, pat in reader.cues.agency_kinds.items() if k != "school" and pat.fullmatch(label)
+    ]
+
+
+def _answer_spans(reader: _Reader) -> list[tuple[int, int, list[str]]]:
+    """Stretches of a text that are one agency's answer: the rest of a line after the
+    agency's label ("Police (DS Crosby): Kyle - 3 DA reports ..."), the paragraph under an
+    agency's heading ("Police (DS Whitfield)" on a line of its own), and each message of a
+    thread that an agency sent in reply ("From: Sgt ..., Westmere Police")."""
+    text = reader.text
+    out: list[tuple[int, int, list[str]]] = []
+    pos = 0
+    lines = text.split("\n")
+    starts = []
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    for i, line in enumerate(lines):
+        m = _LINE_LABEL.match(line)
+        if not m or m.group("label").lower() == "from":
+            continue
+        kinds = _label_kinds(reader, m.group("label"))
+        if not kinds:
+            continue
+        rest = line[m.end() :].strip()
+        if rest:
+            out.append((starts[i] + m.end(), starts[i] + len(line), kinds))
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        if j > i + 1:
+            out.append((starts[i + 1], starts[j - 1] + len(lines[j - 1]), kinds))
+    froms = [i for i, line in enumerate(lines) if re.match(r"[ \t]*from[ \t]*:", line, re.I)]
+    if froms and reader.cues.letter_reply.search(text[: max(600, starts[froms[0]] + 600)]):
+        for n, i in enumerate(froms):
+            head = lines[i]
+            if _ASKER.search(head):
+                continue
+            kinds = [
+                k
+                for k, pat in reader.cues.agency_kinds.items()
+                if k != "school" and pat.search(head)
+            ]
+            end = starts[froms[n + 1]] if n + 1 < len(froms) else len(text)
+            if kinds:
+                out.append((starts[i] + len(head), end, kinds))
+    return out
+
+
+def _answer_blocks(
+    reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]], plan: set[int]
+) -> dict[int, list[str]]:
+    """Within an agency's answer (see _answer_spans) each sentence is about the person it
+    opens with ("M - victim x4, no offending", "Mr Walsh is subject to ...") and those joined
+    to them: they have that agency's check, unless their clause says it is still to come
+    ("F - not yet checked"). Not those named later (the victim of his offence)."""
+    spans = _answer_spans(reader)
+    out: dict[int, list[str]] = {}
+    if not spans:
+        return out
+    people = reader.people
+    cues = reader.cues
+    for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
+        if n in plan:
+            continue
+        inside = [(x, ks) for x, y, ks in spans if x <= s.start < y or s.start <= x < s.end]
+        if not inside:
+            continue
+        kinds = [k for _x, ks in inside for k in ks]
+        opening = max(s.start, max(x for x, _ks in inside))
+        # "Siobhan's ex-partner Rob Tierney (Tommy's father) is on licence": past the kin
+        first = [
+            r
+            for r in srefs
+            if r.pos >= opening
+            and not (r.possessive and _KIN_AFTER.match(reader.flat[r.pos : r.pos + 40]))
+        ]
+        who: list[int] = []
+        if first and not first[0].pronoun and _opens_with(reader, opening, first[0]):
+            r = first[0]
+            if people[r.person].is_family() and not r.possessive:
+                who = [r.person] + _coordinated(
+                    reader, [q for q in srefs if people[q.person].is_family()], [r.person]
+                )
+        # "No trace on PNC for Tariq Hussain or the grandparents": those the check names
+        family = [q for q in srefs if people[q.person].is_family() and not q.possessive]
+        named = [
+            q.person
+            for q in family
+            if cues.check_target.search(reader.flat[max(opening, q.pos - 60) : q.pos])
+        ]
+        who += named + _coordinated(reader, family, named) + _parents_named(s.text, people)
+        for t in dict.fromkeys(who):
+            at = [q.pos for q in srefs if q.person == t] or [s.start]
+            clause = next(((a, b) for a, b in _clauses(s) if a <= at[0] < b), (s.start, s.end))
+            if _pending(cues, reader.flat[clause[0] : clause[1]]):
+                continue
+            for k in kinds:
+                if k not in out.setdefault(t, []):
+                    out[t].append(k)
+    return out
+
+
+#: After the person an answer opens with: its mark ("Grace: no trace", "F (Lee) - caution").
+_ITEM_MARK = re.compile(r"^\s*(?:\([^)]{0,60}\)\s*)?[:–—-]\s")
+
+
+def _opens_with(reader: _Reader, opening: int, r: _Ref) -> bool:
+    """Whether a sentence in an agency's answer opens with the person and gives an answer
+    about them: a mark after the name ("M - victim x4"), or a word that shows a record ("Mr
+    Walsh is subject to a Community Order"). Only a bullet, a number or role words may stand
+    before the name ("2. Chipo Ndlovu", "Maternal uncle Yusuf Farah - no trace")."""
+    before = reader.flat[opening : r.pos]
+    lead = re.sub(r"^[\W\d]*", "", before).strip().rstrip(",")
+    lead = re.sub(r"^\S+['’]s\s+|\b(?:ex-|former |previous )", "", lead)
+    if lead and not any(pat.fullmatch(lead) for _role, pat in reader.cues.roles):
+        return False
+    ends = {m.start: m.end for m in reader.mentions}
+    end = ends.get(r.pos, r.pos)
+    after = reader.flat[end : end + 200]
+    if reader.cues.stated_as_account.match(re.sub(r"^\s*(?:\([^)]*\)\s*)?", "", after)):
+        return False  # "Abena reports he drove past": her account, not a record of her
+    if _ITEM_MARK.match(after):
+        return True
+    stop = re.search(r"[.;]\s", after)
+    return bool(reader.cues.check_done.search(after[: stop.start() if stop else len(after)]))
+
+
+#: A table's column of people, or of agencies, by its heading.
+_PERSON_COLUMN = re.compile(r"^(?:person|name|subject|who|adult|family member)s?\b", re.I)
+_AGENCY_COLUMN = re.compile(
+    r"^(?:agency|agencies|check|checks|source|service|organisation)\b", re.I
+)
+_EMPTY_CELL = re.compile(r"^[\W_]*(?:n/?a|none|nil requested)?[\W_]*$", re.I)
+
+
+def _answered(cues: Cues, cell: str) -> bool:
+    """Whether a table's cell holds an answer: some part of it says something and is not a
+    check still to come ("requested 28/11 - outstanding", "No reply", "-")."""
+    for piece in re.split(r"[.;]\s+|\.$", cell):
+        piece = piece.strip()
+        if not _EMPTY_CELL.match(piece) and not _pending(cues, piece):
+            return True
+    return False
+
+
+def _table_checks(reader: _Reader) -> dict[int, list[str]]:
+    """Checks set out in a table whose columns are split by "|": agencies as the headings
+    ("Person | Police | Health | Probation"), each row a person; or a column of agencies
+    ("Agency | Person | Response"), each row one agency's answer about the people in it."""
+    text = reader.text
+    out: dict[int, list[str]] = {}
+    rows: list[list[tuple[int, int]]] = []
+    pos = 0
+    for line in [*text.split("\n"), ""]:
+        if line.count("|") >= 2 or (line.count("|") == 1 and rows):
+            cells, at = [], pos
+            for part in line.split("|"):
+                lead = len(part) - len(part.lstrip())
+                cells.append((at + lead, at + len(part.rstrip())))
+                at += len(part) + 1
+            rows.append(cells)
+        elif rows:
+            _read_table(reader, rows, out)
+            rows = []
+        pos += len(line) + 1
+    return out
+
+
+def _read_table(
+    reader: _Reader, rows: list[list[tuple[int, int]]], out: dict[int, list[str]]
+) -> None:
+    """One table's rows (cells as offsets), the first its headings: see _table_checks."""
+    text, cues, people = reader.text, reader.cues, reader.people
+    head = [re.sub(r"\([^)]*\)", "", text[a:b]).strip() for a, b in rows[0]]
+    agency_cols = {i: _label_kinds(reader, h) for i, h in enumerate(head) if h}
+    agency_cols = {i: k for i, k in agency_cols.items() if k}
+    by_agency = [i for i, h in enumerate(head) if _AGENCY_COLUMN.match(h)]
+    person_cols = [i for i, h in enumerate(head) if _PERSON_COLUMN.match(h)]
+
+    def who(cell: tuple[int, int]) -> list[int]:
+        return [
+            m.person
+            for m in reader.mentions
+            if cell[0] <= m.start < cell[1] and not m.possessive and people[m.person].is_family()
+        ]
+
+    for row in rows[1:]:
+        if agency_cols and not by_agency:
+            names = [t for i, c in enumerate(row) if i not in agency_cols for t in who(c)][:1]
+            for i, kinds in agency_cols.items():
+                if i < len(row) and _answered(cues, text[row[i][0] : row[i][1]]):
+                    for t in names:
+                        out.setdefault(t, []).extend(kinds)
+        elif by_agency and by_agency[0] < len(row):
+            cell = row[by_agency[0]]
+            kinds = [
+                k
+                for k, pat in cues.agency_kinds.items()
+                if k != "school" and pat.search(text[cell[0] : cell[1]])
+            ]
+            cols = person_cols or [i for i in range(len(row)) if i != by_agency[0]][:1]
+            names = [t for i in cols if i < len(row) for t in who(row[i])]
+            rest = " ".join(
+                text[a:b] for i, (a, b) in enumerate(row) if i not in cols and i != by_agency[0]
+            )
+            if kinds and names and _answered(cues, rest):
+                for t in names:
+                    out.setdefault(t, []).extend(kinds)
