@@ -143,6 +143,7 @@ def read_state(text: str, cues: Cues, learned: RoleModel | None) -> ReadState:
     if learned is not None:
         apply_role_model(reader, learned)
     mothers_by_their_children(reader)
+    reader.resolve_relations()  # again, now the learned roles have placed more parents
     refs = _refs_by_sentence(reader, sentences)
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)

@@ -73,6 +73,7 @@ class _Reader(_RoleReader):
         self._infer_gender()
         self._find_the_mother()
         self.resolve_relations()
+        self.siblings_by_structure()
         for p in self.people:  # "her partner Lee Gaskell moved in": a new partner
             if p.role == "partner" and any(
                 self.cues.new_partner.search(self._sentence_at(s0)) for s0, _e in p.mentions

@@ -177,6 +177,61 @@ class _Relations(_NameReader):
             if new != role:
                 p.vote(new, p.roles.pop(role))
 
+    def siblings_by_structure(self) -> None:
+        """Two facts of the form of such documents that make a child a sibling.
+
+        A singular line label naming one child ("Child: Zara Hussain, 9", "Pupil: ...")
+        says whose record it is: every other child in it is a sibling. Children introduced as
+        an adult's own ("Marcus has two children, Tyler (6) and Ava (4)", "Roxanne's first
+        child, Alfie") after another child was already written of (the unborn baby, the
+        child the note is about) are that child's siblings; children listed together are
+        alike."""
+        children = [p for p in self.people if p.role in CHILD_ROLES]
+        for m in _SUBJECT_LABEL.finditer(self.text):
+            subject = [p for p in children if any(s0 == m.end() for s0, _e in p.mentions)]
+            stop = _FIELD_END.search(self.flat, m.end())
+            line_end = stop.start() if stop else len(self.flat)
+            on_line = [
+                p for p in children if any(m.end() <= s0 < line_end for s0, _e in p.mentions)
+            ]
+            if len(subject) == 1 and len(on_line) == 1 and (subject[0].first or subject[0].last):
+                for p in children:
+                    if p is not subject[0] and "child" in p.roles:
+                        p.vote("sibling", max(p.roles.pop("child") + 1, 3))
+                return
+        starts = {s0: p for p in self.people for s0, _e in p.mentions}
+        ends = {e0: p for p in self.people for _s, e0 in p.mentions}
+        for m in _OWN_CHILDREN_INTRO.finditer(self.flat):
+            owner = ends.get(m.start())
+            if owner is None or owner.role in CHILD_ROLES or _is_minor(owner):
+                continue
+            listed: list[_Draft] = []
+            pos = m.end()
+            while len(listed) < 5:
+                gap = _LIST_GAP.match(self.flat, pos)
+                pos = gap.end() if gap else pos
+                kid = starts.get(pos)
+                if kid is None or kid in listed:
+                    break
+                listed.append(kid)
+                pos = max(e0 for s0, e0 in kid.mentions if s0 == pos)
+                age = _LIST_AGE.match(self.flat, pos)
+                pos = age.end() if age else pos
+            listed = [p for p in listed if p.role == "child" and not _titled(p)]
+            if not listed:
+                continue
+            first = min(s0 for p in listed for s0, _e in p.mentions)
+            if any(
+                q not in listed
+                and q is not owner
+                and q.role in CHILD_ROLES
+                and q.mentions
+                and min(s0 for s0, _e in q.mentions) < first
+                for q in self.people
+            ):
+                for p in listed:
+                    p.vote("sibling", max(p.roles.pop("child", 0) + 1, 3))
+
     def _partner_kind(self, a: int, b: int) -> str:
         """The kind of partner: "former" (ex, previous), "current" (current, new) or ""."""
         words = self.flat[max(0, a - 14) : b].lower()
@@ -185,6 +240,26 @@ class _Relations(_NameReader):
         if re.search(r"\b(?:current|new|present)\b", words):
             return "current"
         return ""
+
+
+#: A line label naming the one child a record is about ("Child: Zara Hussain, 9").
+_SUBJECT_LABEL = re.compile(
+    r"(?im)^[ \t\W]*(?:subject child|child(?:['’]s name)?|name of child|pupil|young person)"
+    r"[ \t]*[:–][ \t]*"
+)
+#: Where a label's field ends: a full stop, a semicolon, the line's end, the next label.
+_FIELD_END = re.compile(r"\.\s|;|\n|\s[A-Z][\w ]{0,20}:\s")
+#: An adult's own children introduced: "Reece has a son, Kai (5)", "Roxanne's first child,
+#: Alfie", "Marcus has two children, Tyler (6) and Ava (4)" (matched after the adult's name).
+_OWN_CHILDREN_INTRO = re.compile(
+    r"(?:['’]s\s+|,?\s+has\s+(?:a|an|one|two|three|four|five|\d)\s+)"
+    r"(?:(?:first|older|oldest|eldest|elder|other|previous|younger|little|young)\s+)?"
+    r"(?:child|children|kids|sons?|daughters?)\b"
+)
+_LIST_GAP = re.compile(r"[ \t]*(?:,|\(|:|–|—|-(?=\s))?[ \t]*(?:(?:and|&)[ \t]+)?")
+_LIST_AGE = re.compile(
+    r"(?:,?[ \t]*\(?(?:aged[ \t]+)?\d{1,2}(?:[ \t]*(?:yrs?|years?|months?))?\)?)?"
+)
 
 
 #: Titles only an adult is written with: "Mrs Okonkwo's sister" is the child's aunt.

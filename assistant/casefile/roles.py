@@ -250,6 +250,7 @@ class _RoleReader(_RolePlacer):
             named = self._named_near(core, b, role)
             if named is not None and not role.startswith("child:"):
                 self._bind(named, a, core, b, role)
+                self._plural_over_names(named, a, b, role)
             else:
                 bound.append((a, core, b, role))
         for a, core, b, role in bound:
@@ -270,6 +271,26 @@ class _RoleReader(_RolePlacer):
             if role is not None and not role.startswith("child"):
                 out.append((m.start("head"), m.end("label"), role))
         return out
+
+    def _plural_over_names(self, idx: int, a: int, b: int, role: str) -> None:
+        """A plural role word before names joined by "and" covers each of them: "the
+        maternal grandparents, Kofi Osei and Abena Osei", "his brothers Sam and Joe"."""
+        if role not in ("grandparent", "sibling") or not self.flat[a:b].endswith("s"):
+            return
+        starts = {s0: (e0, q) for q in self.people for s0, e0 in q.mentions}
+        first = [(s0, e0) for s0, e0 in self.people[idx].mentions if b <= s0 <= b + 4]
+        if not first:
+            return
+        pos = first[0][1]
+        for _ in range(3):
+            gap = _AND_NEXT.match(self.flat, pos)
+            if not gap or gap.end() not in starts:
+                return
+            end, q = starts[gap.end()]
+            if not (q.first or q.last) or q.roles.get(role, 0) >= 3:
+                return
+            q.vote(role, 3)
+            pos = end
 
     def _label_over_list(self, b: int, role: str) -> None:
         """A plural role label covers its list: "Siblings: Daniel (11), baby Grace"."""
@@ -382,6 +403,9 @@ class _RoleReader(_RolePlacer):
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
 
+
+#: Between names joined in a list: "Kofi Osei and Abena Osei", "Sam (12), Joe (9) and".
+_AND_NEXT = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+)")
 
 #: A service or job opening a line as its label ("GP:", "Midwife and GP:") ...
 _REPORT_LABEL = re.compile(r"^\s*:\s*$")
