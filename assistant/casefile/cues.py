@@ -62,6 +62,8 @@ class Cues:
     agency_kinds: dict[str, re.Pattern[str]] = field(default_factory=dict)
     #: A letter's opening that shows it answers a request for information: an agency's reply.
     letter_reply: re.Pattern[str] = re.compile(r"(?!)")
+    #: The sender of a message who asks, not answers: the social worker's own service.
+    letter_asker: re.Pattern[str] = re.compile(r"(?!)")
     #: Coming in person to where a professional is ("arrived", "came to the door"): seen.
     presence: re.Pattern[str] = re.compile(r"(?!)")
     #: An injury seen on someone, right after their name ("had red marks to her neck").
@@ -105,6 +107,7 @@ REQUIRED_KEYS = (
     "contact_words",
     "event_words",
     "letter_reply",
+    "letter_asker",
     "presence_cues",
     "injury_cues",
 )
@@ -280,6 +283,7 @@ def _load_cues(path: str) -> Cues:
         contact_words=w("contact_words"),
         event_words=w("event_words"),
         letter_reply=w("letter_reply"),
+        letter_asker=w("letter_asker", 0),
         presence=w("presence_cues"),
         injury=w("injury_cues"),
         agency_kinds={

@@ -144,14 +144,22 @@ def fit(
     roles = sorted({r for _f, r in examples if r in ROLES})
     if len(roles) < 2:
         return None
+    from scipy.sparse import csr_matrix
+
     vocab: dict[str, int] = {}
-    for feats, _r in examples:
-        for k in feats:
-            vocab.setdefault(k, len(vocab))
-    xs = np.zeros((len(examples), len(vocab)), dtype=np.float32)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
     for i, (feats, _r) in enumerate(examples):
         for k, v in feats.items():
-            xs[i, vocab[k]] = v
+            rows.append(i)
+            cols.append(vocab.setdefault(k, len(vocab)))
+            vals.append(v)
+    # sparse: a person has a few dozen of the thousands of features, and a dense matrix made
+    # the fit the slowest part of training (and of the held-out scorer)
+    xs = csr_matrix(
+        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(examples), len(vocab))
+    )
     ys = np.array([roles.index(r) if r in roles else 0 for _f, r in examples])
     with threadpool_limits(limits=1, user_api="blas"):
         clf = LogisticRegression(

@@ -778,8 +778,6 @@ _LINE_LABEL = re.compile(
     r"^[ \t]*(?:[-•*][ \t]*)?(?P<label>[A-Za-z][\w&'’ /.-]{0,40}?)[ \t]*"
     r"(?:\([^)\n]{1,60}\))?[ \t]*(?P<mark>:|–|—|-(?=\s)|$)"
 )
-#: The sender of a message who asks, not answers: the social worker's own service.
-_ASKER = re.compile(r"\b(?:social worker|SW|team manager|TM|practice manager,? \w+ (?:team|CSC))\b")
 
 
 def _label_kinds(reader: _Reader, label: str) -> list[str]:
@@ -824,7 +822,7 @@ def _answer_spans(reader: _Reader) -> list[tuple[int, int, list[str]]]:
     if froms and reader.cues.letter_reply.search(text[: max(600, starts[froms[0]] + 600)]):
         for n, i in enumerate(froms):
             head = lines[i]
-            if _ASKER.search(head):
+            if reader.cues.letter_asker.search(head):
                 continue
             kinds = [
                 k

@@ -199,10 +199,16 @@ def evaluate(
     readers: dict[str, Any] = {}
     items = load_split(split, folder)
     if held_out:
-        for name in sorted({i["_file"] for i in items}):
-            kept = learn.labelled_texts(folder, skip=[name])
-            models[name] = learn.fit_roles(learn.training_examples(kept)) if kept else None
+        names = sorted({i["_file"] for i in items})
+        # each file's training examples read once (the extraction dominates), then joined in
+        # the same order as learn.labelled_texts(skip=[name]) would give them
+        by_file = {n: [i for i in items if i["_file"] == n] for n in names}
+        examples = {n: learn.training_examples(by_file[n]) for n in names}
+        for name in names:
+            kept_examples = [e for n in names if n != name for e in examples[n]]
+            models[name] = learn.fit_roles(kept_examples) if kept_examples else None
             if learned_status:
+                kept = [i for n in names if n != name for i in by_file[n]]
                 readers[name] = learn_status.fit(kept, models[name]) if kept else None
     else:
         learn.role_model()  # the learned role classifier: trained or read from the cache once
