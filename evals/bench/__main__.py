@@ -157,7 +157,12 @@ def main(argv: list[str] | None = None) -> int:
                 timer = EncodeTimer(embedder)
                 sizes = (250, 1000, 2000) if args.quick else REVIEW_SIZES
                 results["review"] = sections.review_latency(
-                    reviewer, sizes, log, max_reps=3 if args.quick else 20, timer=timer
+                    reviewer,
+                    sizes,
+                    log,
+                    max_reps=3 if args.quick else 20,
+                    timer=timer,
+                    case_file=sections.case_file_step(),
                 )
                 timer.restore()
             loads.append(load_average())

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 TARGETS = {
-    "review": ("Review of 2,000 words, p95 (warm)", 1000.0, "ms"),
+    "review": ("Review and case file, 2,000 words, p95 (warm)", 1000.0, "ms"),
     "ingest": ("Ingestion time / raw encode time", 1.3, "x"),
     "search": ("Hybrid search p95 at 100,000 chunks (with query embedding)", 150.0, "ms"),
     "cold": ("Cold start to first review answered (review model cached)", 10.0, "s"),
@@ -43,12 +43,19 @@ def _fmt(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def slowest_2k(review: dict[str, Any]) -> dict[str, Any] | None:
+    """The 2,000-word row the target is judged on: the slower of the one-family draft and the
+    draft about several households (the case file's work grows with the people named)."""
+    rows = [r for r in review.get("rows", []) if r["target_words"] == 2000]
+    return max(rows, key=lambda r: r["p95_ms"]) if rows else None
+
+
 def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per target: the measured value, met or missed, and the measured reason."""
     rows: list[dict[str, Any]] = []
 
     review = results.get("review") or {}
-    row_2k = next((r for r in review.get("rows", []) if r["target_words"] == 2000), None)
+    row_2k = slowest_2k(review)
     if row_2k:
         value = row_2k["p95_ms"]
         rows.append(_verdict("review", value, value <= 1000, f"{_fmt(value)} ms"))
@@ -121,12 +128,22 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
     import matplotlib.pyplot as plt
 
     written: list[str] = []
-    review = (results.get("review") or {}).get("rows") or []
+    rows = (results.get("review") or {}).get("rows") or []
+    review = [r for r in rows if r.get("families", 1) == 1]
     if review:
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
         words = [r["words"] for r in review]
         ax.plot(words, [r["p50_ms"] for r in review], "o-", label="p50")
         ax.plot(words, [r["p95_ms"] for r in review], "s--", label="p95")
+        many = [r for r in rows if r.get("families", 1) > 1]
+        if many:
+            ax.plot(
+                [r["words"] for r in many],
+                [r["p95_ms"] for r in many],
+                "x",
+                ms=9,
+                label="p95, several households",
+            )
         ax.axhline(1000, color="red", lw=0.8, ls=":", label="target at 2,000 words: 1.0 s")
         ax.axvline(2000, color="red", lw=0.8, ls=":")
         ax.set_xscale("log")
@@ -292,19 +309,29 @@ def _quality_md(q: dict[str, Any] | None) -> list[str]:
 def _review_md(review: dict[str, Any] | None, cold: dict[str, Any] | None) -> list[str]:
     lines = ["", "## 2. Review latency and cold start", ""]
     if review and review.get("rows"):
+        timed = (
+            "reviewed by `Reviewer.review` and then read for the case at a glance "
+            "(`case_for_review`, as the CLI and the app do; p50 and p95 are of the two together)"
+            if review.get("case_file")
+            else "reviewed by `Reviewer.review` (the case at a glance not timed)"
+        )
         lines += [
-            "Synthetic case notes (invented), reviewed by `Reviewer.review` with the model and "
-            "index loaded and one warm-up review per size (so per-lens guidance citations are "
-            "cached, as in a running server).",
+            f"Synthetic case notes (invented), {timed}, with the model and index loaded and one "
+            "warm-up review per size (so per-lens guidance citations are cached, as in a running "
+            "server). A draft about several households names many people, the case file's slow "
+            "case.",
             "",
-            "| words | reviews | flags | p50 | p95 | CPU time p50 (both cores) | in encode |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "| words | households | people | reviews | flags | p50 | p95 | review p95 | "
+            "case file p95 | CPU time p50 (both cores) | in encode |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in review["rows"]:
             share = r.get("encode_share")
             lines.append(
-                f"| {r['words']:,} | {int(r['n'])} | {r['flags']} | {_fmt(r['p50_ms'])} ms | "
-                f"{_fmt(r['p95_ms'])} ms | {_fmt(r.get('cpu_p50_ms'))} ms | "
+                f"| {r['words']:,} | {r.get('families', 1)} | {r.get('people', 'n/a')} | "
+                f"{int(r['n'])} | {r['flags']} | {_fmt(r['p50_ms'])} ms | "
+                f"{_fmt(r['p95_ms'])} ms | {_fmt(r.get('review_p95_ms'))} ms | "
+                f"{_fmt(r.get('case_p95_ms'))} ms | {_fmt(r.get('cpu_p50_ms'))} ms | "
                 f"{'n/a' if share is None else f'{share * 100:.0f}%'} |"
             )
     else:

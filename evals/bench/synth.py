@@ -155,13 +155,22 @@ _FILL: dict[str, tuple[str, ...]] = {
 _FAMILY = ("child", "sibling", "mother", "surname", "father", "fsurname", "pronoun", "pronoun2")
 
 
-def synthetic_draft(words: int, seed: int = 11) -> str:
-    """An invented case note of about ``words`` words, in paragraphs of five sentences."""
+def synthetic_draft(words: int, seed: int = 11, families: int = 1) -> str:
+    """An invented case note of about ``words`` words, in paragraphs of five sentences.
+
+    ``families`` > 1 changes the family every ``words / families`` words: a draft that names
+    many people (a transfer summary, notes on several households), the slow case for the case
+    file, whose work grows with the people named."""
     rng = random.Random(seed)
-    family = {key: rng.choice(_FILL[key]) for key in _FAMILY}  # one family per draft
+    per_family = max(1, words // max(1, families))
+    drawn = -1
+    family: dict[str, str] = {}
     sentences: list[str] = []
     count = 0
     while count < words:
+        if count // per_family != drawn:  # one family per draft, or a new one every share
+            drawn = count // per_family
+            family = {key: rng.choice(_FILL[key]) for key in _FAMILY}
         template = _DRAFT_TEMPLATES[rng.randrange(len(_DRAFT_TEMPLATES))]
         fill = {key: values[rng.randrange(len(values))] for key, values in _FILL.items()}
         fill.update(family)
