@@ -8,7 +8,7 @@ import re
 from assistant.casefile.cues import Cues
 from assistant.casefile.draft import _CHILD_GROUP, _Draft
 from assistant.casefile.model import CHILD_ROLES, PARENT_ROLES
-from assistant.casefile.people import _QUOTED, _clauses, _Reader, _Ref
+from assistant.casefile.people import _NOT_A_PERSON_LABEL, _QUOTED, _clauses, _Reader, _Ref
 from assistant.review import Sentence
 
 _FUTURE = re.compile(
@@ -60,10 +60,12 @@ def read_status(
     """Seen, seen alone: each person takes the nearest seen or alone cue in their clause."""
     cues = reader.cues
     flat = reader.flat
+    own_refs = refs
+    refs, label_ends = _with_label_refs(reader, sentences, refs)
     seen: dict[int, bool] = {}
     alone: dict[int, bool] = {}
     all_children = [i for i, p in enumerate(reader.people) if p.role in CHILD_ROLES]
-    ends = {m.start: m.end for m in reader.mentions}
+    ends = {m.start: m.end for m in reader.mentions} | label_ends
     for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
         if n in plan:
             continue  # "see Hannah alone at the clinic" is still to happen
@@ -183,7 +185,7 @@ def read_status(
                         alone.setdefault(r.person, False)
                         if state == "tried" and not seen_cues:
                             seen[r.person] = True
-    for i in _arrived(reader, sentences, refs, plan):
+    for i in _arrived(reader, sentences, own_refs, plan):
         seen[i] = True  # "F arrived partway through", "Mum collected both children at 15:15"
     for i in _present_at_meeting(reader):
         seen[i] = True  # on the list of those there: a denial read across lines is not theirs
@@ -465,18 +467,25 @@ def read_checks(
     cues = reader.cues
     flat = reader.flat
     people = reader.people
+    refs, label_ends = _with_label_refs(reader, sentences, refs)
     done: dict[int, list[str]] = {}
     carry: list[int] = []
     carry_kinds: list[str] = []
     carry_age = 9
     labelled = _labels(reader)
+    sections = _person_sections(reader)
     for n, (s, srefs) in enumerate(zip(sentences, refs, strict=True)):
         carry_age += 1
         found_here = False
         for a, b in _clauses(s):
             part = flat[a:b]
             kinds = [k for k, pat in cues.checks.items() if pat.search(part)]
-            nil = not kinds and carry_kinds and carry_age <= 2 and _nil_answer(reader, part, a)
+            nil = (
+                not kinds
+                and carry_kinds
+                and carry_age <= 2
+                and _nil_answer(reader, part, a, label_ends)
+            )
             if nil:
                 # "Police: Craig – two call-outs. Nothing recorded for Danielle.": the same
                 # agency's answer about the next person
@@ -535,6 +544,10 @@ def read_checks(
                 if not targets and carry and carry_age <= 2 and not others and not about_children:
                     # "No record for her." after a police line; not "Health: Tyler seen ..."
                     targets = list(carry)
+                if not targets and not about_children:
+                    # "2. Adrian" on a line of its own, then "Police checks back: ...": the
+                    # section's person
+                    targets = [p for x, y, p in sections if x <= s.start < y][:1]
                 if (
                     not targets
                     and not srefs
@@ -581,6 +594,88 @@ def read_checks(
             if k not in done.setdefault(t, []):
                 done[t].append(k)
     return done
+
+
+_ANOTHER = re.compile(r"\b(?:a|an|another|any|each|every)\s+$", re.IGNORECASE)
+
+
+def _with_label_refs(
+    reader: _Reader, sentences: list[Sentence], refs: list[list[_Ref]]
+) -> tuple[list[list[_Ref]], dict[int, int]]:
+    """Each sentence's references, plus the field labels that name one family person used
+    again as words ("Victim: Hollie Barker" ... "PNC on suspect: ...", "No trace on
+    VICTIM", "victim spoken to alone"): in any case, and before a colon in running text,
+    which the people's reader leaves to the label itself. Not "a victim", someone else."""
+    cues = reader.cues
+    labels = {
+        w: p
+        for w, p in _labels(reader).items()
+        if len(w.split()) <= 2
+        and not w.endswith("s")  # "Updates:", "Parents:"
+        # a meeting's list, a heading, a status, a role word read already: not a person's
+        and not any(
+            pat.search(w)
+            for pat in (cues.meeting_list, cues.seen, cues.alone, cues.professional_label)
+        )
+        and not any(
+            pat.fullmatch(w)
+            for pat in (_NOT_A_PERSON_LABEL, cues.agency, cues.heading, cues.analysis_heading)
+        )
+        and not any(pat.fullmatch(w) for _role, pat in cues.roles)
+    }
+    ends: dict[int, int] = {}
+    if not labels:
+        return refs, ends
+    taken = {m.start for m in reader.mentions}
+    flat = reader.flat
+    extra: list[_Ref] = []
+    for word, person in labels.items():
+        pat = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w-])", re.IGNORECASE)
+        for w in pat.finditer(flat):
+            if w.start() in taken:
+                continue
+            if _ANOTHER.search(flat[max(0, w.start() - 9) : w.start()]):
+                continue
+            line_start = reader.text.rfind("\n", 0, w.start()) + 1
+            if re.match(r"[\W\d]*$", flat[line_start : w.start()]) and re.match(
+                r"\s*:", flat[w.end() : w.end() + 3]
+            ):
+                continue  # the label itself
+            poss = bool(re.match(r"['’]s\b", flat[w.end() : w.end() + 2]))
+            extra.append(_Ref(w.start(), person, poss))
+            ends[w.start()] = w.end()
+    if not extra:
+        return refs, ends
+    out = []
+    for s, srefs in zip(sentences, refs, strict=True):
+        more = [r for r in extra if s.start <= r.pos < s.end]
+        out.append(sorted(srefs + more, key=lambda r: r.pos) if more else srefs)
+    return out, ends
+
+
+#: A heading that is one person: "2. Adrian", "Mr Kowalski (father):", "- Nan -".
+_PERSON_HEADING = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-•*#])?[ \t]*$")
+_HEADING_TAIL = re.compile(r"^[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*[:–—-]?[ \t]*$")
+
+
+def _person_sections(reader: _Reader) -> list[tuple[int, int, int]]:
+    """Paragraphs headed by one family person's name on a line of its own ("2. Adrian",
+    "F (Ionut)"): (start, end, person). What they say with no one named is about them."""
+    flat = reader.text  # its lines
+    out: list[tuple[int, int, int]] = []
+    for m in reader.mentions:
+        if m.possessive or not reader.people[m.person].is_family():
+            continue
+        line_start = flat.rfind("\n", 0, m.start) + 1
+        line_end = flat.find("\n", m.end)
+        line_end = len(flat) if line_end < 0 else line_end
+        if not _PERSON_HEADING.match(flat[line_start : m.start]):
+            continue
+        if not _HEADING_TAIL.match(flat[m.end : line_end]):
+            continue
+        stop = flat.find("\n\n", line_end)
+        out.append((line_end, len(flat) if stop < 0 else stop, m.person))
+    return out
 
 
 #: A field's label right before a name: "Perpetrator: Gary Pratt", "   Victim: Justyna ...".
@@ -709,7 +804,7 @@ _KIN_AFTER = re.compile(
 )
 
 
-def _nil_answer(reader: _Reader, part: str, a: int) -> bool:
+def _nil_answer(reader: _Reader, part: str, a: int, more: dict[int, int]) -> bool:
     """A clause that is an answer with no agency of its own, at its start ("Nothing held on
     Amy.", "No convictions.") or straight after the one name it is about ("Kwame Antwi not
     known."); not "his immigration status is not known"."""
@@ -717,10 +812,11 @@ def _nil_answer(reader: _Reader, part: str, a: int) -> bool:
     if reader.cues.check_nil.match(rest):
         return True
     start = a + len(part) - len(rest)
-    for m in reader.mentions:
-        if m.start == start:
-            tail = re.sub(r"^\s*(?:[:–-]\s*)?(?:is |was )?", "", reader.flat[m.end : a + len(part)])
-            return bool(reader.cues.check_nil.match(tail))
+    ends = {m.start: m.end for m in reader.mentions} | more
+    if start in ends:
+        tail = reader.flat[ends[start] : a + len(part)]
+        tail = re.sub(r"^\s*(?:[:–-]\s*)?(?:is |was )?", "", tail)
+        return bool(reader.cues.check_nil.match(tail))
     return False
 
 
@@ -776,8 +872,16 @@ _LABEL_TAIL = re.compile(
 #: A line opening with a label: "Police (DS Whitfield)", "HEALTH (MASH nurse): ...", "- GP -".
 _LINE_LABEL = re.compile(
     r"^[ \t]*(?:[-•*][ \t]*)?(?P<label>[A-Za-z][\w&'’ /.-]{0,40}?)[ \t]*"
-    r"(?:\([^)\n]{1,60}\))?[ \t]*(?P<mark>:|–|—|-(?=\s)|$)"
+    r"(?:\([^)\n]{1,60}\))?[ \t]*"
+    # "Police (PNC/PND) rec'd 18/11 14:05:": when the answer came, before a closing colon
+    r"(?:(?:rec(?:['’]?d|eived)|returned|came back|back|response|reply)\b[^\n]{0,30}?(?=:[ \t]*$))?"
+    r"(?P<mark>:|–|—|-(?=\s)|$)"
 )
+
+
+def _indent(line: str) -> int:
+    """How far a line is indented, a bullet counted as indent ("- Police:" is 0, "   F -" 3)."""
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _label_kinds(reader: _Reader, label: str) -> list[str]:
@@ -814,7 +918,10 @@ def _answer_spans(reader: _Reader) -> list[tuple[int, int, list[str]]]:
             out.append((starts[i] + m.end(), starts[i] + len(line), kinds))
             continue
         j = i + 1
-        while j < len(lines) and lines[j].strip():
+        indent = _indent(line)
+        # the lines indented under a bullet are its answer, up to the next bullet
+        nested = j < len(lines) and lines[j].strip() and _indent(lines[j]) > indent
+        while j < len(lines) and lines[j].strip() and (not nested or _indent(lines[j]) > indent):
             j += 1
         if j > i + 1:
             out.append((starts[i + 1], starts[j - 1] + len(lines[j - 1]), kinds))
@@ -900,7 +1007,7 @@ def _opens_with(reader: _Reader, opening: int, r: _Ref) -> bool:
     before the name ("2. Chipo Ndlovu", "Maternal uncle Yusuf Farah - no trace")."""
     before = reader.flat[opening : r.pos]
     lead = re.sub(r"^[\W\d]*", "", before).strip().rstrip(",")
-    lead = re.sub(r"^\S+['’]s\s+|\b(?:ex-|former |previous )", "", lead)
+    lead = re.sub(r"^\S+['’]s(?:\s+|$)|\b(?:ex-|former |previous )", "", lead)
     if lead and not any(pat.fullmatch(lead) for _role, pat in reader.cues.roles):
         return False
     ends = {m.start: m.end for m in reader.mentions}
