@@ -116,3 +116,26 @@ def test_short_relative_words_from_the_note_date() -> None:
 )
 def test_not_dates(text: str) -> None:
     assert find_dates(text) == []
+
+
+def test_a_weekday_after_a_preposition_or_with_its_possessive() -> None:
+    found = _dates("Date of visit: 12/03/2025\nShe has not eaten since Sunday. Friday's review.")
+    assert found["Sunday"] == "2025-03-09"
+    assert "Friday" in found
+
+
+def test_a_weekday_after_by_is_the_next_one() -> None:
+    found = _dates("Date of visit: 12/03/2025\nThe plan is to be agreed by Friday.")
+    assert found["Friday"] == "2025-03-14"
+
+
+def test_a_month_after_around_or_since_is_the_one_gone_by() -> None:
+    found = _dates("Date of visit: 14/01/2025\nHe moved in around April. Rows since ~Oct.")
+    assert found["April"] == "2024-04"
+    assert "Oct" in found
+
+
+def test_each_month_of_a_list_of_months() -> None:
+    found = _dates("Date of visit: 14/11/2024\nTwo call-outs this year (March and July).")
+    assert found["March"] == "2024-03"
+    assert found["July"] == "2024-07"

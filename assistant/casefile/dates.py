@@ -136,8 +136,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "m",
         re.compile(
-            rf"\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
-            rf"start of|beginning of|last|this)\s+(?P<m>{_FULL_MONTH}|{_MONTH}(?=[\s.,;:)]|$))"
+            rf"(?:\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
+            rf"start of|beginning of|last|this|around|about|approx(?:\.|imately)?|circa)\s+"
+            rf"|~\s*|\(\s*)(?P<m>{_FULL_MONTH}\b|{_MONTH}(?=[\s.,;:)]|$))"
         ),
     ),
     # Monday 4th: a weekday and a day of the month, the month read from the note's date
@@ -162,6 +163,11 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2022 on its own
     ("y", re.compile(r"(?<![\w£$/.-])(?P<y>19[5-9]\d|20[0-4]\d)(?![\w/-]|\.\d)")),
 ]
+_WD_SHORT = r"(?:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
+_AFTER_WORDS = "|".join(
+    rf"(?<=\b{w} )"
+    for w in ("on", "since", "before", "after", "by", "until", "till", "from", "re", "of")
+)
 _RELATIVE = re.compile(
     rf"\b(?P<rel>today|tonight|yesterday|yday|tomorrow|tmrw|last night|"
     rf"this (?:morning|afternoon|evening)|"
@@ -169,6 +175,10 @@ _RELATIVE = re.compile(
     rf"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d{{1,2}}) "
     rf"(?:days?|weeks?|months?|years?) ago|(?:last|this|next) {_WEEKDAY}|"
     rf"(?<=\bon ){_WD}\b(?:\s+(?:night|morning|afternoon|evening))?|"
+    # a weekday after a preposition ("since Thursday", "re Sat"), or with its possessive
+    # ("Monday's meeting")
+    rf"(?:{_AFTER_WORDS})(?-i:{_WEEKDAY}|{_WD_SHORT})\b"
+    rf"(?:\s+(?:night|morning|afternoon|evening))?|(?-i:{_WEEKDAY})(?=['’]s\b)|"
     rf"(?-i:{_WD})\s+(?:night|morning|afternoon|evening)|"
     rf"the (?:day|night) before)\b",
     re.IGNORECASE,
@@ -301,11 +311,16 @@ def find_dates(text: str) -> list[_DateHit]:
                 _DateHit(*m.span(), m.group(0), "my", None, int(m.group("m")), _year4(m.group("y")))
             )
             taken.append(m.span())
+    words = _date_words()
+    for m in words.named_days.finditer(text):  # Christmas Day, Boxing Day, Easter
+        if free(*m.span()):
+            key = next((k for k, v in m.groupdict().items() if v), "")
+            hits.append(_DateHit(*m.span(), m.group(0), "named", named=words.named[key]))
+            taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         if free(*m.span()):
             hits.append(_DateHit(m.start(), m.end(), m.group(0), "relative"))
             taken.append(m.span())
-    words = _date_words()
     for m in _ORDINAL_DAY.finditer(text):  # "on the 27th", "by the 9th", "on 14th"
         a, b = m.start("day"), m.end()
         d = int(m.group("d"))
@@ -313,11 +328,6 @@ def find_dates(text: str) -> list[_DateHit]:
             continue  # "on the 3rd floor", "on the 2nd occasion"
         hits.append(_DateHit(a, b, text[a:b], "day", d))
         taken.append((a, b))
-    for m in words.named_days.finditer(text):  # Christmas Day, Boxing Day, Easter
-        if free(*m.span()):
-            key = next((k for k, v in m.groupdict().items() if v), "")
-            hits.append(_DateHit(*m.span(), m.group(0), "named", named=words.named[key]))
-            taken.append(m.span())
     for h in hits:  # "Tues 14/1", "w/c 6/1": the weekday or week written before a date
         if h.day is None:
             continue
@@ -337,6 +347,15 @@ def find_dates(text: str) -> list[_DateHit]:
             if pre:
                 h.start -= len(pre.group(0))
                 h.written = text[h.start : h.end]
+    more = []
+    for h in hits:  # "(February and August)": the next month of a list of months
+        if h.kind == "m":
+            n = _NEXT_MONTH.match(text, h.end)
+            if n and all(n.end("m") <= x.start or n.start("m") >= x.end for x in hits):
+                mo = _MONTHS[n.group("m").lower()[:3]]
+                more.append(_DateHit(n.start("m"), n.end("m"), n.group("m"), "m", None, mo))
+    if more:
+        hits = sorted(hits + more, key=lambda h: h.start)
     return hits
 
 
@@ -352,6 +371,11 @@ _ORDINAL_DAY = re.compile(
     rf"(?:st|nd|rd|th))\b(?!\s*[-–/]|\.\d|\s+(?:of\s+)?{_MONTH}\b)",
     re.IGNORECASE,
 )
+_NEXT_MONTH = re.compile(rf"\s*(?:,|and|or|&)\s*(?P<m>{_FULL_MONTH}|{_MONTH}(?=[\s.,;:)]|$))\b")
+#: Words before a weekday that put it after the note: "by Friday", "before Thursday's meeting".
+_DEADLINE_BEFORE = re.compile(r"\b(?:by|until|till|before)\s+$", re.I)
+#: Words before a month that put it before the note: "since April", "around July", "(July)".
+_PAST_BEFORE = re.compile(r"(?:\b(?:since|around|about|approx\w*\.?|circa)\s+|~\s*|\(\s*)$", re.I)
 #: The part of a month or year written before it ("early 2024", "mid-October", "the end of").
 _PART_BEFORE = re.compile(
     r"(?:\bthe\s+)?\b(?:(?:early|late)\s+|mid-?\s*|(?:end|start|beginning|middle)\s+of\s+)$",
@@ -544,8 +568,11 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         if h in full:
             continue
         if h.kind == "relative":
-            if note is not None:
-                h.date, h.precision = _relative(h, note)
+            around = note
+            if around is not None:
+                h.date, h.precision = _relative(h, around)
+                if h.date and _DEADLINE_BEFORE.search(text[max(0, h.start - 8) : h.start]):
+                    h.date += dt.timedelta(days=7 if h.date < around else 0)  # "by Friday"
             continue
         if h.kind == "y":
             h.date, h.precision = dt.date(h.year or 2000, 1, 1), "year"
@@ -581,6 +608,12 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         elif h.kind == "m":
             h.date = _nearest_year(h, anchor)
             h.precision = "month"
+            if (
+                h.date
+                and h.date > anchor
+                and _PAST_BEFORE.search(text[max(0, h.start - 16) : h.start])
+            ):
+                h.date -= relativedelta(years=1)  # "since April", "around July": gone by
         elif h.kind == "wd_d":
             h.date, h.precision = _weekday_and_day(h, anchor), "day"
         else:
