@@ -8,12 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+import yaml
 from dateutil import parser as date_parser
+from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
-from assistant.casefile.cues import Cues
+from assistant.casefile.cues import DEFAULT_CUES, Cues
 from assistant.casefile.model import Event, Undated
+from assistant.errors import CurioError
 from assistant.review import Sentence
 
 _MONTHS = {
@@ -49,12 +53,31 @@ _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _WD = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
 _YEAR2 = (
     r"(?:19|20)\d\d|['’]\d\d\b"
-    r"|\d\d(?![\d.]|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?))"
+    r"|\d\d(?!\d|\.\d|:\d|\s*(?:%|am|pm|hours?|hrs?|mins?|weeks?|days?|years?)"
+    # not the next day of a list ("12 Jan, 20 Feb"): a two-digit year has no month after it
+    rf"|(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b)"
 )
+#: A two-digit year after a month with a mark: "Feb '24", "Jun-24".
+_YEAR_MARKED = r"(?:19|20)\d\d\b|['’]\d\d\b"
 _ORD = r"(?:st|nd|rd|th)?"
+#: Between the items of a list of days: "6th, 7th and 10th", "21st & 28th".
+_LIST_SEP = r"(?:\s*,\s*|\s*,?\s+(?:and|&|or)\s+)"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2025-02-14 (ISO, as chronologies exported from case systems write them)
     ("iso", re.compile(r"(?<![\w/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/-])")),
+    # 13-Feb-2025, 13-Feb-25 (as case systems print them)
+    (
+        "dmy",
+        re.compile(rf"(?<![\w/.-])(?P<d>[0-3]?\d)-(?P<m>{_MONTH})-(?P<y>(?:19|20)?\d\d)(?![\w/-])"),
+    ),
+    # 25-26 Jan, 5th-6th April 2025: a span of days, from its first day
+    (
+        "dmy",
+        re.compile(
+            rf"(?<![\w/.:-])(?P<d>[0-3]?\d){_ORD}\s*[-–]\s*[0-3]?\d{_ORD}\s+(?:of\s+)?"
+            rf"(?P<m>{_MONTH})\.?(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"
+        ),
+    ),
     # 03/10/2024, 3.10.24, 03-10-2024, 03/10
     (
         "numeric",
@@ -63,11 +86,28 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:(?P=sep)(?P<y>(?:19|20)?\d\d))?(?![\w/%]|[.-]\d)"
         ),
     ),
+    # 6th and 20th January, 7th, 8th and 10th Jan: each day of a list takes the month that
+    # closes it (the last day is read by the next pattern)
+    (
+        "dmy",
+        re.compile(
+            rf"(?<![\w/.:£$-])(?P<d>[0-3]?\d){_ORD}(?=(?:{_LIST_SEP}[0-3]?\d{_ORD})*{_LIST_SEP}"
+            rf"[0-3]?\d{_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?)"
+        ),
+    ),
+    # Friday (19th), Saturday night (15th), last Friday (14th): the day of the month in brackets
+    (
+        "wd_d",
+        re.compile(
+            rf"\b(?:(?:last|next|this)\s+)?(?P<wd>{_WD})\.?(?:\s+(?:night|morning|afternoon|"
+            rf"evening|am|pm))?\s*\(\s*(?:the\s+)?(?P<d>[0-3]?\d){_ORD}\s*\)"
+        ),
+    ),
     # Friday 1 November 2024, 3rd Oct, 3 October 2024
     (
         "dmy",
         re.compile(
-            rf"\b(?:(?P<wd>{_WD})\.?,?\s+)?(?:the\s+)?(?P<d>[0-3]?\d){_ORD}\s+(?:of\s+)?"
+            rf"\b(?:(?P<wd>{_WD})\.?,?\s+(?:the\s+)?)?(?P<d>[0-3]?\d){_ORD}\s+(?:of\s+)?"
             rf"(?P<m>{_MONTH})\.?(?:,?\s+(?P<y>{_YEAR2}))?\b"
         ),
     ),
@@ -75,18 +115,30 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "mdy",
         re.compile(
-            rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]?\d){_ORD}(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"
+            rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]?\d){_ORD}(?:,?\s+(?P<y>{_YEAR_MARKED}))?\b"
             r"(?!\s*(?:years?|months?|weeks?|days?|%|am|pm))"
         ),
     ),
     # October 2024
-    ("my", re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<y>(?:19|20)\d\d)\b")),
+    # Aug-Sep 2023: a span of months in one year, from its first month
+    (
+        "my",
+        re.compile(rf"\b(?P<m>{_MONTH})\.?\s*[-–]\s*{_MONTH}\.?\s+(?P<y>(?:19|20)\d\d)\b"),
+    ),
+    # October 2024, Feb '24, Jun-24
+    (
+        "my",
+        re.compile(rf"\b(?P<m>{_MONTH})\.?(?:\s+(?P<y>{_YEAR_MARKED})|-(?P<y2>\d\d)(?![\w/-]))"),
+    ),
+    # February half term, Oct half-term: as coarse as the month
+    ("mterm", re.compile(rf"\b(?P<m>{_MONTH})\.?\s+half[- ]?term\b")),
     # in March, since July, end of May (full month names after a preposition only)
     (
         "m",
         re.compile(
-            rf"\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
-            rf"start of|beginning of|last|this)\s+(?P<m>{_FULL_MONTH}|{_MONTH}(?=[\s.,;:)]|$))"
+            rf"(?:\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
+            rf"start of|beginning of|last|this|around|about|approx(?:\.|imately)?|circa)\s+"
+            rf"|~\s*|\(\s*)(?P<m>{_FULL_MONTH}\b|{_MONTH}(?=[\s.,;:)]|$))"
         ),
     ),
     # Monday 4th: a weekday and a day of the month, the month read from the note's date
@@ -101,15 +153,32 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|(?<=\bsince the )(?P<s4>spring|summer|autumn|winter))\b"
         ),
     ),
+    # 2016-2017, 2022-23: a span of years, from its first year
+    (
+        "y",
+        re.compile(
+            r"(?<![\w£$/.-])(?P<y>19[5-9]\d|20[0-4]\d)\s?[-–]\s?(?P<y2>(?:19|20)?\d\d)(?![\w/-]|\.\d)"
+        ),
+    ),
     # 2022 on its own
     ("y", re.compile(r"(?<![\w£$/.-])(?P<y>19[5-9]\d|20[0-4]\d)(?![\w/-]|\.\d)")),
 ]
+_WD_SHORT = r"(?:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)"
+_AFTER_WORDS = "|".join(
+    rf"(?<=\b{w} )"
+    for w in ("on", "since", "before", "after", "by", "until", "till", "from", "re", "of")
+)
 _RELATIVE = re.compile(
-    rf"\b(?P<rel>today|yesterday|tomorrow|last night|this (?:morning|afternoon|evening)|"
+    rf"\b(?P<rel>today|tonight|yesterday|yday|tomorrow|tmrw|last night|"
+    rf"this (?:morning|afternoon|evening)|"
     rf"(?:last|next) (?:week|month|year|weekend)|this week|"
     rf"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d{{1,2}}) "
     rf"(?:days?|weeks?|months?|years?) ago|(?:last|this|next) {_WEEKDAY}|"
     rf"(?<=\bon ){_WD}\b(?:\s+(?:night|morning|afternoon|evening))?|"
+    # a weekday after a preposition ("since Thursday", "re Sat"), or with its possessive
+    # ("Monday's meeting")
+    rf"(?:{_AFTER_WORDS})(?-i:{_WEEKDAY}|{_WD_SHORT})\b"
+    rf"(?:\s+(?:night|morning|afternoon|evening))?|(?-i:{_WEEKDAY})(?=['’]s\b)|"
     rf"(?-i:{_WD})\s+(?:night|morning|afternoon|evening)|"
     rf"the (?:day|night) before)\b",
     re.IGNORECASE,
@@ -153,6 +222,7 @@ class _DateHit:
     date: dt.date | None = None  # resolved
     precision: str = ""  # day, month, year
     weekday: int | None = None  # "Monday 4th": the weekday that picks the month
+    named: str = ""  # a day known by name: "12-25", "easter-21", "12-25/month"
 
 
 def _year4(y: str | None) -> int | None:
@@ -186,6 +256,11 @@ def find_dates(text: str) -> list[_DateHit]:
                     g["sep"] != "/"
                     and not g["y"]
                     and not (g["sep"] == "." and dotted and len(g["d"]) == len(g["m"]) == 2)
+                    and not (
+                        g["sep"] == "."
+                        and _DOTTED_DAY_BEFORE.search(before)
+                        and not _NOT_DOTTED_DAY_AFTER.match(text, b)
+                    )
                 ):
                     continue  # 3.5 or 3-4 is a number or a range, not a date; but "28.03"
                     # is one where the note writes its full dates with dots ("03.04.25")
@@ -210,18 +285,25 @@ def find_dates(text: str) -> list[_DateHit]:
                 hit = _DateHit(a, b, m.group(0), kind, None, None, int(y) if y else None)
             elif kind == "my":
                 mo = _MONTHS[g["m"].lower()[:3]]
-                hit = _DateHit(a, b, m.group(0), kind, None, mo, int(g["y"]))
-            elif kind == "m":
-                a = m.start("m")
+                hit = _DateHit(a, b, m.group(0), kind, None, mo, _year4(g["y"] or g.get("y2")))
+            elif kind in ("m", "mterm"):
+                a = m.start("m") if kind == "m" else a
                 mo = _MONTHS[g["m"].lower()[:3]]
-                hit = _DateHit(a, b, m.group("m"), kind, None, mo, None)
+                hit = _DateHit(a, b, text[a:b], "m", None, mo, None)
             else:
                 if _NOT_A_DATE_BEFORE.search(before) and "born" not in before.lower():
                     continue
+                y2 = g.get("y2")
+                if y2 and (int(g["y"]) // 100 * 100 + int(y2) if len(y2) == 2 else int(y2)) <= int(
+                    g["y"]
+                ):
+                    continue  # "2019-18" is not a span of years
                 hit = _DateHit(a, b, m.group(0), kind, None, None, int(g["y"]))
             hits.append(hit)
             taken.append((hit.start, hit.end))
     for m in _MONTH_YEAR.finditer(text):  # "no contact since 03/25": March 2025
+        if len(m.group("m")) < len(m.group("y")) == 2:
+            continue  # "3/25" is a score; "03/25" and "3/2025" are months
         if free(*m.span()) and not _NOT_A_DATE_BEFORE.search(
             text[max(0, m.start() - 24) : m.start()]
         ):
@@ -229,10 +311,23 @@ def find_dates(text: str) -> list[_DateHit]:
                 _DateHit(*m.span(), m.group(0), "my", None, int(m.group("m")), _year4(m.group("y")))
             )
             taken.append(m.span())
+    words = _date_words()
+    for m in words.named_days.finditer(text):  # Christmas Day, Boxing Day, Easter
+        if free(*m.span()):
+            key = next((k for k, v in m.groupdict().items() if v), "")
+            hits.append(_DateHit(*m.span(), m.group(0), "named", named=words.named[key]))
+            taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         if free(*m.span()):
             hits.append(_DateHit(m.start(), m.end(), m.group(0), "relative"))
             taken.append(m.span())
+    for m in _ORDINAL_DAY.finditer(text):  # "on the 27th", "by the 9th", "on 14th"
+        a, b = m.start("day"), m.end()
+        d = int(m.group("d"))
+        if not 1 <= d <= 31 or not free(a, b) or words.ordinal_nouns.match(text, b):
+            continue  # "on the 3rd floor", "on the 2nd occasion"
+        hits.append(_DateHit(a, b, text[a:b], "day", d))
+        taken.append((a, b))
     for h in hits:  # "Tues 14/1", "w/c 6/1": the weekday or week written before a date
         if h.day is None:
             continue
@@ -246,18 +341,87 @@ def find_dates(text: str) -> list[_DateHit]:
             h.end += time.end()  # "30/09/2024 21:15": the time goes with its date
         h.written = text[h.start : h.end]
     hits.sort(key=lambda h: h.start)
+    for h in hits:  # early 2024, mid-October, the end of April: the part of the month or year
+        if h.kind in ("m", "my", "y"):
+            pre = _PART_BEFORE.search(text[max(0, h.start - 24) : h.start])
+            if pre:
+                h.start -= len(pre.group(0))
+                h.written = text[h.start : h.end]
+    more = []
+    for h in hits:  # "(February and August)": the next month of a list of months
+        if h.kind == "m":
+            n = _NEXT_MONTH.match(text, h.end)
+            if n and all(n.end("m") <= x.start or n.start("m") >= x.end for x in hits):
+                mo = _MONTHS[n.group("m").lower()[:3]]
+                more.append(_DateHit(n.start("m"), n.end("m"), n.group("m"), "m", None, mo))
+    if more:
+        hits = sorted(hits + more, key=lambda h: h.start)
     return hits
 
 
+#: "on 22.01", "seen 28.10", "(16/09, 7.10 and 28 Oct)": a day and month with a dot where a
+#: date is expected (a time is "at 10.30", and its minutes are rarely a month).
+_DOTTED_DAY_BEFORE = re.compile(
+    rf"(?:\b(?:on|seen)\s+|(?:\d[/.]\d\d?|\b{_MONTH}),\s+)$", re.IGNORECASE
+)
+_NOT_DOTTED_DAY_AFTER = re.compile(r"\s*(?:am|pm|hrs?\b|hours|h\b|[-–]\s*\d|to\s+\d)", re.I)
+#: A day of the month alone after a preposition: "on the 27th", "by the 9th", "on 14th".
+_ORDINAL_DAY = re.compile(
+    r"\b(?:on|by|from|until|till|since|before|after)\s+(?P<day>(?:the\s+)?(?P<d>[0-3]?\d)"
+    rf"(?:st|nd|rd|th))\b(?!\s*[-–/]|\.\d|\s+(?:of\s+)?{_MONTH}\b)",
+    re.IGNORECASE,
+)
+_NEXT_MONTH = re.compile(rf"\s*(?:,|and|or|&)\s*(?P<m>{_FULL_MONTH}|{_MONTH}(?=[\s.,;:)]|$))\b")
+#: Words before a weekday that put it after the note: "by Friday", "before Thursday's meeting".
+_DEADLINE_BEFORE = re.compile(r"\b(?:by|until|till|before)\s+$", re.I)
+#: Words before a month that put it before the note: "since April", "around July", "(July)".
+_PAST_BEFORE = re.compile(r"(?:\b(?:since|around|about|approx\w*\.?|circa)\s+|~\s*|\(\s*)$", re.I)
+#: The part of a month or year written before it ("early 2024", "mid-October", "the end of").
+_PART_BEFORE = re.compile(
+    r"(?:\bthe\s+)?\b(?:(?:early|late)\s+|mid-?\s*|(?:end|start|beginning|middle)\s+of\s+)$",
+    re.IGNORECASE,
+)
 #: A full date written with dots: the note's own style, so "28.03" is a date there too.
 _DOTTED_FULL = re.compile(r"(?<![\w.])[0-3]?\d\.[01]?\d\.(?:19|20)?\d\d(?!\w|\.\d)")
 #: A month and a two-digit year ("03/25") where no day/month reading fits.
-_MONTH_YEAR = re.compile(r"(?<![\w/.:£$-])(?P<m>0[1-9]|1[0-2])/(?P<y>[2-9]\d)(?![\w/%]|[.-]\d)")
+_MONTH_YEAR = re.compile(
+    r"(?<![\w/.:£$-])(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d|[2-9]\d)(?![\w/%]|[.-]\d)"
+)
 _DATE_PREFIX = re.compile(
     rf"(?:\b{_WD}\.?,?|\bw/[ce]|\bweek (?:commencing|ending))\s+(?P<paren>\(\s*)?$", re.I
 )
 #: A clock time written straight after a date, as incident logs do ("21/05/2025 02:10").
 _TIME_AFTER = re.compile(r"[ \t]+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?(?!\d)")
+
+
+@dataclass(frozen=True)
+class _DateWords:
+    named_days: re.Pattern[str]
+    named: dict[str, str]  # group name -> "MM-DD" or "easter+N", "/month" if that coarse
+    ordinal_nouns: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> _DateWords:
+    """The date words of prompts/casefile.yaml: days known by name, and the nouns an ordinal
+    counts ("the 3rd floor") rather than dates."""
+    data = yaml.safe_load(DEFAULT_CUES.read_text(encoding="utf-8")) or {}
+    named: dict[str, str] = {}
+    parts = []
+    for i, (pattern, when) in enumerate((data.get("named_days") or {}).items()):
+        if not re.fullmatch(r"(?:\d\d-\d\d|easter(?:[+-]\d+)?)(?:/month)?", str(when)):
+            raise CurioError(f"named_days: {pattern!r} needs MM-DD or easter+N, not {when!r}")
+        named[f"n{i}"] = str(when)
+        parts.append(f"(?P<n{i}>{pattern})")
+    # longest first, so "Christmas Day" beats "Christmas"
+    parts.sort(key=lambda p: -len(p))
+    joined = "|".join(parts) or "(?!)"
+    nouns = data.get("ordinal_nouns") or "(?!)"
+    return _DateWords(
+        re.compile(rf"(?<![\w'’])(?:{joined})(?![\w'’])", re.IGNORECASE),
+        named,
+        re.compile(rf"\s+(?:{nouns})\b", re.IGNORECASE),
+    )
 
 
 def _weekday_index(word: str) -> int:
@@ -311,15 +475,32 @@ def _weekday_and_day(hit: _DateHit, anchor: dt.date) -> dt.date | None:
     return best
 
 
+def _named_day(named: str, anchor: dt.date) -> tuple[dt.date | None, str]:
+    """A day known by name ("12-25", "easter-21"; "12-25/month" for a time of the year as
+    coarse as its month, listed at its day) in the year nearest the anchor."""
+    when, _, precision = named.partition("/")
+    best: dt.date | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        if when.startswith("easter"):
+            d: dt.date | None = easter(year) + dt.timedelta(days=int(when[6:] or 0))
+        else:
+            d = _safe_date(year, int(when[:2]), int(when[3:]))
+        if d is not None and (best is None or abs((d - anchor).days) < abs((best - anchor).days)):
+            best = d
+    return best, (precision or "day") if best else ""
+
+
 def _relative(hit: _DateHit, note: dt.date) -> tuple[dt.date | None, str]:
     rel = hit.written.lower()
-    if rel in ("today", "last night") or rel.startswith("this ") and not rel.endswith("week"):
+    if rel in ("today", "tonight", "last night") or (
+        rel.startswith("this ") and not rel.endswith("week")
+    ):
         return note, "day"
     if rel == "this week":
         return note, "day"
-    if rel in ("yesterday", "the day before", "the night before"):
+    if rel in ("yesterday", "yday", "the day before", "the night before"):
         return note - dt.timedelta(days=1), "day"
-    if rel == "tomorrow":
+    if rel in ("tomorrow", "tmrw"):
         return note + dt.timedelta(days=1), "day"
     if rel in ("last week", "last weekend"):
         return note - dt.timedelta(days=7), "day"
@@ -387,8 +568,11 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         if h in full:
             continue
         if h.kind == "relative":
-            if note is not None:
-                h.date, h.precision = _relative(h, note)
+            around = note
+            if around is not None:
+                h.date, h.precision = _relative(h, around)
+                if h.date and _DEADLINE_BEFORE.search(text[max(0, h.start - 8) : h.start]):
+                    h.date += dt.timedelta(days=7 if h.date < around else 0)  # "by Friday"
             continue
         if h.kind == "y":
             h.date, h.precision = dt.date(h.year or 2000, 1, 1), "year"
@@ -400,6 +584,18 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
             if h.year:
                 h.date, h.precision = dt.date(h.year, 1, 1), "year"
             continue
+        if h.kind == "day":  # "on the 20th": the month of the dated context before it
+            context = [
+                f.date
+                for f in hits
+                if f.start < h.start and f.date and f.precision in ("day", "month")
+            ]
+            around = context[-1] if context else note
+            if around is None:
+                around = next((f.date for f in full if f.start > h.start and f.date), None)
+            if around is not None:
+                h.date, h.precision = _safe_date(around.year, around.month, h.day or 1), "day"
+            continue
         anchor = note
         if anchor is None:
             earlier = [f for f in full if f.start < h.start and f.date]
@@ -407,9 +603,17 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
             anchor = earlier[-1].date if earlier else later[0].date if later else None
         if anchor is None:
             continue
-        if h.kind == "m":
+        if h.kind == "named":
+            h.date, h.precision = _named_day(h.named, anchor)
+        elif h.kind == "m":
             h.date = _nearest_year(h, anchor)
             h.precision = "month"
+            if (
+                h.date
+                and h.date > anchor
+                and _PAST_BEFORE.search(text[max(0, h.start - 16) : h.start])
+            ):
+                h.date -= relativedelta(years=1)  # "since April", "around July": gone by
         elif h.kind == "wd_d":
             h.date, h.precision = _weekday_and_day(h, anchor), "day"
         else:
