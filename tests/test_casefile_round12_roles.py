@@ -1,0 +1,45 @@
+"""Round twelve of the case file (roles): the learned classifier overruling a role word only
+when it is much surer. Invented sentences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.casefile.extract import apply_role_model, read_people
+from assistant.casefile.learn import RoleModel
+
+
+def _always(role: str, sureness: float) -> RoleModel:
+    """A classifier that always says ``role``, with about this probability."""
+    classes = ["other-adult", "professional", "sibling", role]
+    classes = sorted(set(classes))
+    rest = (1 - sureness) / (len(classes) - 1)
+    intercept = np.log(np.array([sureness if c == role else rest for c in classes]))
+    return RoleModel({"bias": 0}, classes, np.zeros((len(classes), 1)), intercept)
+
+
+TEXT = (
+    "Visit to Kerry Dunn and Jack (6). Kerry's friend Zoe Platt was there. His sister, Mia "
+    "Dunn, was at school."
+)
+
+
+def _after(model: RoleModel) -> dict[str, str]:
+    reader = read_people(TEXT)
+    apply_role_model(reader, model)
+    return {p.label: p.role for p in reader.people}
+
+
+def test_a_sure_classifier_overrules_a_role_word() -> None:
+    assert {p.label: p.role for p in read_people(TEXT).people}["Mia Dunn"] == "sibling"
+    after = _after(_always("other-adult", 0.9))
+    assert after["Mia Dunn"] == "other-adult"
+
+
+def test_an_unsure_classifier_leaves_the_role_word() -> None:
+    # sure enough for a person with no role word (0.4), not for one with a role word
+    assert _after(_always("other-adult", 0.5))["Mia Dunn"] == "sibling"
+
+
+def test_the_classifier_never_overrules_a_role_word_to_say_professional() -> None:
+    assert _after(_always("professional", 0.95))["Mia Dunn"] == "sibling"
