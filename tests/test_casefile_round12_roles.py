@@ -76,3 +76,11 @@ def test_a_brother_of_the_child_stays_a_sibling() -> None:
         "seen later."
     )
     assert roles["Sam"] == "sibling"
+
+
+def test_a_weak_lead_decides_for_someone_with_no_role_word() -> None:
+    text = "Visit to Kerry Dunn and Jack (6). Dean Cole answered the door and left."
+    reader = read_people(text)
+    assert {p.label: p.role for p in reader.people}["Dean Cole"] == "other-adult"
+    apply_role_model(reader, _always("new-partner", 0.3))
+    assert {p.label: p.role for p in reader.people}["Dean Cole"] == "new-partner"
