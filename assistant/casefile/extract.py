@@ -17,6 +17,8 @@ from assistant.casefile.learn import (
     MIN_MARGIN,
     MIN_PROBABILITY,
     MIN_PROBABILITY_PROFESSIONAL,
+    WORD_MIN_MARGIN,
+    WORD_MIN_PROBABILITY,
     RoleModel,
     context_features,
     person_features,
@@ -67,19 +69,35 @@ def read_people(text: str, cues: Cues | None = None) -> _Reader:
 
 def apply_role_model(reader: _Reader, model: RoleModel) -> None:
     """The learned role for each person the rules left without a role word of their own
-    (no role bound beside a name, no description): where the classifier is sure enough."""
+    (no role bound beside a name, no description): where the classifier is sure enough; and
+    for someone with a role word, where it is much surer (``WORD_MIN_PROBABILITY``)."""
     for p in reader.people:
-        if any(v >= 3 for v in p.roles.values()) or p.descriptor:
-            continue
         feats = person_features(reader.flat, reader.text, p)
         role, prob, lead = model.best(feats)
         if role in CHILD_ROLES and ("adult-ties" in feats or (p.age_years or 0) >= 18):
             continue  # someone with a partner, children of their own or an adult's age
+        if any(v >= 3 for v in p.roles.values()) or p.descriptor:
+            if (
+                role != "professional"
+                and role != p.role
+                and prob >= WORD_MIN_PROBABILITY
+                and lead >= WORD_MIN_MARGIN
+            ):
+                overrule(p, role)
+            continue
         least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
         if prob >= least and lead >= MIN_MARGIN and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
     if model.context is not None:
         apply_context_model(reader, model.context)
+
+
+def overrule(p: _Draft, role: str) -> None:
+    """Give a person the learned role over the role words the rules bound: it becomes the one
+    strong vote, the others kept weak (so a later relation can still move them)."""
+    top = max(p.roles.values(), default=0)
+    p.roles = {r: min(v, 1) for r, v in p.roles.items() if r != role}
+    p.roles[role] = max(top, 3) + 1
 
 
 def apply_context_model(reader: _Reader, model: RoleModel) -> None:

@@ -39,6 +39,9 @@ class _NameSpans:
         self._last_owner: int | None = None
         #: (person, whose relative, role words' role, where): decided once parents are known
         self.relations: list[tuple[_Draft, _Draft | None, str]] = []
+        #: Role words whose owner was not known when they were read (see ``_adjust``).
+        self.unowned: list[tuple[_Draft, int, int, int, str]] = []
+        self._last_span: tuple[int, int, int, str] | None = None
         self._nicks: dict[int, str] = {}
         #: the professional's vote each person has had from the context (id -> weight)
         self._context_voted: dict[int, int] = {}

@@ -26,6 +26,15 @@ class _Relations(_NameReader):
         return None
 
     def _adjust(self, a: int, core: int, role: str, b: int | None = None) -> str:
+        """The role as seen from the child (``_adjusted``), the words' place kept for
+        ``_relate``: an owner named but not yet known ("Mrs Okonkwo's sister" before "Mrs
+        Okonkwo" is attached to Emeka Okonkwo, "F's mother" before "F" is placed) is looked
+        for again once everyone is placed."""
+        new = self._adjusted(a, core, role, b)
+        self._last_span = (a, core, b if b is not None else core, new)
+        return new
+
+    def _adjusted(self, a: int, core: int, role: str, b: int | None = None) -> str:
         """A role as seen from the child: the mother's mother is a grandparent, the father's
         sister an aunt (another adult), the father's partner his new partner, and a parent's
         son another child's sibling."""
@@ -137,6 +146,9 @@ class _Relations(_NameReader):
     def _relate(self, p: _Draft, role: str) -> None:
         owner = self._last_owner
         self._last_owner = None
+        span, self._last_span = self._last_span, None
+        if owner is None and span is not None and span[3] == role:
+            self.unowned.append((p, span[0], span[1], span[2], role))
         if owner == -1:
             self.relations.append((p, None, role))
         elif owner is not None and self.people[owner] is not p:
@@ -146,6 +158,11 @@ class _Relations(_NameReader):
         """Relatives seen from the child once the parents are known: the mother's mother is a
         grandparent, an adult's sister another adult, the father's partner his new partner,
         and a parent's son, written after the subject child, that child's sibling."""
+        for p, _a, core, _b, role in self.unowned:  # owners now known: "Mrs X's sister"
+            i = self._possessor(core)  # a name only: "his" may now find someone else
+            if i is not None and self.people[i] is not p:
+                self.relations.append((p, self.people[i], role))
+        self.unowned = []
         for p, owner, role in self.relations:
             if role not in p.roles:
                 continue
