@@ -83,6 +83,9 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
             if (
                 role != "professional"
                 and role != p.role
+                # which child is the subject (child or sibling) is read from the document's
+                # labels ("Pupil:", "Siblings:"), which the classifier hardly sees
+                and not (role in CHILD_ROLES and p.role in CHILD_ROLES)
                 and prob >= WORD_MIN_PROBABILITY
                 and lead >= WORD_MIN_MARGIN
             ):
