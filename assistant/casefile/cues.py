@@ -68,6 +68,13 @@ class Cues:
     presence: re.Pattern[str] = re.compile(r"(?!)")
     #: An injury seen on someone, right after their name ("had red marks to her neck").
     injury: re.Pattern[str] = re.compile(r"(?!)")
+    #: Days of the year known by name ("Boxing Day", "Easter"), each alternative a group
+    #: whose name keys ``named_day_dates``.
+    named_days: re.Pattern[str] = re.compile(r"(?!)")
+    #: Group name -> "MM-DD" or "easter+N", with "/month" where as coarse as its month.
+    named_day_dates: dict[str, str] = field(default_factory=dict)
+    #: After an ordinal, the nouns it counts rather than dates ("the 3rd floor").
+    ordinal_nouns: re.Pattern[str] = re.compile(r"(?!)")
 
 
 REQUIRED_KEYS = (
@@ -110,6 +117,8 @@ REQUIRED_KEYS = (
     "letter_asker",
     "presence_cues",
     "injury_cues",
+    "named_days",
+    "ordinal_nouns",
 )
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
@@ -163,6 +172,25 @@ def _check_patterns(data: dict[str, Any], p: Path) -> dict[str, re.Pattern[str]]
     return out
 
 
+def _named_days(value: Any, p: Path) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Days known by name, each alternative a named group so a hit says which day it is."""
+    if not isinstance(value, dict):
+        raise CurioError(f"{p}: named_days must map each pattern to MM-DD or easter+N.")
+    dates: dict[str, str] = {}
+    parts = []
+    for i, (pattern, when) in enumerate(value.items()):
+        if not re.fullmatch(r"(?:\d\d-\d\d|easter(?:[+-]\d+)?)(?:/month)?", str(when)):
+            raise CurioError(f"{p}: named_days {pattern!r} needs MM-DD or easter+N, not {when!r}.")
+        dates[f"n{i}"] = str(when)
+        parts.append(f"(?P<n{i}>{pattern})")
+    parts.sort(key=lambda x: -len(x))  # longest first, so "Christmas Day" beats "Christmas"
+    try:
+        pattern_ = re.compile(rf"(?<![\w'’])(?:{'|'.join(parts) or '(?!)'})(?![\w'’])", re.I)
+    except re.error as exc:
+        raise CurioError(f"{p}: named_days is not a valid pattern ({exc}).") from exc
+    return pattern_, dates
+
+
 def load_cues(path: Path | str | None = None) -> Cues:
     """Read and check the cue words (cached per file); a bad edit is one CurioError line."""
     return _load_cues(str(Path(path) if path else DEFAULT_CUES))
@@ -205,6 +233,13 @@ def _load_cues(path: str) -> Cues:
     def w(key: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         return _words(_alternatives(data[key], key), key, flags)
 
+    named_days, named_day_dates = _named_days(data["named_days"], p)
+    try:
+        ordinal_nouns = re.compile(
+            rf"\s+(?:{_alternatives(data['ordinal_nouns'], 'ordinal_nouns')})\b", re.I
+        )
+    except re.error as exc:
+        raise CurioError(f"{p}: ordinal_nouns is not a valid pattern ({exc}).") from exc
     titles = tuple(str(t) for t in data["titles"])
     prof_titles = tuple(str(t) for t in data["professional_titles"])
     return Cues(
@@ -286,6 +321,9 @@ def _load_cues(path: str) -> Cues:
         letter_asker=w("letter_asker", 0),
         presence=w("presence_cues"),
         injury=w("injury_cues"),
+        named_days=named_days,
+        named_day_dates=named_day_dates,
+        ordinal_nouns=ordinal_nouns,
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

@@ -8,16 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-import yaml
 from dateutil import parser as date_parser
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
-from assistant.casefile.cues import DEFAULT_CUES, Cues
+from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.model import Event, Undated
-from assistant.errors import CurioError
 from assistant.review import Sentence
 
 _MONTHS = {
@@ -232,8 +229,9 @@ def _year4(y: str | None) -> int | None:
     return n + 2000 if n < 100 else n
 
 
-def find_dates(text: str) -> list[_DateHit]:
-    """Every date written in ``text`` (not yet resolved): exact patterns, longest first."""
+def find_dates(text: str, cues: Cues | None = None) -> list[_DateHit]:
+    """Every date written in ``text`` (not yet resolved): exact patterns, longest first; the
+    days known by name and the nouns an ordinal counts come from the cue words."""
     hits: list[_DateHit] = []
     taken: list[tuple[int, int]] = []
 
@@ -311,11 +309,11 @@ def find_dates(text: str) -> list[_DateHit]:
                 _DateHit(*m.span(), m.group(0), "my", None, int(m.group("m")), _year4(m.group("y")))
             )
             taken.append(m.span())
-    words = _date_words()
+    words = cues or load_cues()
     for m in words.named_days.finditer(text):  # Christmas Day, Boxing Day, Easter
         if free(*m.span()):
             key = next((k for k, v in m.groupdict().items() if v), "")
-            hits.append(_DateHit(*m.span(), m.group(0), "named", named=words.named[key]))
+            hits.append(_DateHit(*m.span(), m.group(0), "named", named=words.named_day_dates[key]))
             taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         if free(*m.span()):
@@ -392,36 +390,6 @@ _DATE_PREFIX = re.compile(
 )
 #: A clock time written straight after a date, as incident logs do ("21/05/2025 02:10").
 _TIME_AFTER = re.compile(r"[ \t]+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?(?!\d)")
-
-
-@dataclass(frozen=True)
-class _DateWords:
-    named_days: re.Pattern[str]
-    named: dict[str, str]  # group name -> "MM-DD" or "easter+N", "/month" if that coarse
-    ordinal_nouns: re.Pattern[str]
-
-
-@lru_cache(maxsize=1)
-def _date_words() -> _DateWords:
-    """The date words of prompts/casefile.yaml: days known by name, and the nouns an ordinal
-    counts ("the 3rd floor") rather than dates."""
-    data = yaml.safe_load(DEFAULT_CUES.read_text(encoding="utf-8")) or {}
-    named: dict[str, str] = {}
-    parts = []
-    for i, (pattern, when) in enumerate((data.get("named_days") or {}).items()):
-        if not re.fullmatch(r"(?:\d\d-\d\d|easter(?:[+-]\d+)?)(?:/month)?", str(when)):
-            raise CurioError(f"named_days: {pattern!r} needs MM-DD or easter+N, not {when!r}")
-        named[f"n{i}"] = str(when)
-        parts.append(f"(?P<n{i}>{pattern})")
-    # longest first, so "Christmas Day" beats "Christmas"
-    parts.sort(key=lambda p: -len(p))
-    joined = "|".join(parts) or "(?!)"
-    nouns = data.get("ordinal_nouns") or "(?!)"
-    return _DateWords(
-        re.compile(rf"(?<![\w'’])(?:{joined})(?![\w'’])", re.IGNORECASE),
-        named,
-        re.compile(rf"\s+(?:{nouns})\b", re.IGNORECASE),
-    )
 
 
 def _weekday_index(word: str) -> int:

@@ -251,7 +251,7 @@ def _read_case(
     learned_status = status_model() if isinstance(status, str) else status
     if learned_status is not None:
         apply_status_model(state, learned_status)
-    hits = find_dates(reader.text)
+    hits = find_dates(reader.text, cues)
     note = resolve_dates(text, hits)
     chronology, undated = read_chronology(text, sentences, cues, hits)
     account_scope = scope if has_sections else set(range(len(sentences)))
