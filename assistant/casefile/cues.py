@@ -68,6 +68,8 @@ class Cues:
     presence: re.Pattern[str] = re.compile(r"(?!)")
     #: An injury seen on someone, right after their name ("had red marks to her neck").
     injury: re.Pattern[str] = re.compile(r"(?!)")
+    #: When the learned role classifier may decide (``role_thresholds``: ROLE_THRESHOLDS).
+    role_thresholds: dict[str, float] = field(default_factory=dict)
 
 
 REQUIRED_KEYS = (
@@ -110,6 +112,16 @@ REQUIRED_KEYS = (
     "letter_asker",
     "presence_cues",
     "injury_cues",
+)
+#: The learned role classifier's thresholds in ``role_thresholds``, each from 0 to 1.
+ROLE_THRESHOLDS = (
+    "min_probability",
+    "min_margin",
+    "min_probability_professional",
+    "word_min_probability",
+    "word_min_margin",
+    "context_min_probability",
+    "context_min_margin",
 )
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
@@ -160,6 +172,18 @@ def _check_patterns(data: dict[str, Any], p: Path) -> dict[str, re.Pattern[str]]
                 rf"(?:\s*[:–-](?=\s)|\s+(?:\w+\s+)?(?:{answers})(?![\w-]))"
             )
         out[name] = _words("|".join(f"(?:{x})" for x in parts), f"checks.{name}")
+    return out
+
+
+def _role_thresholds(value: Any, p: Path) -> dict[str, float]:
+    """Each threshold of the role classifier: a number from 0 to 1."""
+    value = value if isinstance(value, dict) else {}
+    out: dict[str, float] = {}
+    for key in ROLE_THRESHOLDS:
+        x = value.get(key)
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1:
+            raise CurioError(f"{p}: role_thresholds.{key} must be a number from 0 to 1.")
+        out[key] = float(x)
     return out
 
 
@@ -286,6 +310,7 @@ def _load_cues(path: str) -> Cues:
         letter_asker=w("letter_asker", 0),
         presence=w("presence_cues"),
         injury=w("injury_cues"),
+        role_thresholds=_role_thresholds(data.get("role_thresholds"), p),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()
