@@ -67,3 +67,43 @@ def test_the_thresholds_decide_when_the_classifier_overrules(tmp_path: Path) -> 
     kim = next(p for p in reader.people if p.first == "Kim")
     apply_role_model(reader, model)
     assert kim.role == "sibling"
+
+
+# ----------------------------------------------------------------------------- the unborn baby
+
+
+def _people(text: str) -> dict[str, str]:
+    from assistant.casefile import extract_case
+
+    return {p.name: p.role for p in extract_case(text, roles=None).people}
+
+
+def test_an_unborn_baby_listed_after_named_children_is_a_person_of_their_own() -> None:
+    people = _people(
+        "Children: Rosie Hart (6), Alfie Hart (2), unborn baby (EDD 14/09/2025)\n"
+        "Mother: Gemma Hart\nGemma was seen at home on 02/05.\n"
+    )
+    assert people.get("unborn baby") == "child"
+    assert people.get("Alfie Hart") == "child"
+
+
+def test_the_father_of_an_unborn_baby_label_keeps_the_baby() -> None:
+    people = _people(
+        "Mother: Nadia Fisher, 20\nFather of unborn baby: Owen Price, 24\n"
+        "Other children: Kai Fisher (3)\nNadia was seen at the clinic.\n"
+    )
+    assert people.get("Owen Price") == "father"
+    assert people.get("unborn baby") == "child"
+
+
+def test_the_unborn_baby_and_the_unborn_child_are_one_person() -> None:
+    from assistant.casefile import extract_case
+
+    case = extract_case(
+        "Children: Ruby Shaw (5), unborn baby\nSara Shaw (mother) is 30 weeks pregnant. "
+        "Her unborn child is due in June.\n",
+        roles=None,
+    )
+    unborn = [p for p in case.people if "unborn" in " ".join([p.name, *p.aliases]).lower()]
+    assert len(unborn) == 1 and unborn[0].role == "child"
+    assert "Her unborn child" in [unborn[0].name, *unborn[0].aliases]
