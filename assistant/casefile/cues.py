@@ -75,6 +75,8 @@ class Cues:
     named_day_dates: dict[str, str] = field(default_factory=dict)
     #: After an ordinal, the nouns it counts rather than dates ("the 3rd floor").
     ordinal_nouns: re.Pattern[str] = re.compile(r"(?!)")
+    #: When the learned role classifier may decide (``role_thresholds``: ROLE_THRESHOLDS).
+    role_thresholds: dict[str, float] = field(default_factory=dict)
 
 
 REQUIRED_KEYS = (
@@ -119,6 +121,16 @@ REQUIRED_KEYS = (
     "injury_cues",
     "named_days",
     "ordinal_nouns",
+)
+#: The learned role classifier's thresholds in ``role_thresholds``, each from 0 to 1.
+ROLE_THRESHOLDS = (
+    "min_probability",
+    "min_margin",
+    "min_probability_professional",
+    "word_min_probability",
+    "word_min_margin",
+    "context_min_probability",
+    "context_min_margin",
 )
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
@@ -189,6 +201,18 @@ def _named_days(value: Any, p: Path) -> tuple[re.Pattern[str], dict[str, str]]:
     except re.error as exc:
         raise CurioError(f"{p}: named_days is not a valid pattern ({exc}).") from exc
     return pattern_, dates
+
+
+def _role_thresholds(value: Any, p: Path) -> dict[str, float]:
+    """Each threshold of the role classifier: a number from 0 to 1."""
+    value = value if isinstance(value, dict) else {}
+    out: dict[str, float] = {}
+    for key in ROLE_THRESHOLDS:
+        x = value.get(key)
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1:
+            raise CurioError(f"{p}: role_thresholds.{key} must be a number from 0 to 1.")
+        out[key] = float(x)
+    return out
 
 
 def load_cues(path: Path | str | None = None) -> Cues:
@@ -324,6 +348,7 @@ def _load_cues(path: str) -> Cues:
         named_days=named_days,
         named_day_dates=named_day_dates,
         ordinal_nouns=ordinal_nouns,
+        role_thresholds=_role_thresholds(data.get("role_thresholds"), p),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

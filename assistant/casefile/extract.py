@@ -15,13 +15,6 @@ from assistant.casefile.cues import Cues, load_cues
 from assistant.casefile.dates import find_dates, read_chronology, resolve_dates
 from assistant.casefile.draft import _CAPS, _TOKEN, _Draft
 from assistant.casefile.learn import (
-    CONTEXT_MIN_MARGIN,
-    CONTEXT_MIN_PROBABILITY,
-    MIN_MARGIN,
-    MIN_PROBABILITY,
-    MIN_PROBABILITY_PROFESSIONAL,
-    WORD_MIN_MARGIN,
-    WORD_MIN_PROBABILITY,
     RoleModel,
     context_features,
     person_features,
@@ -73,7 +66,8 @@ def read_people(text: str, cues: Cues | None = None) -> _Reader:
 def apply_role_model(reader: _Reader, model: RoleModel) -> None:
     """The learned role for each person the rules left without a role word of their own
     (no role bound beside a name, no description): where the classifier is sure enough; and
-    for someone with a role word, where it is much surer (``WORD_MIN_PROBABILITY``)."""
+    for someone with a role word, where it is much surer (``role_thresholds`` in the cues)."""
+    t = reader.cues.role_thresholds
     for p in reader.people:
         feats = person_features(reader.flat, reader.text, p)
         role, prob, lead = model.best(feats)
@@ -86,13 +80,13 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
                 # which child is the subject (child or sibling) is read from the document's
                 # labels ("Pupil:", "Siblings:"), which the classifier hardly sees
                 and not (role in CHILD_ROLES and p.role in CHILD_ROLES)
-                and prob >= WORD_MIN_PROBABILITY
-                and lead >= WORD_MIN_MARGIN
+                and prob >= t["word_min_probability"]
+                and lead >= t["word_min_margin"]
             ):
                 overrule(p, role)
             continue
-        least = MIN_PROBABILITY_PROFESSIONAL if role == "professional" else MIN_PROBABILITY
-        if prob >= least and lead >= MIN_MARGIN and role != p.role:
+        least = t["min_probability_professional" if role == "professional" else "min_probability"]
+        if prob >= least and lead >= t["min_margin"] and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
     if model.context is not None:
         apply_context_model(reader, model.context)
@@ -110,6 +104,7 @@ def apply_context_model(reader: _Reader, model: RoleModel) -> None:
     """The second opinion, from the words around a person alone: it overrules the rules
     (and the first classifier) for a person still without a role word of their own, where
     it is sure, and never to call someone a professional."""
+    t = reader.cues.role_thresholds
     for p in reader.people:
         if any(v >= 3 for v in p.roles.values()) or p.descriptor:
             continue
@@ -119,7 +114,8 @@ def apply_context_model(reader: _Reader, model: RoleModel) -> None:
             continue
         if role == "professional":
             continue  # "Ms Reid told me ..." reads like a professional's report (see learn)
-        if prob >= CONTEXT_MIN_PROBABILITY and lead >= CONTEXT_MIN_MARGIN and role != p.role:
+        sure = prob >= t["context_min_probability"] and lead >= t["context_min_margin"]
+        if sure and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
 
 

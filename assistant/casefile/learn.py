@@ -30,34 +30,9 @@ from assistant.casefile.model import ROLES
 FEATURE_VERSION = "3"
 DATA_DIR = Path(__file__).resolve().parents[2] / "evals" / "casefile"
 CACHE_PREFIX = "casefile-roles-"
-#: For a person with no role word of their own the classifier decides when it is at least
-#: this sure of its best role (and that role leads the next by MIN_MARGIN): the rules' own
-#: answer there is only "other adult" by default, so a weak lead is still worth taking
-#: (held out over the 21 tune files 0.2 and no margin beat 0.4 and 0.2, no file worse).
-MIN_PROBABILITY = 0.2
-MIN_MARGIN = 0.0
-#: Calling a family adult a professional takes them off the list of adults not seen or not
-#: checked, the table's first purpose; so that role needs a surer call than the others.
-MIN_PROBABILITY_PROFESSIONAL = 0.6
-
-#: For a person the rules gave a role word of their own ("Tyler's sister", "her partner"),
-#: the classifier (which sees the rules' votes among its features) overrules the word only
-#: when this sure, and never to say professional: the word is usually right, but the words
-#: around can say otherwise (an aunt written as "M's sister", a partner who has moved in).
-#: Chosen held out file by file over the 21 tune files (0.5 to 0.6 all gain; 0.55 loses
-#: the fewest right roles).
-WORD_MIN_PROBABILITY = 0.55
-WORD_MIN_MARGIN = 0.55
-
-#: The second opinion (``RoleModel.context``) reads only the words around a person, not the
-#: rules' votes or the gender the rules took from them, so it is not a copy of the rules; it
-#: overrules them for a person with no role word of their own only when this sure (held out
-#: file by file over the nine tune files: role 86.9% -> 87.2%, no file worse). It never
-#: calls anyone a professional: to the words around, "Ms Reid told me ..." reads like a
-#: professional's report, and a family adult taken for one drops off the list of adults
-#: not seen or not checked.
-CONTEXT_MIN_PROBABILITY = 0.7
-CONTEXT_MIN_MARGIN = 0.4
+#: When the classifier may decide a role (the probability and lead it needs, for people with
+#: and without a role word of their own, and for its second opinion from the context alone)
+#: is read from ``role_thresholds`` in prompts/casefile.yaml, each with how it was chosen.
 #: The features the second opinion leaves out: what the rules decided.
 RULE_FEATURES = ("vote=", "gender=")
 

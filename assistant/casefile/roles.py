@@ -29,7 +29,7 @@ class _RolePlacer(_Relations):
         words = self.flat[a:b]
         lower = self.flat[core:b].lower()
         if role.startswith("child:"):
-            key = role
+            key = "child:baby" if role == "child:unborn" else role  # one unborn baby
             role = "child"
             if key in ("child:boy", "child:girl") and any(
                 p.first and p.role in CHILD_ROLES for p in self.people
@@ -248,6 +248,8 @@ class _RoleReader(_RolePlacer):
             if (a, core, b, role) in owners:
                 continue
             named = self._named_near(core, b, role)
+            if _UNBORN.match(self.flat[core:b]):
+                named = None  # "Amaya (3), unborn baby (EDD ...)": a list, not her description
             if named is not None and not role.startswith("child:"):
                 self._bind(named, a, core, b, role)
                 self._plural_over_names(named, a, b, role)
@@ -255,6 +257,13 @@ class _RoleReader(_RolePlacer):
                 bound.append((a, core, b, role))
         for a, core, b, role in bound:
             self._place_role(a, core, b, role)
+        for m in _ROLE_OF_LABEL.finditer(self.text):
+            # "Father of unborn baby: Jordan Kemp": the label is his, but the baby not yet born
+            # is a person of their own (one already named is not; see _role_of_labels)
+            u = _UNBORN.search(m.group("label"), m.end("head") - m.start("label"))
+            if u:
+                at = m.start("label") + u.start()
+                self._place_role(at, at, at + len(u.group(0)), "child")
         for p in placed_early:  # "M's" placed before "M (Jade Lewis)" was bound: one person
             self._rehome(p)
         for _a, _core, b, role in chosen:
@@ -426,6 +435,9 @@ _GRAND_SEXES = (
 def _first_of(lower: str, options: tuple[tuple[str, str], ...]) -> str:
     return next((value for value, pattern in options if re.search(pattern, lower)), "")
 
+
+#: A child not yet born, written as such ("unborn baby", "the unborn child").
+_UNBORN = re.compile(r"(?:the\s+)?unborn\s+(?:baby|child)\b", re.IGNORECASE)
 
 #: A line's label: a head word, "of", whose ("Father of baby:", "Mother of all three:").
 _ROLE_OF_LABEL = re.compile(
