@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from assistant.casefile.draft import _TOKEN
 from assistant.casefile.model import CHECKS, ROLES
 from assistant.errors import CurioError
 from assistant.not_names import load_not_names
@@ -68,6 +69,9 @@ class Cues:
     presence: re.Pattern[str] = re.compile(r"(?!)")
     #: An injury seen on someone, right after their name ("had red marks to her neck").
     injury: re.Pattern[str] = re.compile(r"(?!)")
+    #: Right after a name, the name the person goes by: "(known as Kez)", ', called Daz,' or a
+    #: quoted name in brackets; group ``nick``.
+    nickname: re.Pattern[str] = re.compile(r"(?!)")
     #: Days of the year known by name ("Boxing Day", "Easter"), each alternative a group
     #: whose name keys ``named_day_dates``.
     named_days: re.Pattern[str] = re.compile(r"(?!)")
@@ -121,6 +125,7 @@ REQUIRED_KEYS = (
     "injury_cues",
     "named_days",
     "ordinal_nouns",
+    "nickname_cues",
 )
 #: The learned role classifier's thresholds in ``role_thresholds``, each from 0 to 1.
 ROLE_THRESHOLDS = (
@@ -201,6 +206,21 @@ def _named_days(value: Any, p: Path) -> tuple[re.Pattern[str], dict[str, str]]:
     except re.error as exc:
         raise CurioError(f"{p}: named_days is not a valid pattern ({exc}).") from exc
     return pattern_, dates
+
+
+def _nickname(words: str, p: Path) -> re.Pattern[str]:
+    """The name a person goes by, right after their name: in brackets, quoted or after one of
+    the cue words ("(known as Kez)", "(called Daz by the children)"), or after a comma and a
+    cue word (", known as Kez,")."""
+    quoted = rf"['‘\"“](?P<q>{_TOKEN})['’\"”]"
+    cued = rf"(?i:{words})\s+(?:['‘\"“](?P<c>{_TOKEN})['’\"”]|(?P<b>{_TOKEN})(?![\w-]))"
+    try:
+        return re.compile(
+            rf"[ \t]*(?:\(\s*(?:{quoted}\s*\)|{cued}[^()\n]{{0,40}}\))"
+            rf"|,[ \t]*(?i:{words})\s+(?:['‘\"“](?P<d>{_TOKEN})['’\"”]|(?P<e>{_TOKEN})(?![\w-])))",
+        )
+    except re.error as exc:
+        raise CurioError(f"{p}: nickname_cues is not a valid pattern ({exc}).") from exc
 
 
 def _role_thresholds(value: Any, p: Path) -> dict[str, float]:
@@ -345,6 +365,7 @@ def _load_cues(path: str) -> Cues:
         letter_asker=w("letter_asker", 0),
         presence=w("presence_cues"),
         injury=w("injury_cues"),
+        nickname=_nickname(_alternatives(data["nickname_cues"], "nickname_cues"), p),
         named_days=named_days,
         named_day_dates=named_day_dates,
         ordinal_nouns=ordinal_nouns,

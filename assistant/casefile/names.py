@@ -320,6 +320,11 @@ class _NameReader(_NameSpans):
             )
             if not known and self._looks_like_person(start, end, age):
                 self._new(first=tok, label=tok)
+            nick = self._nick_after(end)
+            if nick and nick != tok:  # "Jade's partner Kieran (known as Kez)"
+                idx = self._find(first=tok)
+                if idx is not None:
+                    self.people[idx].nicks.add(nick)
         for i in pending_single:
             start, end, title, tokens, age, years = records[i]
             tok = tokens[0]
@@ -357,13 +362,24 @@ class _NameReader(_NameSpans):
             return None
         return bearers[0]
 
+    def _nick_after(self, end: int) -> str | None:
+        """The name a person goes by, written right after their name at ``end``: a quoted
+        name in brackets ("Oluwaseun Adebayo ("Seun")") or one after a cue word ("Kieran
+        (known as Kez)", "Darren, called Daz by the children,")."""
+        m = self.cues.nickname.match(self.text, end)
+        if m is None:
+            return None
+        return next((v for v in m.groupdict().values() if v), None)
+
     def _nicks_in_brackets(self) -> None:
-        """A quoted name in brackets after a full name is what the text calls them later
-        ("Oluwaseun Adebayo ("Seun")")."""
-        for m in _BRACKET_NICK.finditer(self.text):
-            for p in self.people:
-                if p.first and any(e == m.start() for _s, e in p.mentions):
-                    p.nicks.add(m.group(1))
+        """What the text calls a named person later, from the words right after their name."""
+        for p in self.people:
+            if not p.first:
+                continue
+            for _s, e in p.mentions:
+                nick = self._nick_after(e)
+                if nick and nick != p.first:
+                    p.nicks.add(nick)
 
     def _surnames_in_capitals(self) -> None:
         """A surname written alone in capitals, as police notices do ("RASHID arrested"): the
@@ -476,7 +492,3 @@ class _NameReader(_NameSpans):
         if had < weight:
             p.vote("professional", weight - had)
             self._context_voted[id(p)] = weight
-
-
-#: A nickname in quotation marks in brackets, straight after a name.
-_BRACKET_NICK = re.compile(rf"[ \t]*\(\s*['‘\"“]({_TOKEN})['’\"”]\s*\)")
