@@ -164,6 +164,16 @@ def _kind_pattern(state: ReadState, kind: str) -> re.Pattern[str] | None:
     return cues.agency_kinds.get(kind) or cues.checks.get(kind)
 
 
+def _found(state: ReadState, pat: re.Pattern[str], a: int, b: int) -> bool:
+    """Whether the pattern occurs in the draft between a and b (remembered: the same clauses
+    are searched for each person and kind of check)."""
+    key = (pat, a, b)
+    hit = state.memo.get(key)
+    if hit is None:
+        hit = state.memo[key] = bool(pat.search(state.reader.flat[a:b]))
+    return bool(hit)
+
+
 def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
     """What the text says about one person and one kind of check (shared names across kinds,
     so what a police line teaches carries to a probation line), plus the kind itself."""
@@ -202,13 +212,12 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         prev = sentences[n - 1] if n else None
         pre = "poss:" if possessive else ""
         tag = "plan:" if n in state.plan else ""
-        part = flat[a:b]
         where = ""
-        if agency.search(part):
+        if _found(state, agency, a, b):
             where = "clause"
-        elif agency.search(flat[s.start : s.end]):
+        elif _found(state, agency, s.start, s.end):
             where = "sentence"
-        elif prev is not None and agency.search(flat[prev.start : prev.end]):
+        elif prev is not None and _found(state, agency, prev.start, prev.end):
             where = "previous"
         label = _line_label(reader.text, pos)
         if label and agency.search(label):
@@ -219,17 +228,18 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         _add(f, pre + tag + "at=" + where + "&kind=" + kind)
         if pronoun:
             _add(f, pre + "at-pronoun")
-        span = part if where in ("clause", "label") else flat[s.start : s.end]
-        if done_pat is not None and done_pat.search(span):
+        sa, sb = (a, b) if where in ("clause", "label") else (s.start, s.end)
+        span = flat[sa:sb]
+        if done_pat is not None and _found(state, done_pat, sa, sb):
             _add(f, pre + tag + where + ":answer")
-        if cues.check_done.search(span):
-            _add(f, pre + tag + where + ":done")
-        if cues.check_pending.search(span):
-            _add(f, pre + tag + where + ":pending")
-        if cues.check_nil.search(span):
-            _add(f, pre + tag + where + ":nil")
-        if cues.negation.search(span):
-            _add(f, pre + tag + where + ":neg")
+        for pat, name in (
+            (cues.check_done, ":done"),
+            (cues.check_pending, ":pending"),
+            (cues.check_nil, ":nil"),
+            (cues.negation, ":neg"),
+        ):
+            if _found(state, pat, sa, sb):
+                _add(f, pre + tag + where + name)
         if cues.check_target.search(flat[max(s.start, pos - 60) : pos]):
             _add(f, pre + "target")
         for w in _words(span):
