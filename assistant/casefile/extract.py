@@ -8,7 +8,8 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.casefile.accounts import read_accounts, sections
 from assistant.casefile.cues import Cues, load_cues
@@ -154,6 +155,8 @@ class ReadState:
     checks: dict[int, list[str]]
     scope: set[int]
     has_sections: bool
+    #: What the learned status readers computed once per draft (clauses, document features).
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 def read_state(text: str, cues: Cues, learned: RoleModel | None) -> ReadState:
@@ -196,21 +199,24 @@ def extract_case(
     text: str,
     cues: Cues | None = None,
     roles: RoleModel | None | str = "learned",
-    status: StatusModel | None | str = None,
+    status: StatusModel | None | str = "learned",
 ) -> CaseFile:
     """The people, the chronology and whose account, from a draft's text alone.
 
     ``roles`` is the learned role classifier: "learned" for the process's own (built from the
     labelled tune texts on first use), None for the rules alone; ``status`` likewise for the
-    learned reader of seen, seen alone and checks (off by default: held out, it has not yet
-    beaten the rules; see evals/casefile/README.md). Never raises on odd text: a
+    learned readers of seen, seen alone and checks, a second opinion on the rules' reading
+    (held out it beats the rules, most on the newest writers: evals/casefile/README.md). With
+    ``roles=None`` the default ``status`` is the rules alone too. Never raises on odd text: a
     draft with no names or no dates gives empty lists and a note.
     """
     if not isinstance(text, str) or not text.strip():
         return CaseFile()
     cues = cues or load_cues()
     learned = role_model() if isinstance(roles, str) else roles
-    if not isinstance(roles, str) or status is not None:
+    if roles is None and status == "learned":
+        status = None  # the rules alone
+    if not isinstance(roles, str) or status != "learned":
         return _read_case(text, cues, learned, status)
     # the defaults: the review engine reads the case for its check on unseen adults, and the
     # CLI and the app then show it, so one review asks twice; copies are handed out, as the
@@ -221,7 +227,7 @@ def extract_case(
         if hit is not None and hit[0] is cues and hit[1] is learned:
             _RECENT.move_to_end(key)
             return copy.deepcopy(hit[2])
-    case = _read_case(text, cues, learned, None)
+    case = _read_case(text, cues, learned, status)
     with _RECENT_LOCK:
         _RECENT[key] = (cues, learned, copy.deepcopy(case))
         while len(_RECENT) > _RECENT_SIZE:

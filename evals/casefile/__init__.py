@@ -187,11 +187,12 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
 
 
 def evaluate(
-    split: str, folder: Path = FOLDER, held_out: bool = False, learned_status: bool = False
+    split: str, folder: Path = FOLDER, held_out: bool = False, learned_status: bool = True
 ) -> tuple[Tally, list[dict[str, Any]]]:
     """Score the split. ``held_out`` (tune only): each file scored by the role classifier and
     the status readers trained without it (leave one file out), so the learned parts are
-    never scored on their own training labels."""
+    never scored on their own training labels. ``learned_status=False`` reads seen, seen
+    alone and checks with the rules alone."""
     from assistant.casefile import extract_case, learn, learn_status, load_cues
 
     load_cues()  # read once, outside the timings

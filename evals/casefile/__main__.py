@@ -1,4 +1,4 @@
-"""``python -m evals.casefile --split tune|test [--held-out] [--learned-status] [--json]
+"""``python -m evals.casefile --split tune|test [--held-out] [--rules-status] [--json]
 [--verbose]``"""
 
 from __future__ import annotations
@@ -22,14 +22,20 @@ def main(argv: list[str] | None = None) -> int:
         help="score each tune file with the role classifier trained without it",
     )
     ap.add_argument(
+        "--rules-status",
+        action="store_true",
+        help="read seen, seen alone and checks with the rules alone, without the learned "
+        "readers' second opinion (learn_status)",
+    )
+    ap.add_argument(
         "--learned-status",
         action="store_true",
-        help="read seen, seen alone and checks with the learned readers (learn_status)",
+        help="the default since round thirteen; kept so older commands still run",
     )
     args = ap.parse_args(argv)
     try:
         total, rows = evaluate(
-            args.split, held_out=args.held_out, learned_status=args.learned_status
+            args.split, held_out=args.held_out, learned_status=not args.rules_status
         )
     except CurioError as exc:
         print(f"evals.casefile: {exc.message}", file=sys.stderr)

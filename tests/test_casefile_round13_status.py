@@ -1,0 +1,75 @@
+"""Issue 14, round thirteen (status): the learned status readers as a second opinion on the
+rules, in the default path. Seen alone is theirs outright; a seen or a check the rules did not
+read is added only when they are sure; a check the rules read is dropped below even odds, a
+seen only when they are nearly sure it was not. Every draft here is invented for these tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import person
+
+from assistant.casefile import extract_case, learn_status
+from assistant.casefile.learn import RoleModel
+
+TEXT = (
+    "Mother: Jo Parr. Father: Karl Webb.\n"
+    "I met Jo Parr at the office.\n"
+    "Police: Karl Webb – one call-out.\n"
+)
+
+
+def _always(yes: float) -> RoleModel:
+    """A reader that answers yes with this probability whatever it reads."""
+    b = float(np.log(yes / (1 - yes)))
+    return RoleModel(
+        {"bias": 0},
+        ["no", "yes"],
+        np.zeros((2, 1), dtype=np.float32),
+        np.array([-b / 2, b / 2], dtype=np.float32),
+    )
+
+
+def _read(seen: float, alone: float, checks: float):  # type: ignore[no-untyped-def]
+    model = learn_status.StatusModel(_always(seen), _always(alone), _always(checks))
+    return extract_case(TEXT, roles=None, status=model)
+
+
+def test_the_rules_reading_stands_where_the_reader_is_unsure() -> None:
+    case = _read(seen=0.4, alone=0.2, checks=0.6)
+    assert person(case, "Jo Parr").seen  # the rules' seen, not dropped at 0.4
+    assert not person(case, "Karl Webb").seen  # not added at 0.4
+    assert person(case, "Karl Webb").checks == ["police"]  # kept at 0.6
+    assert person(case, "Jo Parr").checks == []  # not added at 0.6
+
+
+def test_a_sure_reader_adds_a_seen_and_a_check() -> None:
+    case = _read(seen=0.8, alone=0.2, checks=0.8)
+    assert person(case, "Karl Webb").seen
+    assert "police" in person(case, "Jo Parr").checks
+
+
+def test_a_check_the_reader_doubts_is_dropped_and_a_seen_only_when_it_is_nearly_sure() -> None:
+    doubt = _read(seen=0.2, alone=0.2, checks=0.4)
+    assert person(doubt, "Karl Webb").checks == []
+    assert person(doubt, "Jo Parr").seen  # 0.2 is not sure enough to drop a seeing verb
+    sure = _read(seen=0.05, alone=0.2, checks=0.4)
+    assert not person(sure, "Jo Parr").seen
+
+
+def test_seen_alone_is_the_readers_call_and_makes_the_person_seen() -> None:
+    case = _read(seen=0.2, alone=0.6, checks=0.4)
+    assert person(case, "Karl Webb").seen_alone and person(case, "Karl Webb").seen
+
+
+def test_the_default_reads_status_with_the_learned_readers_and_roles_none_the_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.casefile import extract
+
+    text = "Mother: Amy Lowe.\nAmy came to the office without her partner; we talked (r13).\n"
+    monkeypatch.setattr(
+        extract, "status_model", lambda: learn_status.StatusModel(None, _always(0.9), None)
+    )
+    assert person(extract_case(text, roles=None), "Amy Lowe").seen_alone is False
+    assert person(extract_case(text), "Amy Lowe").seen_alone
