@@ -81,6 +81,8 @@ class Cues:
     ordinal_nouns: re.Pattern[str] = re.compile(r"(?!)")
     #: When the learned role classifier may decide (``role_thresholds``: ROLE_THRESHOLDS).
     role_thresholds: dict[str, float] = field(default_factory=dict)
+    #: When the learned status readers overrule the rules (``status_thresholds``).
+    status_thresholds: dict[str, float] = field(default_factory=dict)
 
 
 REQUIRED_KEYS = (
@@ -137,6 +139,8 @@ ROLE_THRESHOLDS = (
     "context_min_probability",
     "context_min_margin",
 )
+#: The learned status readers' thresholds in ``status_thresholds``, each from 0 to 1.
+STATUS_THRESHOLDS = ("keep", "add", "drop_seen")
 #: Who can own a partner: the mother's words, "her", or a name ("Chantelle's partner").
 POSSESSOR = (
     r"(?:(?:the )?(?:mother|mum|mummy)['’]s|her"
@@ -223,14 +227,16 @@ def _nickname(words: str, p: Path) -> re.Pattern[str]:
         raise CurioError(f"{p}: nickname_cues is not a valid pattern ({exc}).") from exc
 
 
-def _role_thresholds(value: Any, p: Path) -> dict[str, float]:
-    """Each threshold of the role classifier: a number from 0 to 1."""
+def _thresholds(
+    value: Any, p: Path, name: str = "role_thresholds", keys: tuple[str, ...] = ROLE_THRESHOLDS
+) -> dict[str, float]:
+    """Each threshold of a learned reader: a number from 0 to 1."""
     value = value if isinstance(value, dict) else {}
     out: dict[str, float] = {}
-    for key in ROLE_THRESHOLDS:
+    for key in keys:
         x = value.get(key)
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1:
-            raise CurioError(f"{p}: role_thresholds.{key} must be a number from 0 to 1.")
+            raise CurioError(f"{p}: {name}.{key} must be a number from 0 to 1.")
         out[key] = float(x)
     return out
 
@@ -369,7 +375,10 @@ def _load_cues(path: str) -> Cues:
         named_days=named_days,
         named_day_dates=named_day_dates,
         ordinal_nouns=ordinal_nouns,
-        role_thresholds=_role_thresholds(data.get("role_thresholds"), p),
+        role_thresholds=_thresholds(data.get("role_thresholds"), p),
+        status_thresholds=_thresholds(
+            data.get("status_thresholds"), p, "status_thresholds", STATUS_THRESHOLDS
+        ),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

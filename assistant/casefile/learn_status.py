@@ -41,12 +41,6 @@ FEATURE_VERSION = "s1"
 CACHE_PREFIX = "casefile-status-"
 #: Labelled roles whose status is not scored or shown as an adult's (children, professionals).
 STATUS_SKIP = frozenset({"child", "sibling", "professional"})
-#: The share of a (person, check) or a seen call the model needs before it says yes.
-THRESHOLD = 0.5
-#: ... before it adds a seen or a check the rules did not read.
-SURE = 0.7
-#: A seen the rules read is dropped only below this.
-SEEN_DROP = 0.1
 FIELDS = ("seen", "alone", "checks")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+")
@@ -284,29 +278,31 @@ def apply_status_model(state: ReadState, model: StatusModel) -> None:
 
     Seen alone is the reader's call outright (its many wordings, "came on her own", "alone
     with me", are where the rules miss most). A seen or a check the rules did not read is
-    added only when the reader is sure (``SURE``); a check the rules read is dropped when the
+    added only when the reader is sure; a check the rules read is dropped when the
     reader gives it less than even odds, a seen only when it is nearly sure it was not
-    (``SEEN_DROP``: a seeing verb bound to the person is the rules' strongest cue). Held out
+    (a seeing verb bound to the person is the rules' strongest cue). Held out
     over the labelled files this beat both the rules and the reader alone (README, round
-    thirteen)."""
+    thirteen). The three thresholds are ``status_thresholds`` in prompts/casefile.yaml."""
+    t = state.reader.cues.status_thresholds
+    yes_at, sure, seen_drop = t["keep"], t["add"], t["drop_seen"]
     for i in _status_people(state):
         p = state.reader.people[i]
         feats = person_features(state, i)
         if model.seen is not None:
             yes = _yes(model.seen, feats)
-            if p.seen and yes < SEEN_DROP:
+            if p.seen and yes < seen_drop:
                 p.seen = False
-            elif not p.seen and yes >= SURE:
+            elif not p.seen and yes >= sure:
                 p.seen = True
         if model.alone is not None:
-            p.alone = _yes(model.alone, feats) >= THRESHOLD
+            p.alone = _yes(model.alone, feats) >= yes_at
             p.seen = p.seen or p.alone
         if model.checks is not None:
             rules = set(state.checks.get(i, []))
             kept = []
             for k in CHECKS:
                 yes = _yes(model.checks, check_features(state, i, k))
-                if (k in rules and yes >= THRESHOLD) or (k not in rules and yes >= SURE):
+                if (k in rules and yes >= yes_at) or (k not in rules and yes >= sure):
                     kept.append(k)
             state.checks[i] = kept
 
