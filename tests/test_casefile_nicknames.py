@@ -40,3 +40,16 @@ def test_a_bracket_without_a_cue_or_quotes_is_not_a_nickname() -> None:
         "Mum's partner Kieran (Lee's cousin) was present. Lee was at work.", roles=None
     )
     assert "Lee" not in person(case, "Kieran").aliases
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her partner Kieran, called Dean and asked him to leave. Dean left at nine.",
+        "Her partner Kieran (called Dean at 9pm to come home) was upset. Dean came back.",
+    ],
+)
+def test_called_as_a_verb_is_not_a_nickname(text: str) -> None:
+    case = extract_case(text, roles=None)
+    assert "Dean" not in person(case, "Kieran").aliases
+    assert "Dean" in [p.name for p in case.people]

@@ -70,7 +70,7 @@ class Cues:
     #: An injury seen on someone, right after their name ("had red marks to her neck").
     injury: re.Pattern[str] = re.compile(r"(?!)")
     #: Right after a name, the name the person goes by: "(known as Kez)", ', called Daz,' or a
-    #: quoted name in brackets; group ``nick``.
+    #: quoted name in brackets; the nickname is the one group that matched.
     nickname: re.Pattern[str] = re.compile(r"(?!)")
     #: Days of the year known by name ("Boxing Day", "Easter"), each alternative a group
     #: whose name keys ``named_day_dates``.
@@ -215,13 +215,18 @@ def _named_days(value: Any, p: Path) -> tuple[re.Pattern[str], dict[str, str]]:
 def _nickname(words: str, p: Path) -> re.Pattern[str]:
     """The name a person goes by, right after their name: in brackets, quoted or after one of
     the cue words ("(known as Kez)", "(called Daz by the children)"), or after a comma and a
-    cue word (", known as Kez,")."""
+    cue word (", known as Kez,"). The nickname must end the brackets or the clause, or be
+    followed by who uses it ("by the children"): "Sarah, called Dean and asked him to leave"
+    is a phone call, not a nickname."""
     quoted = rf"['‘\"“](?P<q>{_TOKEN})['’\"”]"
     cued = rf"(?i:{words})\s+(?:['‘\"“](?P<c>{_TOKEN})['’\"”]|(?P<b>{_TOKEN})(?![\w-]))"
+    by = r"(?:\s+by\b[^()\n]{0,40})?"
     try:
         return re.compile(
-            rf"[ \t]*(?:\(\s*(?:{quoted}\s*\)|{cued}[^()\n]{{0,40}}\))"
-            rf"|,[ \t]*(?i:{words})\s+(?:['‘\"“](?P<d>{_TOKEN})['’\"”]|(?P<e>{_TOKEN})(?![\w-])))",
+            rf"[ \t]*(?:\(\s*(?:{quoted}|{cued}{by})\s*\)"
+            rf"|,[ \t]*(?i:{words})\s+(?:['‘\"“](?P<d>{_TOKEN})['’\"”]|(?P<e>{_TOKEN})(?![\w-]))"
+            rf"(?={by}\s*(?:[,;.)]|$)))",
+            re.MULTILINE,
         )
     except re.error as exc:
         raise CurioError(f"{p}: nickname_cues is not a valid pattern ({exc}).") from exc
