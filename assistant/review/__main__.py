@@ -1,4 +1,5 @@
-"""Build (or check) the trained review model and its whole-text judge:
+"""Build (or check) the trained review model, its whole-text judge and the case file's
+learned readers:
 ``python -m assistant.review``.
 
 ``make install`` runs this so the first review does not wait for training; it takes seconds when
@@ -19,6 +20,13 @@ def main() -> int:
     started = time.perf_counter()
     try:
         build_reviewer()
+        # the case file's learned role classifier and status readers, trained from the
+        # labelled texts on first use (about a minute on two cores): here, not in a first review
+        from assistant.casefile.learn import role_model
+        from assistant.casefile.learn_status import status_model
+
+        role_model()
+        status_model()
     except CurioError as exc:
         print(f"curio: {exc}", file=sys.stderr)
         return 2
