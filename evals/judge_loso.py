@@ -51,6 +51,7 @@ GROUPS = {
     "nineteenth": ("tune-seen-test-19.yaml",),
     "twentieth": ("tune-seen-test-20.yaml",),
     "twenty-first": ("tune-seen-test-21.yaml",),
+    "twenty-second": ("tune-seen-test-22.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
