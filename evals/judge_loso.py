@@ -52,6 +52,7 @@ GROUPS = {
     "twentieth": ("tune-seen-test-20.yaml",),
     "twenty-first": ("tune-seen-test-21.yaml",),
     "twenty-second": ("tune-seen-test-22.yaml",),
+    "twenty-third": ("tune-seen-test-23.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
