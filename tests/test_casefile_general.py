@@ -131,9 +131,15 @@ def test_dates_in_log_and_minutes_styles(text: str, written: str) -> None:
     assert written in [h.written for h in find_dates(text)]
 
 
-def test_a_date_of_birth_is_not_an_event_nor_is_part_of_it() -> None:
+def test_a_date_of_birth_is_an_event_read_whole() -> None:
+    """A birth opens a child's chronology; writers list it as an event."""
     case = extract_case("Ellis was born 4 May 2016. Police attended on 3 March 2025.")
-    assert [e.date for e in case.chronology] == ["3 March 2025"]
+    assert [(e.date, e.iso) for e in case.chronology] == [
+        ("4 May 2016", "2016-05-04"),
+        ("3 March 2025", "2025-03-03"),
+    ]
+    dob = extract_case("Child: Ava Reid, DOB 11/06/2016 (8 yrs). Worry scaled at 8/10.")
+    assert [(e.date, e.iso) for e in dob.chronology] == [("11/06/2016", "2016-06-11")]
 
 
 def test_dotted_day_and_month_only_where_the_note_dates_with_dots() -> None:

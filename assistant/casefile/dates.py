@@ -194,9 +194,10 @@ _NUMBERS = {
     "ten": 10,
 }
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+#: A score or rating just before "8/10" makes it no date. A date of birth is a date: a birth
+#: opens a child's chronology, and writers list it as an event.
 _NOT_A_DATE_BEFORE = re.compile(
-    r"\b(?:scal\w*|score\w*|rated?|rating|at|out of|marks?|DOB|d\.o\.b\.?|date of birth|born)\s*"
-    r"[:(]?\s*$",
+    r"\b(?:scal\w*|score\w*|rated?|rating|at|out of|marks?)\s*[:(]?\s*$",
     re.IGNORECASE,
 )
 _NOTE_DATE_LABEL = re.compile(
@@ -264,7 +265,7 @@ def find_dates(text: str, cues: Cues | None = None) -> list[_DateHit]:
                     # is one where the note writes its full dates with dots ("03.04.25")
                 if m.group(0) == "24/7" or _NOT_A_DATE_BEFORE.search(before):
                     taken.append((a, b))
-                    continue  # "24/7 care", "scaled her worry at 8/10", a date of birth
+                    continue  # "24/7 care", "scaled her worry at 8/10"
                 hit = _DateHit(a, b, m.group(0), kind, d, mo, _year4(g["y"]))
             elif kind in ("dmy", "mdy"):
                 d = int(g["d"])
@@ -289,7 +290,7 @@ def find_dates(text: str, cues: Cues | None = None) -> list[_DateHit]:
                 mo = _MONTHS[g["m"].lower()[:3]]
                 hit = _DateHit(a, b, text[a:b], "m", None, mo, None)
             else:
-                if _NOT_A_DATE_BEFORE.search(before) and "born" not in before.lower():
+                if _NOT_A_DATE_BEFORE.search(before):
                     continue
                 y2 = g.get("y2")
                 if y2 and (int(g["y"]) // 100 * 100 + int(y2) if len(y2) == 2 else int(y2)) <= int(
