@@ -380,7 +380,12 @@ def training_examples(
 
 def fit(items: Sequence[dict[str, Any]], roles: RoleModel | None) -> StatusModel | None:
     """The three readers learned from these labelled texts (None with no family adults)."""
-    ex = training_examples(items, roles)
+    return fit_examples(training_examples(items, roles))
+
+
+def fit_examples(ex: dict[str, list[tuple[dict[str, float], bool]]]) -> StatusModel | None:
+    """The three readers from examples already read (the quick held-out scorer joins each
+    file's examples, read once, instead of reading every text again for every file)."""
     if not ex["seen"]:
         return None
     return StatusModel(fit_binary(ex["seen"]), fit_binary(ex["alone"]), fit_binary(ex["checks"]))

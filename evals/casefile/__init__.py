@@ -187,12 +187,21 @@ def score_item(item: dict[str, Any], case: dict[str, Any], seconds: float = 0.0)
 
 
 def evaluate(
-    split: str, folder: Path = FOLDER, held_out: bool = False, learned_status: bool = True
+    split: str,
+    folder: Path = FOLDER,
+    held_out: bool = False,
+    learned_status: bool = True,
+    quick: bool = False,
 ) -> tuple[Tally, list[dict[str, Any]]]:
     """Score the split. ``held_out`` (tune only): each file scored by the role classifier and
     the status readers trained without it (leave one file out), so the learned parts are
     never scored on their own training labels. ``learned_status=False`` reads seen, seen
-    alone and checks with the rules alone."""
+    alone and checks with the rules alone. ``quick`` (with ``held_out``): the status readers'
+    training examples are read once a file, each with its own file's held-out role
+    classifier, and joined per file left out, instead of every text read again for every
+    file: several times faster, for trying changes; the role classifiers that read another
+    file's examples did see the file left out's role labels, so confirm a kept change with
+    the full scorer."""
     from assistant.casefile import extract_case, learn, learn_status, load_cues
 
     load_cues()  # read once, outside the timings
@@ -208,9 +217,17 @@ def evaluate(
         for name in names:
             kept_examples = [e for n in names if n != name for e in examples[n]]
             models[name] = learn.fit_roles(kept_examples) if kept_examples else None
-            if learned_status:
+            if learned_status and not quick:
                 kept = [i for n in names if n != name for i in by_file[n]]
                 readers[name] = learn_status.fit(kept, models[name]) if kept else None
+        if learned_status and quick:
+            status_ex = {n: learn_status.training_examples(by_file[n], models[n]) for n in names}
+            for name in names:
+                joined: dict[str, list[tuple[dict[str, float], bool]]] = {
+                    k: [e for n in names if n != name for e in status_ex[n][k]]
+                    for k in learn_status.FIELDS
+                }
+                readers[name] = learn_status.fit_examples(joined)
     else:
         learn.role_model()  # the learned role classifier: trained or read from the cache once
         if learned_status:
