@@ -69,3 +69,11 @@ def test_next_week_still_counts_from_the_note_and_an_anaphor_needs_a_day_before_
     assert "the same day" not in _dates("In 2024 the police came and left the same day.") or (
         _dates("In 2024 the police came and left the same day.")["the same day"] is None
     )
+
+
+def test_mid_month_written_with_a_hyphen_after_another_word() -> None:
+    found = _dates(
+        "Date: 10/10/2024\nShe moved out in mid-August and he came back around mid-Sept."
+    )
+    assert found.get("mid-August") == "2024-08"
+    assert found.get("mid-Sept") == "2024-09"

@@ -136,7 +136,8 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "m",
         re.compile(
             rf"(?:\b(?i:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
-            rf"start of|beginning of|last|this|around|about|approx(?:\.|imately)?|circa|for|due)\s+"
+            rf"start of|beginning of|last|this|around|about|approx(?:\.|imately)?|circa|for|due)"
+            rf"(?:\s+|(?<=-))"
             rf"|~\s*|\(\s*)(?P<m>{_FULL_MONTH}\b|{_MONTH}(?=[\s.,;:)]|$))"
         ),
     ),
