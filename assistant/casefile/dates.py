@@ -57,6 +57,8 @@ _YEAR2 = (
 #: A two-digit year after a month with a mark: "Feb '24", "Jun-24".
 _YEAR_MARKED = r"(?:19|20)\d\d\b|['’]\d\d\b"
 _ORD = r"(?:st|nd|rd|th)?"
+#: Space inside one date: a line break ends it ("since September.\n\n9 ..." is no day).
+_SP = r"[^\S\n]+"
 #: Between the items of a list of days: "6th, 7th and 10th", "21st & 28th".
 _LIST_SEP = r"(?:\s*,\s*|\s*,?\s+(?:and|&|or)\s+)"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -104,15 +106,15 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "dmy",
         re.compile(
-            rf"\b(?:(?P<wd>{_WD})\.?,?\s+(?:the\s+)?)?(?P<d>[0-3]?\d){_ORD}\s+(?:of\s+)?"
-            rf"(?P<m>{_MONTH})\.?(?:,?\s+(?P<y>{_YEAR2}))?\b"
+            rf"\b(?:(?P<wd>{_WD})\.?,?\s+(?:the\s+)?)?(?P<d>[0-3]?\d){_ORD}{_SP}(?:of{_SP})?"
+            rf"(?P<m>{_MONTH})\.?(?:,?{_SP}(?P<y>{_YEAR2}))?\b"
         ),
     ),
     # October 3rd, 2024 / Oct 3
     (
         "mdy",
         re.compile(
-            rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]?\d){_ORD}(?:,?\s+(?P<y>{_YEAR_MARKED}))?\b"
+            rf"\b(?P<m>{_MONTH})\.?{_SP}(?P<d>[0-3]?\d){_ORD}(?:,?{_SP}(?P<y>{_YEAR_MARKED}))?\b"
             r"(?!\s*(?:years?|months?|weeks?|days?|%|am|pm))"
         ),
     ),
@@ -125,7 +127,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # October 2024, Feb '24, Jun-24
     (
         "my",
-        re.compile(rf"\b(?P<m>{_MONTH})\.?(?:\s+(?P<y>{_YEAR_MARKED})|-(?P<y2>\d\d)(?![\w/-]))"),
+        re.compile(rf"\b(?P<m>{_MONTH})\.?(?:{_SP}(?P<y>{_YEAR_MARKED})|-(?P<y2>\d\d)(?![\w/-]))"),
     ),
     # February half term, Oct half-term: as coarse as the month
     ("mterm", re.compile(rf"\b(?P<m>{_MONTH})\.?\s+half[- ]?term\b")),
@@ -133,8 +135,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "m",
         re.compile(
-            rf"(?:\b(?:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
-            rf"start of|beginning of|last|this|around|about|approx(?:\.|imately)?|circa)\s+"
+            rf"(?:\b(?i:in|since|during|from|until|till|by|before|after|early|late|mid-?|end of|"
+            rf"start of|beginning of|last|this|around|about|approx(?:\.|imately)?|circa|for|due)"
+            rf"(?:\s+|(?<=-))"
             rf"|~\s*|\(\s*)(?P<m>{_FULL_MONTH}\b|{_MONTH}(?=[\s.,;:)]|$))"
         ),
     ),
@@ -180,6 +183,21 @@ _RELATIVE = re.compile(
     rf"the (?:day|night) before)\b",
     re.IGNORECASE,
 )
+#: A day or stretch told from the event written before it, not from the note: "the next
+#: morning", "that evening", "the same day", "the evening before", "the previous weekend",
+#: "2 days later", "a week later". Kind "anaphor"; the anchor is the last date before it
+#: that has a day.
+_PART_OF_DAY = r"(?:morning|afternoon|evening|night|day)"
+_COUNT = r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+_ANAPHOR = re.compile(
+    rf"\b(?:(?:the\s+)?(?P<next>following)\s+(?P<nu>{_PART_OF_DAY}|week(?:end)?)"
+    rf"|(?:the\s+)?next\s+(?P<xu>{_PART_OF_DAY})|the\s+next\s+(?P<wu>week(?:end)?)"
+    rf"|(?:that|(?:the\s+)?same){_SP}(?P<su>{_PART_OF_DAY})"
+    rf"|the\s+(?P<bu>{_PART_OF_DAY}|week(?:end)?)\s+before"
+    rf"|the\s+previous\s+(?P<pu>{_PART_OF_DAY}|week(?:end)?)"
+    rf"|(?P<n>{_COUNT})\s+(?P<cu>days?|weeks?|wks?)\s+(?P<dir>later|after(?:wards)?|before|earlier))\b",
+    re.IGNORECASE,
+)
 _NUMBERS = {
     "a": 1,
     "one": 1,
@@ -203,9 +221,14 @@ _NOT_A_DATE_BEFORE = re.compile(
 _NOTE_DATE_LABEL = re.compile(
     r"(?:\bdate(?:/time)?(?: of (?:visit|contact|note|referral|meeting|assessment|supervision|"
     r"review|discussion|report|session|call))?|\brecorded|\bwritten|\bcompleted|\bdated|\bheld|"
-    r"\breceived|\boccurrence)\s*[:\-–]?\s*$",
+    r"\breceived|\boccurrence|\bsent)\s*[:\-–]?\s*$",
     re.IGNORECASE,
 )
+#: "<noun> date" with no colon names that thing's date ("offence date 03/02/2024", "release
+#: date 9 May"), not the note's.
+#: A line that is only a date's label before it: "Sent: ", "Date of visit - ".
+_HEADER_LINE = re.compile(r"[ \t]*[A-Za-z/ ]{2,30}[:\-–][ \t]*(?:" + _WD + r"\.?,?[ \t]+)?$")
+_OTHER_DATE = re.compile(r"[a-z]\s+date\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -315,6 +338,10 @@ def find_dates(text: str, cues: Cues | None = None) -> list[_DateHit]:
         if free(*m.span()):
             key = next((k for k, v in m.groupdict().items() if v), "")
             hits.append(_DateHit(*m.span(), m.group(0), "named", named=words.named_day_dates[key]))
+            taken.append(m.span())
+    for m in _ANAPHOR.finditer(text):
+        if free(*m.span()):
+            hits.append(_DateHit(m.start(), m.end(), m.group(0), "anaphor"))
             taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         if free(*m.span()):
@@ -507,6 +534,39 @@ def _relative(hit: _DateHit, note: dt.date) -> tuple[dt.date | None, str]:
     return None, ""
 
 
+#: Relative words too coarse to count a day from: "last week", "3 months ago".
+_COARSE_RELATIVE = re.compile(r"\b(?:week|weekend|month|year|ago)s?\b", re.IGNORECASE)
+
+
+def _anchors(hit: _DateHit) -> bool:
+    """Whether "the next day" may count from this date: a date with its day written, or a day
+    the note names ("yesterday"), not a stretch ("last week"), a month or a year."""
+    if hit.date is None or hit.precision != "day":
+        return False
+    return hit.kind != "relative" or not _COARSE_RELATIVE.search(hit.written)
+
+
+def _anaphor(written: str, anchor: dt.date) -> tuple[dt.date | None, str]:
+    """ "the next morning" from the date before it; a week is as coarse as its month."""
+    m = _ANAPHOR.fullmatch(written)
+    if m is None:
+        return None, ""
+    g = m.groupdict()
+    unit = (g["nu"] or g["xu"] or g["wu"] or g["su"] or g["bu"] or g["pu"] or g["cu"] or "").lower()
+    week = unit.startswith("w")
+    if g["n"]:
+        word = g["n"].lower()
+        n = int(word) if word.isdigit() else _NUMBERS.get(word, 0)
+        days = n * (7 if week else 1) * (-1 if g["dir"].lower() in ("before", "earlier") else 1)
+        return anchor + dt.timedelta(days=days), "day"
+    step = 7 if week else 1
+    if g["su"]:
+        step = 0
+    elif g["bu"] or g["pu"]:
+        step = -step
+    return anchor + dt.timedelta(days=step), "month" if week else "day"
+
+
 def _iso(d: dt.date | None, precision: str) -> str | None:
     if d is None:
         return None
@@ -524,12 +584,17 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
     for h in full:
         h.date, h.precision = _parse(h, h.year or 2000), "day"
     note: dt.date | None = None
+    #: each message's or entry's own date, where a line opens with its label ("Sent: ...",
+    #: "Date: ..."): the words "today" and "on Thursday" under it count from it
+    headers: list[tuple[int, dt.date]] = []
     for h in full:
         before = text[max(0, h.start - 40) : h.start]
         line_start = text.rfind("\n", 0, h.start) + 1
-        if h.date and (_NOTE_DATE_LABEL.search(before) or (line_start == 0 and h.start < 200)):
+        label = _NOTE_DATE_LABEL.search(before) and not _OTHER_DATE.search(before)
+        if h.date and label and _HEADER_LINE.match(text, line_start, h.start):
+            headers.append((h.start, h.date))
+        if note is None and h.date and (label or (line_start == 0 and h.start < 200)):
             note = h.date
-            break
     if note is None:  # a heading's date in the first lines ("Held: 23/1/25", "Duty – 07/10/24")
         head = len("\n".join(text.split("\n")[:3]))
         note = next((h.date for h in full if h.date and h.start < head), None)
@@ -537,11 +602,18 @@ def resolve_dates(text: str, hits: list[_DateHit]) -> dt.date | None:
         if h in full:
             continue
         if h.kind == "relative":
-            around = note
+            around = next((d for at, d in reversed(headers) if at < h.start), note)
             if around is not None:
                 h.date, h.precision = _relative(h, around)
                 if h.date and _DEADLINE_BEFORE.search(text[max(0, h.start - 8) : h.start]):
                     h.date += dt.timedelta(days=7 if h.date < around else 0)  # "by Friday"
+            continue
+        if h.kind == "anaphor":
+            anchor_hit = next(
+                (f for f in reversed(hits) if f.start < h.start and _anchors(f)), None
+            )
+            if anchor_hit is not None and anchor_hit.date is not None:
+                h.date, h.precision = _anaphor(h.written, anchor_hit.date)
             continue
         if h.kind == "y":
             h.date, h.precision = dt.date(h.year or 2000, 1, 1), "year"
@@ -627,7 +699,7 @@ def read_chronology(
         if si >= len(sentences):
             break
         s = sentences[si]
-        if h.kind == "relative" and h.date is None:
+        if h.kind in ("relative", "anaphor") and h.date is None:
             continue  # "last week" with no date of its own to count from: undated
         dated_sentences.add(si)
         source = ""
