@@ -72,6 +72,9 @@ class Cues:
     #: Right after a name, the name the person goes by: "(known as Kez)", ', called Daz,' or a
     #: quoted name in brackets; the nickname is the one group that matched.
     nickname: re.Pattern[str] = re.compile(r"(?!)")
+    #: A child not yet born, written as such ("unborn baby", "the unborn child"): a person of
+    #: their own, never the description of the named child listed before.
+    unborn: re.Pattern[str] = re.compile(r"(?!)")
     #: Days of the year known by name ("Boxing Day", "Easter"), each alternative a group
     #: whose name keys ``named_day_dates``.
     named_days: re.Pattern[str] = re.compile(r"(?!)")
@@ -128,6 +131,7 @@ REQUIRED_KEYS = (
     "named_days",
     "ordinal_nouns",
     "nickname_cues",
+    "unborn_cues",
 )
 #: The learned role classifier's thresholds in ``role_thresholds``, each from 0 to 1.
 ROLE_THRESHOLDS = (
@@ -377,6 +381,7 @@ def _load_cues(path: str) -> Cues:
         presence=w("presence_cues"),
         injury=w("injury_cues"),
         nickname=_nickname(_alternatives(data["nickname_cues"], "nickname_cues"), p),
+        unborn=_words(_alternatives(data["unborn_cues"], "unborn_cues"), "unborn_cues"),
         named_days=named_days,
         named_day_dates=named_day_dates,
         ordinal_nouns=ordinal_nouns,

@@ -167,9 +167,12 @@ class _Reader(_RoleReader):
             parent.vote(role, 2)
             if not parent.gender:
                 parent.gender = sex
+            owners = {id(x): owner for x, owner, _r in self.relations if owner is not None}
             for u in unnamed:
                 if self._own_child(u):
                     continue  # "Tyler's father": another child's father, maybe another man
+                if owners.get(id(u)) is parent:
+                    continue  # "Ioana's mother" is not Ioana: her mother, a grandparent
                 for s0, e0 in u.mentions:
                     self._add_mention(parent, s0, e0)
                 u.mentions = []

@@ -248,7 +248,7 @@ class _RoleReader(_RolePlacer):
             if (a, core, b, role) in owners:
                 continue
             named = self._named_near(core, b, role)
-            if _UNBORN.match(self.flat[core:b]):
+            if self.cues.unborn.match(self.flat[core:b]):
                 named = None  # "Amaya (3), unborn baby (EDD ...)": a list, not her description
             if named is not None and not role.startswith("child:"):
                 self._bind(named, a, core, b, role)
@@ -260,7 +260,7 @@ class _RoleReader(_RolePlacer):
         for m in _ROLE_OF_LABEL.finditer(self.text):
             # "Father of unborn baby: Jordan Kemp": the label is his, but the baby not yet born
             # is a person of their own (one already named is not; see _role_of_labels)
-            u = _UNBORN.search(m.group("label"), m.end("head") - m.start("label"))
+            u = self.cues.unborn.search(m.group("label"), m.end("head") - m.start("label"))
             if u:
                 at = m.start("label") + u.start()
                 self._place_role(at, at, at + len(u.group(0)), "child")
@@ -435,9 +435,6 @@ _GRAND_SEXES = (
 def _first_of(lower: str, options: tuple[tuple[str, str], ...]) -> str:
     return next((value for value, pattern in options if re.search(pattern, lower)), "")
 
-
-#: A child not yet born, written as such ("unborn baby", "the unborn child").
-_UNBORN = re.compile(r"(?:the\s+)?unborn\s+(?:baby|child)\b", re.IGNORECASE)
 
 #: A line's label: a head word, "of", whose ("Father of baby:", "Mother of all three:").
 _ROLE_OF_LABEL = re.compile(
