@@ -224,10 +224,10 @@ _NOTE_DATE_LABEL = re.compile(
     r"\breceived|\boccurrence|\bsent)\s*[:\-–]?\s*$",
     re.IGNORECASE,
 )
-#: "<noun> date" with no colon names that thing's date ("offence date 03/02/2024", "release
-#: date 9 May"), not the note's.
 #: A line that is only a date's label before it: "Sent: ", "Date of visit - ".
 _HEADER_LINE = re.compile(r"[ \t]*[A-Za-z/ ]{2,30}[:\-–][ \t]*(?:" + _WD + r"\.?,?[ \t]+)?$")
+#: "<noun> date" with no colon names that thing's date ("offence date 03/02/2024", "release
+#: date 9 May"), not the note's.
 _OTHER_DATE = re.compile(r"[a-z]\s+date\s*$", re.IGNORECASE)
 
 
