@@ -218,7 +218,9 @@ def test_a_cue_after_its_subject_is_not_the_next_persons() -> None:
         "F seen alone 17/07/23: described M shouting at him most nights.\n"
         "M seen 18/07/23 at home."
     )
-    case = extract_case(text)
+    # the rules' binding of a cue to its subject; the learned readers' second opinion is
+    # scored held out (with 35 tuning files they read M as alone here at 0.52, against 0.5)
+    case = extract_case(text, status=None)
     assert person(case, "Mr Rob Holt").seen_alone
     assert person(case, "Ms Dana Holt").seen and not person(case, "Ms Dana Holt").seen_alone
 
