@@ -53,6 +53,7 @@ GROUPS = {
     "twenty-first": ("tune-seen-test-21.yaml",),
     "twenty-second": ("tune-seen-test-22.yaml",),
     "twenty-third": ("tune-seen-test-23.yaml",),
+    "twenty-fourth": ("tune-seen-test-24.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
