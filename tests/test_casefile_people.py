@@ -187,7 +187,9 @@ def test_a_line_that_starts_with_what_happened_is_about_the_line_before() -> Non
         "Patient: Chantelle Burke (24), attended ED 31/03 with facial injuries.\n"
         "Seen alone by ED nurse; disclosed her partner Reece punched her.\n"
     )
-    chantelle = person(extract_case(text), "Chantelle Burke")
+    # the rules' reading (what this test is about); with tune-zj and tune-zk in tuning the
+    # learned alone reader gives her less than even odds (the History, round fifteen)
+    chantelle = person(extract_case(text, status=None), "Chantelle Burke")
     assert chantelle.seen and chantelle.seen_alone
 
 

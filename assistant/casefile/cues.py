@@ -86,6 +86,9 @@ class Cues:
     role_thresholds: dict[str, float] = field(default_factory=dict)
     #: When the learned status readers overrule the rules (``status_thresholds``).
     status_thresholds: dict[str, float] = field(default_factory=dict)
+    #: Single capitals never taken for one person's initial unless the note defines them
+    #: beside a name (``not_initials``: a note's "C" is the child; "A" and "I" are words).
+    not_initials: frozenset[str] = frozenset()
 
 
 REQUIRED_KEYS = (
@@ -389,8 +392,21 @@ def _load_cues(path: str) -> Cues:
         status_thresholds=_thresholds(
             data.get("status_thresholds"), p, "status_thresholds", STATUS_THRESHOLDS
         ),
+        not_initials=_capitals(data.get("not_initials"), p),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()
         },
     )
+
+
+def _capitals(value: Any, p: Path) -> frozenset[str]:
+    """``not_initials``: a list of single capital letters (checked, so a typo is caught at
+    start-up rather than read as no one's initial)."""
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and re.fullmatch(r"[A-Z]", v) for v in value
+    ):
+        raise CurioError(f"{p}: not_initials must be a list of single capital letters.")
+    return frozenset(value)

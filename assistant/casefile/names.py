@@ -21,6 +21,26 @@ from assistant.casefile.draft import (
     _Mention,
 )
 
+#: A name as it stands: (start, end, title, name tokens, age as written, age in years).
+_Record = tuple[int, int, str, list[str], str | None, float | None]
+
+#: A code a terse note gives a person: one to three capitals, perhaps a digit ("GF", "V1").
+_CODE = re.compile(r"(?<![\w/&'’.-])([A-Z]{1,3}[0-9]?)(?![\w/&'’-])")
+#: A code defined just after a name: "Stuart Haig (SH)", "Grace Wanjiru (GW), 34".
+_CODE_AFTER = re.compile(r"[ \t]*\([ \t]*([A-Z]{1,3}[0-9]?)[ \t]*[),]")
+#: A code defined just before a name: "GF = Gary Fenwick", "V1 (victim): LACATUS, Florentina",
+#: "Victim (V): Natalie Fox", "V - Agnieszka".
+_CODE_BEFORE = re.compile(
+    r"(?<![\w/&'’.-])(?:[A-Z][a-z]+[ \t]*\(([A-Z]{1,3}[0-9]?)\)"
+    r"|([A-Z]{1,3}[0-9]?)(?:[ \t]*\([^)\n]{1,20}\))?)[ \t]*(?:=|:|-|–)[ \t]*$"
+)
+#: Words after which a lone capital is a label, not a person ("Part C", "Flat B").
+_LABEL_BEFORE = re.compile(
+    r"(?i)\b(?:section|part|appendix|annex|schedule|plan|grade|band|level|tier|option|type|"
+    r"class|form|block|flat|house|room|vitamin|year|stage|category|point|item|step|wing|ward|"
+    r"unit|zone|box|column|row|table|figure|page|route|bus|junction|platform|group)[ \t]*$"
+)
+
 
 class _NameSpans:
     """Where names stand in a draft: runs of capitalised words that are not role words,
@@ -117,6 +137,8 @@ class _NameSpans:
                     continue  # Birch Rd (but "Sophie Lane, Social Worker" is a person)
                 if cues.org_after.match(self.flat[end:]):
                     continue  # Cedar Close, Northshire Police, St Mary's Primary
+                if not title and cues.named_days.fullmatch(self.flat[a:end]):
+                    continue  # Boxing Day, Christmas Eve: dates, never people
                 out.append((a, end, title, kept))
         return out
 
@@ -258,6 +280,7 @@ class _NameReader(_NameSpans):
         for start, end, title, tokens in spans:
             age, years = self._evidence_for_single(start, end)
             records.append((start, end, title, tokens, age, years))
+        records = self._shared_surnames(records)
         # full names first, then title + surname, then single words: the specific ones anchor
         order = sorted(
             range(len(records)),
@@ -341,6 +364,25 @@ class _NameReader(_NameSpans):
                 idx = self._new(first=tok, label=tok)
             self._attach(idx, start, end, "", self._local_gender(start, end), age, years)
         self._surnames_in_capitals()
+        self._initials()
+
+    def _shared_surnames(self, records: list[_Record]) -> list[_Record]:
+        """ "Maureen and Keith Sutcliffe": the first given name shares the surname after the
+        second (English writes a couple or siblings this way), so Maureen is a person even
+        where nothing else in the text marks the lone word as a name. Not where the given
+        name has a surname of its own elsewhere in the text."""
+        by_start = {r[0]: r for r in records}
+        full_firsts = {r[3][0] for r in records if len(r[3]) >= 2}
+        out = []
+        for r in records:
+            start, end, title, tokens, age, years = r
+            if len(tokens) == 1 and not title and tokens[0] not in full_firsts:
+                m = re.match(r"[ \t]+(?:and|&)[ \t]+", self.flat[end : end + 8])
+                nxt = by_start.get(end + m.end()) if m else None
+                if nxt is not None and len(nxt[3]) >= 2 and not nxt[2]:
+                    r = (start, end, title, [tokens[0], nxt[3][-1]], age, years)
+            out.append(r)
+        return out
 
     def _given_names(self, tokens: list[str]) -> int | None:
         """The person a name of two or more words is part of, or who is part of it: a given
@@ -401,6 +443,58 @@ class _NameReader(_NameSpans):
                 if not any(m.start() < e and s0 < m.end() for s0, e in taken):
                     self._attach(same[0], m.start(), m.end(), "", "", None, None)
                     taken.append(m.span())
+
+    def _initials(self) -> None:
+        """Codes and initials a terse note uses for a named person: defined beside the name
+        ("Stuart Haig (SH)", "GF = Gary Fenwick", "V1 (victim): LACATUS, Florentina"), or a
+        lone capital that is the initial of one named person only and recurs ("N says R
+        punched her", with Natasha and Reece the only N and R). Role abbreviations ("M",
+        "MGM"), titles and words that are never names are left to their own readers; a lone
+        capital with two people of that initial stays no one's."""
+        cues = self.cues
+        reserved = set(cues.abbreviations) | set(cues.titles) | set(cues.professional_titles)
+        reserved |= set(cues.not_names)
+        codes: dict[str, int] = {}
+
+        def fits(code: str, p: _Draft, word: str = "") -> bool:
+            # a numbered code ("V1", "C2") is whatever the note says it is, but "Y8" is a
+            # school year; letters are the person's initials, or a label's ("Victim (V)")
+            if code[-1].isdigit():
+                return code[0] != "Y"
+            words = [w for w in (p.first, p.last) if w] or p.label.split()
+            initials = "".join(w[0] for w in words).upper()
+            return code in (initials, initials[:1]) or (word[:1] == code and len(code) == 1)
+
+        for i, p in enumerate(self.people):
+            for s0, e0 in p.mentions:
+                m = _CODE_AFTER.match(self.flat, e0)
+                if m and m.group(1) not in reserved and fits(m.group(1), p):
+                    codes.setdefault(m.group(1), i)
+                line_start = self.flat.rfind("\n", 0, s0) + 1
+                m = _CODE_BEFORE.search(self.flat[max(line_start, s0 - 40) : s0])
+                code = m and (m.group(1) or m.group(2))
+                word = m.group(0).split("(")[0].strip() if m and m.group(1) else ""
+                if code and code not in reserved and fits(code, p, word):
+                    codes.setdefault(code, i)
+        taken = [m for p in self.people for m in p.mentions]
+        found = [m for m in _CODE.finditer(self.flat) if m.group(1) not in reserved]
+        counts: dict[str, int] = {}
+        for m in found:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        for letter, n in counts.items():
+            if letter in codes or len(letter) != 1 or n < 2 or letter in cues.not_initials:
+                continue
+            owners = [i for i, p in enumerate(self.people) if (p.first or "")[:1] == letter]
+            if len(owners) == 1 and self.people[owners[0]].role != "professional":
+                codes[letter] = owners[0]
+        for m in found:
+            idx = codes.get(m.group(1))
+            if idx is None or any(m.start() < e and s0 < m.end() for s0, e in taken):
+                continue
+            if _LABEL_BEFORE.search(self.flat[max(0, m.start() - 16) : m.start()]):
+                continue
+            self._attach(idx, m.start(), m.end(), "", "", None, None)
+            taken.append(m.span())
 
     def _looks_like_person(self, start: int, end: int, age: str | None) -> bool:
         if age:

@@ -13,13 +13,15 @@ from assistant.review import Sentence
 
 #: A line's label and the lower-case words before the name it introduces ("Suspect: husband ").
 _LINE_LABEL = re.compile(
-    r"(?m)(?:^|(?<=[.;] ))[ \t]*(?P<label>[A-Z][a-z]+(?:[ \t][a-z]+)?|[A-Z]{2,4})[ \t]*[:–][ \t]*"
+    r"(?m)(?:^|(?<=[.;] ))[ \t]*(?P<label>[A-Z][a-z]+(?:[ \t][a-z]+)?|[A-Z]{2,12}(?:/[A-Z]{2,12})?)"
+    r"[ \t]*[:–][ \t]*"
     r"(?:[a-z]+[ \t]+){0,2}(?=[A-Z])"
 )
 #: Labels of a line that say what it is about, not who.
 _NOT_A_PERSON_LABEL = re.compile(
     r"date|time|re|ref|subject|venue|address|reason|circumstances|allegation|outcome|note|"
-    r"update|decision|concern|sent|to|from|cc|type|location|incident|offence|risk|summary",
+    r"update|decision|concern|sent|to|from|cc|type|location|incident|offence|risk|summary|"
+    r"children|people|persons|parties|family|household|others|attendees|present|history",
     re.IGNORECASE,
 )
 
@@ -35,15 +37,21 @@ class _Reader(_RoleReader):
         headings are not people; "a victim" is someone else."""
         cues = self.cues
         for m in _LINE_LABEL.finditer(self.text):
-            label = m.group("label")
-            if (
-                label.lower().endswith("s")
-                or cues.agency.fullmatch(label)
-                or cues.heading.match(label)
-                or cues.analysis_heading.match(label)
-                or _NOT_A_PERSON_LABEL.fullmatch(label)
-            ):
+            # "SUBJECT/VICTIM: Shazia BIBI": the part that names a person ("victim")
+            parts = [
+                part
+                for part in m.group("label").split("/")
+                if not (
+                    part.lower().endswith("s")
+                    or cues.agency.fullmatch(part)
+                    or cues.heading.match(part)
+                    or cues.analysis_heading.match(part)
+                    or _NOT_A_PERSON_LABEL.fullmatch(part)
+                )
+            ]
+            if len(parts) != 1:
                 continue
+            label = parts[0]
             at = m.end()
             owner = next(
                 (
@@ -57,7 +65,8 @@ class _Reader(_RoleReader):
                 continue
             word = re.compile(
                 rf"(?<![\w'’-]){re.escape(label)}(?![\w-]|\s*:)",
-                0 if label.isupper() else re.IGNORECASE,  # "IP" as written, "victim" any case
+                # "IP" as written; "victim" and "VICTIM" in any case
+                0 if label.isupper() and len(label) <= 4 else re.IGNORECASE,
             )
             taken = {s0 for q in self.people for s0, _e in q.mentions}
             for w in word.finditer(self.flat, m.end()):
