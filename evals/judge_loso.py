@@ -54,6 +54,7 @@ GROUPS = {
     "twenty-second": ("tune-seen-test-22.yaml",),
     "twenty-third": ("tune-seen-test-23.yaml",),
     "twenty-fourth": ("tune-seen-test-24.yaml",),
+    "twenty-fifth": ("tune-seen-test-25.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")

@@ -159,6 +159,25 @@ def test_the_scorer_reads_a_date_with_or_without_its_clock_time_as_one() -> None
     assert score_item(item, case).events_found == 0
 
 
+@pytest.mark.parametrize(
+    "labelled", ["since 14/02/2025", "DOB 14/02/2025", "14/02/2025 at 23:05", "on 14/02/2025"]
+)
+def test_the_scorer_reads_a_date_with_or_without_the_words_around_it_as_one(
+    labelled: str,
+) -> None:
+    """Writers differ on whether "since", "DOB" or "at 23:05" is part of the date as written."""
+    text = f"Baby Mia, {labelled}, lives with her mother."
+    item = {
+        "text": text,
+        "people": [],
+        "events": [{"date": labelled, "iso": "2025-02-14", "quote": text}],
+    }
+    case = extract_case(text).to_json()
+    assert score_item(item, case).events_found == 1
+    case["chronology"][0]["date"] = "15/02/2025"
+    assert score_item(item, case).events_found == 0
+
+
 # ----------------------------------------------------------------------------- status
 
 

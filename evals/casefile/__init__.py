@@ -117,10 +117,27 @@ def _date_key(s: Any) -> str:
 _CLOCK = re.compile(r"\s+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?$")
 
 
+#: Words around a date that writers differ on including "as written" ("since January" or
+#: "January", "DOB 06/10/2024", "13/02/2025 at 22:50"): the date is the same either way.
+_BEFORE_DATE = re.compile(
+    r"^(?:(?:in|on|since|by|from|until|till|before|after|during|dated|DOB|D\.O\.B\.?|EDD|"
+    r"born|the|of)\b[:.]?\s*)+",
+    re.IGNORECASE,
+)
+_AT_CLOCK = re.compile(r"\s+at\s+(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:hrs|hours|am|pm))?$")
+
+
+def _bare_date(s: str) -> str:
+    return _CLOCK.sub("", _AT_CLOCK.sub("", _BEFORE_DATE.sub("", s))).strip()
+
+
 def _same_date(labelled: Any, extracted: Any) -> bool:
     a, b = str(labelled).strip(), str(extracted).strip()
-    return _date_key(a) == _date_key(b) or _date_key(_CLOCK.sub("", a)) == _date_key(
-        _CLOCK.sub("", b)
+    return (
+        _date_key(a) == _date_key(b)
+        or _date_key(_CLOCK.sub("", a)) == _date_key(_CLOCK.sub("", b))
+        or bool(_bare_date(a))
+        and _date_key(_bare_date(a)) == _date_key(_bare_date(b))
     )
 
 
