@@ -120,3 +120,12 @@ def test_not_initials_are_checked_at_load(tmp_path: Path) -> None:
     path.write_text(text.replace('not_initials: ["A",', 'not_initials: ["a",'), encoding="utf-8")
     with pytest.raises(CurioError, match="not_initials"):
         load_cues(path)
+
+
+def test_a_street_is_not_a_person() -> None:
+    people = _people(
+        "Parents: Gemma Marsh (36) and Lee Marsh (39). Address: Pitt Row, Eastholme. "
+        "Visited 4 Canal Mews on 3/2."
+    )
+    assert "Pitt Row" not in people and "Canal Mews" not in people
+    assert "Gemma Marsh" in people
