@@ -55,6 +55,7 @@ GROUPS = {
     "twenty-third": ("tune-seen-test-23.yaml",),
     "twenty-fourth": ("tune-seen-test-24.yaml",),
     "twenty-fifth": ("tune-seen-test-25.yaml",),
+    "twenty-sixth": ("tune-seen-test-26.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
