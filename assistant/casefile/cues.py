@@ -145,6 +145,7 @@ ROLE_THRESHOLDS = (
     "word_min_margin",
     "context_min_probability",
     "context_min_margin",
+    "not_a_person",
 )
 #: The learned status readers' thresholds in ``status_thresholds``, each from 0 to 1.
 STATUS_THRESHOLDS = ("keep", "add", "drop_seen")

@@ -18,6 +18,7 @@ from assistant.casefile.draft import _CAPS, _TOKEN, _Draft
 from assistant.casefile.learn import (
     RoleModel,
     context_features,
+    name_features,
     person_features,
     role_model,
 )
@@ -62,6 +63,31 @@ def read_people(text: str, cues: Cues | None = None) -> _Reader:
     reader.resolve_deferred()
     reader.finish_people()
     return reader
+
+
+def drop_non_people(reader: _Reader, model: RoleModel) -> None:
+    """Names the rules read that the person reader is sure are not people ("Community
+    Order", "Hi Adam", "Leeds CSC"): a practitioner's table of the people in a child's life
+    should not list them, and the status and harm readers should not hand them a sentence
+    (``role_thresholds.not_a_person`` in the cues: the probability of being a person below
+    which a name goes)."""
+    if model.person is None:
+        return
+    least = reader.cues.role_thresholds["not_a_person"]
+    kept = [
+        p
+        for p in reader.people
+        if not (p.first or p.last)
+        or model.is_person(name_features(reader.flat, reader.text, p)) >= least
+    ]
+    if len(kept) < len(reader.people):
+        reader.keep_people(kept)
+        alive = {id(p) for p in kept}  # "Leeds CSC's ..." places no one
+        reader.relations = [
+            (p, o, r)
+            for p, o, r in reader.relations
+            if id(p) in alive and (o is None or id(o) in alive)
+        ]
 
 
 def apply_role_model(reader: _Reader, model: RoleModel) -> None:
@@ -167,6 +193,7 @@ def read_state(text: str, cues: Cues, learned: RoleModel | None) -> ReadState:
     sentences = split_sentences(text)
     reader = read_people(text, cues)
     if learned is not None:
+        drop_non_people(reader, learned)
         apply_role_model(reader, learned)
     mothers_by_their_children(reader)
     reader.resolve_relations()  # again, now the learned roles have placed more parents

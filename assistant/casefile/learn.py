@@ -27,7 +27,7 @@ from assistant.casefile.cues import DEFAULT_CUES
 from assistant.casefile.draft import _Draft
 from assistant.casefile.model import ROLES
 
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "4"
 DATA_DIR = Path(__file__).resolve().parents[2] / "evals" / "casefile"
 CACHE_PREFIX = "casefile-roles-"
 #: When the classifier may decide a role (the probability and lead it needs, for people with
@@ -35,6 +35,11 @@ CACHE_PREFIX = "casefile-roles-"
 #: is read from ``role_thresholds`` in prompts/casefile.yaml, each with how it was chosen.
 #: The features the second opinion leaves out: what the rules decided.
 RULE_FEATURES = ("vote=", "gender=")
+#: The label of a name the rules read that no writer listed as a person ("Community Order",
+#: "Hi Adam", "Leeds CSC"): the person reader learns these apart from the people.
+NOT_A_PERSON = "not-a-person"
+#: The features only the person reader uses: the shape of the name itself.
+SHAPE = "shape:"
 
 #: What only an adult has: a partner, a spouse, an in-law, children of their own ("Amy's new
 #: partner", "Bethany Clarke ... and her children", "Sadia's mother-in-law").
@@ -88,6 +93,35 @@ def person_features(flat: str, text: str, p: _Draft) -> dict[str, float]:
     return f
 
 
+def name_features(flat: str, text: str, p: _Draft) -> dict[str, float]:
+    """A person's features and the shape of their name, for the person reader: letters
+    inside the name's words ("-ment", "CSC"), how many words, and whether a word of the name
+    also stands in lower case in the text ("Pitch" and "pitch"), which a name seldom does."""
+    f = person_features(flat, text, p)
+    words = [w for form in p.forms[:6] for w in _WORD.findall(form) if w[:1].isupper()]
+    f[SHAPE + f"words={min(len(p.label.split()), 4)}"] = 1.0
+    f[SHAPE + f"mentions={min(len(p.mentions), 3)}"] = 1.0
+    lowered = {w.lower() for w in _WORD.findall(flat) if w[:1].islower()}
+    for w in dict.fromkeys(words):
+        low = w.lower()
+        if len(w) > 1 and w.isupper():
+            f[SHAPE + "all-caps"] = 1.0
+        if len(low) >= 3 and low in lowered:
+            f[SHAPE + "lower-elsewhere"] = 1.0
+        padded = f"<{low}>"
+        for i in range(len(padded) - 2):
+            f[SHAPE + "c3=" + padded[i : i + 3]] = 0.2
+    if p.mentions and all(
+        not text[text.rfind("\n", 0, s0) + 1 : s0].strip(" \t-*•>") for s0, _e in p.mentions
+    ):
+        f[SHAPE + "line-start-only"] = 1.0
+    return f
+
+
+def without_shape(feats: dict[str, float]) -> dict[str, float]:
+    return {k: v for k, v in feats.items() if not k.startswith(SHAPE)}
+
+
 # ----------------------------------------------------------------------------- the model
 
 
@@ -101,6 +135,14 @@ class RoleModel:
     intercept: np.ndarray  # (classes,)
     #: The same kind of model over the context alone (no rule votes): see ``fit_roles``.
     context: RoleModel | None = None
+    #: Whether a name the rules read is a person at all (yes/no): see ``fit_roles``.
+    person: RoleModel | None = None
+
+    def is_person(self, feats: dict[str, float]) -> float:
+        """The person reader's probability that this name is a person (1.0 without one)."""
+        if self.person is None:
+            return 1.0
+        return self.person.probabilities(feats).get("yes", 1.0)
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         idx = [(self.vocab[k], v) for k, v in feats.items() if k in self.vocab]
@@ -127,7 +169,8 @@ def fit(
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    roles = sorted({r for _f, r in examples if r in ROLES})
+    examples = [(f, r) for f, r in examples if r in ROLES]
+    roles = sorted({r for _f, r in examples})
     if len(roles) < 2:
         return None
     from scipy.sparse import csr_matrix
@@ -146,7 +189,7 @@ def fit(
     xs = csr_matrix(
         (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(examples), len(vocab))
     )
-    ys = np.array([roles.index(r) if r in roles else 0 for _f, r in examples])
+    ys = np.array([roles.index(r) for _f, r in examples])
     with threadpool_limits(limits=1, user_api="blas"):
         clf = LogisticRegression(
             max_iter=3000, C=c, class_weight="balanced" if balanced else None
@@ -169,11 +212,46 @@ def context_features(feats: dict[str, float]) -> dict[str, float]:
 def fit_roles(examples: Sequence[tuple[dict[str, float], str]]) -> RoleModel | None:
     """The role classifier, with its second opinion from the context alone attached. Trained
     with the rules' votes, the classifier mostly repeats the rules; without them it can
-    disagree, and where it is sure that is worth hearing."""
-    model = fit(examples)
+    disagree, and where it is sure that is worth hearing. The person reader comes with them:
+    every name the rules read, as a person (a writer listed them) or not."""
+    roles = [(without_shape(f), r) for f, r in examples if r in ROLES]
+    model = fit(roles)
     if model is not None:
-        model.context = fit([(context_features(f), r) for f, r in examples])
+        model.context = fit([(context_features(f), r) for f, r in roles])
+        named = [(f, r != NOT_A_PERSON) for f, r in examples if f.get("named")]
+        model.person = fit_binary(named)
     return model
+
+
+def fit_binary(
+    examples: Sequence[tuple[dict[str, float], bool]], c: float = 0.5
+) -> RoleModel | None:
+    """A yes/no logistic regression over named features; None when the labels are all one."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    ys = np.array([int(y) for _f, y in examples])
+    if len(set(ys.tolist())) < 2:
+        return None
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for r, (feats, _y) in enumerate(examples):
+        for k, v in feats.items():
+            rows.append(r)
+            cols.append(vocab.setdefault(k, len(vocab)))
+            vals.append(v)
+    xs = csr_matrix((vals, (rows, cols)), shape=(len(examples), len(vocab)), dtype=np.float64)
+    with threadpool_limits(limits=1, user_api="blas"):
+        clf = LogisticRegression(max_iter=3000, C=c).fit(xs, ys)
+    w = clf.coef_[0].astype(np.float32)
+    b = float(clf.intercept_[0])
+    return RoleModel(
+        vocab,
+        ["no", "yes"],
+        np.stack([-w / 2, w / 2]),
+        np.array([-b / 2, b / 2], dtype=np.float32),
+    )
 
 
 def labelled_texts(folder: Path = DATA_DIR, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -191,7 +269,9 @@ def labelled_texts(folder: Path = DATA_DIR, skip: Iterable[str] = ()) -> list[di
 
 
 def training_examples(items: Sequence[dict[str, Any]]) -> list[tuple[dict[str, float], str]]:
-    """Each labelled person matched to the person the rules read, with their features."""
+    """Each labelled person matched to the person the rules read, with their features (and
+    the shape of their name); each name the rules read that matches no labelled person, as
+    ``NOT_A_PERSON`` (only the person reader learns from those)."""
     from assistant.casefile.extract import read_people
     from assistant.casefile.match import match_people
 
@@ -208,10 +288,15 @@ def training_examples(items: Sequence[dict[str, Any]]) -> list[tuple[dict[str, f
             for p in reader.people
         ]
         gold = list(item.get("people") or [])
-        for gi, xi in match_people(text, gold, found).items():
+        match = match_people(text, gold, found)
+        for gi, xi in match.items():
             role = str(gold[gi].get("role"))
             if role in ROLES:
-                out.append((person_features(reader.flat, text, reader.people[xi]), role))
+                out.append((name_features(reader.flat, text, reader.people[xi]), role))
+        matched = set(match.values())
+        for xi, p in enumerate(reader.people):
+            if xi not in matched and (p.first or p.last):
+                out.append((name_features(reader.flat, text, p), NOT_A_PERSON))
     return out
 
 
@@ -241,20 +326,23 @@ def _read_cached(path: Path, key: str) -> RoleModel | None:
     try:
         arrays = load_arrays(path, {"key": key})
         names = json.loads(bytes(arrays["names"].tolist()).decode("utf-8"))
-        context = None
-        if "context" in names:
-            context = RoleModel(
-                {k: i for i, k in enumerate(names["context"]["vocab"])},
-                names["context"]["classes"],
-                arrays["context.coef"],
-                arrays["context.intercept"],
-            )
+        parts: dict[str, RoleModel | None] = {}
+        for part in ("context", "person"):
+            parts[part] = None
+            if part in names:
+                parts[part] = RoleModel(
+                    {k: i for i, k in enumerate(names[part]["vocab"])},
+                    names[part]["classes"],
+                    arrays[f"{part}.coef"],
+                    arrays[f"{part}.intercept"],
+                )
         return RoleModel(
             {k: i for i, k in enumerate(names["vocab"])},
             names["classes"],
             arrays["coef"],
             arrays["intercept"],
-            context,
+            parts["context"],
+            parts["person"],
         )
     except (ValueError, KeyError):
         return None  # damaged or made for other data: train again
@@ -276,10 +364,12 @@ def _build(
         return model
     names: dict[str, Any] = {"vocab": list(model.vocab), "classes": model.classes}
     arrays = {"coef": model.coef, "intercept": model.intercept}
-    if model.context is not None:
-        names["context"] = {"vocab": list(model.context.vocab), "classes": model.context.classes}
-        arrays["context.coef"] = model.context.coef
-        arrays["context.intercept"] = model.context.intercept
+    for part in ("context", "person"):
+        m: RoleModel | None = getattr(model, part)
+        if m is not None:
+            names[part] = {"vocab": list(m.vocab), "classes": m.classes}
+            arrays[f"{part}.coef"] = m.coef
+            arrays[f"{part}.intercept"] = m.intercept
     arrays["names"] = np.frombuffer(json.dumps(names).encode("utf-8"), dtype=np.uint8)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

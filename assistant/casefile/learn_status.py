@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, labelled_texts
+from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, fit_binary, labelled_texts
 from assistant.casefile.model import CHECKS, FAMILY_ADULT_ROLES
 from assistant.casefile.people import _clauses
 
@@ -308,37 +308,6 @@ def apply_status_model(state: ReadState, model: StatusModel) -> None:
 
 
 # ----------------------------------------------------------------------------- training
-
-
-def fit_binary(
-    examples: Sequence[tuple[dict[str, float], bool]], c: float = 0.5
-) -> RoleModel | None:
-    """A yes/no logistic regression over named features; None when the labels are all one."""
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
-
-    ys = np.array([int(y) for _f, y in examples])
-    if len(set(ys.tolist())) < 2:
-        return None
-    vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for r, (feats, _y) in enumerate(examples):
-        for k, v in feats.items():
-            rows.append(r)
-            cols.append(vocab.setdefault(k, len(vocab)))
-            vals.append(v)
-    xs = csr_matrix((vals, (rows, cols)), shape=(len(examples), len(vocab)), dtype=np.float64)
-    with threadpool_limits(limits=1, user_api="blas"):
-        clf = LogisticRegression(max_iter=3000, C=c).fit(xs, ys)
-    w = clf.coef_[0].astype(np.float32)
-    b = float(clf.intercept_[0])
-    return RoleModel(
-        vocab,
-        ["no", "yes"],
-        np.stack([-w / 2, w / 2]),
-        np.array([-b / 2, b / 2], dtype=np.float32),
-    )
 
 
 def training_examples(

@@ -101,7 +101,11 @@ class _Reader(_RoleReader):
                 p.vote("child", 1)
         for p in self.people:
             p.mentions = sorted(set(p.mentions))
-        self.people = [p for p in self.people if p.mentions]
+        self.keep_people([p for p in self.people if p.mentions])
+
+    def keep_people(self, kept: list[_Draft]) -> None:
+        """Keep only these people (in their order), their mentions indexed again."""
+        self.people = kept
         self.mentions = sorted(
             (
                 _Mention(s, e, i, possessive=bool(re.match(r"['’]s\b", self.flat[e : e + 2])))
