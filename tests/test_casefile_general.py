@@ -262,3 +262,34 @@ def test_a_quoted_name_after_role_words_is_their_holder() -> None:
     case = extract_case(text)
     assert person(case, "Dre").role == "new-partner"
     assert not person(case, "Dre").seen
+
+
+def _leaning(role: str, gap: float, others: tuple[str, ...]) -> learn.RoleModel:
+    """A stand-in classifier that leans to ``role`` over ``others`` by a chosen score gap."""
+    classes = [role, *others]
+    return learn.RoleModel(
+        {"bias": 0},
+        classes,
+        np.zeros((len(classes), 1), np.float32),
+        np.array([gap] + [0.0] * len(others), np.float32),
+    )
+
+
+def test_a_man_with_no_role_word_is_made_a_grandparent_only_on_a_sure_call() -> None:
+    """A grandparent, like a professional, is left off the review's check on the adult
+    causing harm who was never seen or checked: a weak lean must not take him off it."""
+    text = (
+        "Home visit to Kayla (4) and her mother, Dawn Price.\n"
+        "Dean Hale moved out in June after police were called.\n"
+    )
+    others = ("professional", "child", "father")
+    weak = _leaning("grandparent", 0.3, others)  # about 0.32: above min_probability
+    assert 0.2 < weak.best({"bias": 1.0})[1] < 0.4
+    reader = read_people(text)
+    apply_role_model(reader, weak)
+    dean = next(p for p in reader.people if p.last == "Hale")
+    assert dean.role != "grandparent"
+    sure = _leaning("grandparent", 3.0, others)
+    reader = read_people(text)
+    apply_role_model(reader, sure)
+    assert next(p for p in reader.people if p.last == "Hale").role == "grandparent"

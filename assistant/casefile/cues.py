@@ -141,6 +141,7 @@ ROLE_THRESHOLDS = (
     "min_probability",
     "min_margin",
     "min_probability_professional",
+    "min_probability_grandparent",
     "word_min_probability",
     "word_min_margin",
     "context_min_probability",

@@ -115,7 +115,11 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
             ):
                 overrule(p, role)
             continue
-        least = t["min_probability_professional" if role == "professional" else "min_probability"]
+        least = t["min_probability"]
+        if role == "professional":
+            least = t["min_probability_professional"]
+        elif role == "grandparent":
+            least = t["min_probability_grandparent"]
         if prob >= least and lead >= t["min_margin"] and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
     if model.context is not None:
