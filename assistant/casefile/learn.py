@@ -101,7 +101,7 @@ def name_features(flat: str, text: str, p: _Draft) -> dict[str, float]:
     words = [w for form in p.forms[:6] for w in _WORD.findall(form) if w[:1].isupper()]
     f[SHAPE + f"words={min(len(p.label.split()), 4)}"] = 1.0
     f[SHAPE + f"mentions={min(len(p.mentions), 3)}"] = 1.0
-    lowered = {w.lower() for w in _WORD.findall(flat) if w[:1].islower()}
+    lowered = _lower_words(flat)
     for w in dict.fromkeys(words):
         low = w.lower()
         if len(w) > 1 and w.isupper():
@@ -116,6 +116,12 @@ def name_features(flat: str, text: str, p: _Draft) -> dict[str, float]:
     ):
         f[SHAPE + "line-start-only"] = 1.0
     return f
+
+
+@lru_cache(maxsize=4)
+def _lower_words(flat: str) -> frozenset[str]:
+    """The words a draft writes in lower case (read once per draft, not once per name)."""
+    return frozenset(w.lower() for w in _WORD.findall(flat) if w[:1].islower())
 
 
 def without_shape(feats: dict[str, float]) -> dict[str, float]:
