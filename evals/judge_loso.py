@@ -56,6 +56,7 @@ GROUPS = {
     "twenty-fourth": ("tune-seen-test-24.yaml",),
     "twenty-fifth": ("tune-seen-test-25.yaml",),
     "twenty-sixth": ("tune-seen-test-26.yaml",),
+    "twenty-seventh": ("tune-seen-test-27.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
