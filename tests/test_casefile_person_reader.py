@@ -105,3 +105,26 @@ def test_the_role_classifier_does_not_learn_from_the_shape_of_names() -> None:
     assert not any(k.startswith(learn.SHAPE) for k in model.vocab)
     assert any(k.startswith(learn.SHAPE) for k in model.person.vocab)
     assert learn.NOT_A_PERSON not in model.classes
+
+
+def test_an_unnamed_mum_is_the_one_named_mother_once_the_learned_role_places_her() -> None:
+    """The rules give "mum" to the one named adult with no role; where that adult had a role
+    word and the classifier then makes her the mother, "mum" is hers too, unless the word is
+    someone's ("Alex said his mum would help")."""
+    from assistant.casefile.extract import overrule
+
+    base = (
+        "Sam Doyle (34), aunt, and Alex Kerr (40), lodger, live with Liam (12).\n"
+        "Liam said mum was crying. School gave advice to mum.\n"
+    )
+    for text, merged in ((base, True), (base + "Alex said his mum would help.\n", False)):
+        reader = read_people(text)
+        assert any(p.label == "mum" for p in reader.people)  # the rules keep her apart
+        sam = next(p for p in reader.people if p.last == "Doyle")
+        overrule(sam, "mother")  # as the learned classifier would
+        reader.parent_words_to_the_named_parent()
+        labels = [p.label for p in reader.people]
+        assert ("mum" not in labels) is merged
+        assert ("mum" in sam.forms) is merged
+        for m in reader.mentions:  # indexed again after the merge
+            assert (m.start, m.end) in reader.people[m.person].mentions

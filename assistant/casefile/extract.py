@@ -201,6 +201,8 @@ def read_state(text: str, cues: Cues, learned: RoleModel | None) -> ReadState:
         apply_role_model(reader, learned)
     mothers_by_their_children(reader)
     reader.resolve_relations()  # again, now the learned roles have placed more parents
+    if learned is not None:
+        reader.parent_words_to_the_named_parent()
     refs = _refs_by_sentence(reader, sentences)
     harm = read_harm(reader, sentences, refs)
     scope, has_sections = sections(text, sentences, cues)

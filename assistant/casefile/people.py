@@ -180,19 +180,56 @@ class _Reader(_RoleReader):
             parent.vote(role, 2)
             if not parent.gender:
                 parent.gender = sex
-            owners = {id(x): owner for x, owner, _r in self.relations if owner is not None}
-            for u in unnamed:
-                if self._own_child(u):
-                    continue  # "Tyler's father": another child's father, maybe another man
-                if owners.get(id(u)) is parent:
-                    continue  # "Ioana's mother" is not Ioana: her mother, a grandparent
-                for s0, e0 in u.mentions:
-                    self._add_mention(parent, s0, e0)
-                u.mentions = []
+            self._give_words(parent, unnamed)
+
+    def _give_words(self, parent: _Draft, unnamed: list[_Draft]) -> None:
+        """The unnamed parent words ("mum", "the father") become the named parent's mentions,
+        except another child's parent and the named parent's own parent."""
+        owners = {id(x): owner for x, owner, _r in self.relations if owner is not None}
+        for u in unnamed:
+            if self._own_child(u):
+                continue  # "Tyler's father": another child's father, maybe another man
+            if owners.get(id(u)) is parent:
+                continue  # "Ioana's mother" is not Ioana: her mother, a grandparent
+            for s0, e0 in u.mentions:
+                self._add_mention(parent, s0, e0)
+            u.mentions = []
+
+    def parent_words_to_the_named_parent(self) -> None:
+        """Once the learned roles have placed a named parent the rules left without a role
+        ("Doyle family (Sarah Doyle 34; ...)"), the unnamed "mum" or "dad" is that parent, as
+        when the rules place them: where exactly one named person has the role."""
+        for role in ("mother", "father"):
+            named = [p for p in self.people if p.role == role and (p.first or p.last)]
+            if len(named) != 1:
+                continue
+            unnamed = [
+                p
+                for p in self.people
+                if p.descriptor == role
+                and not (p.first or p.last)
+                and not p.bound
+                and p.mentions
+                # "his mum", "Mr Aziz's mother", "Victim's mother": someone's parent, maybe
+                # the named parent's own
+                and not any(
+                    _POSSESSED.search(self.flat[max(0, s0 - 20) : e0]) for s0, e0 in p.mentions
+                )
+            ]
+            if unnamed:
+                self._give_words(named[0], unnamed)
+        if any(not p.mentions for p in self.people):
+            self.keep_people([p for p in self.people if p.mentions])
 
     def _own_child(self, p: _Draft) -> bool:
         """Whether an unnamed parent is described as one named child's ("Tyler's father")."""
         return any(re.match(r"^[A-Z][\w-]+['’]s\s", f) for f in p.forms)
+
+
+#: A parent word owned by someone: "his mum", "Mr Aziz's mother", "their father".
+_POSSESSED = re.compile(
+    r"(?:['’]s|\b(?:his|her|their|whose))\s+(?:own\s+|late\s+|birth\s+)?\w+$", re.IGNORECASE
+)
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
