@@ -115,7 +115,7 @@ def test_an_unnamed_mum_is_the_one_named_mother_once_the_learned_role_places_her
 
     base = (
         "Sam Doyle (34), aunt, and Alex Kerr (40), lodger, live with Liam (12).\n"
-        "Liam said mum was crying. School gave advice to mum.\n"
+        "Liam said mum was crying. School gave advice to mum.\nSam Doyle will call school.\n"
     )
     for text, merged in ((base, True), (base + "Alex said his mum would help.\n", False)):
         reader = read_people(text)
@@ -126,5 +126,6 @@ def test_an_unnamed_mum_is_the_one_named_mother_once_the_learned_role_places_her
         labels = [p.label for p in reader.people]
         assert ("mum" not in labels) is merged
         assert ("mum" in sam.forms) is merged
+        assert sam.mentions == sorted(set(sam.mentions))
         for m in reader.mentions:  # indexed again after the merge
             assert (m.start, m.end) in reader.people[m.person].mentions

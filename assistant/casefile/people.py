@@ -218,6 +218,7 @@ class _Reader(_RoleReader):
             ]
             if unnamed:
                 self._give_words(named[0], unnamed)
+                named[0].mentions = sorted(set(named[0].mentions))  # in text order, as before
         if any(not p.mentions for p in self.people):
             self.keep_people([p for p in self.people if p.mentions])
 
