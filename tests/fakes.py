@@ -8,8 +8,10 @@ Integration tests use the real parts (``conftest.py``).
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Unpack
 
 import numpy as np
@@ -20,6 +22,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import PrivateAttr
 
 from assistant.casefile import CaseFile, Person
+from assistant.casefile.cues import DEFAULT_CUES
 from assistant.types import AnswerRecord, Chunk, Hit, ReviewResult
 
 
@@ -211,3 +214,15 @@ def person(case: CaseFile, name: str) -> Person:
         if p.name == name or name in p.aliases:
             return p
     raise AssertionError(f"{name} not in {[(p.name, p.aliases) for p in case.people]}")
+
+
+def cue_file_with(folder: Path, old: str, new: str) -> Path:
+    """A copy of prompts/casefile.yaml in ``folder`` with ``old`` (there exactly once) replaced
+    by ``new``, and the not-names list beside it, where the case file reads it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = DEFAULT_CUES.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", folder)
+    path = folder / "casefile.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fakes import person
+from fakes import cue_file_with, person
 
 from assistant.casefile import (
     DEFAULT_CUES,
@@ -310,22 +310,14 @@ def test_unknown_decision_or_flag_is_a_message(tmp_path: Path) -> None:
 def test_named_days_come_from_the_cue_words_handed_in(tmp_path: Path) -> None:
     """The days known by name are data: a cue file that adds one teaches the date reader it,
     and a day with no valid date is one CurioError line naming the key."""
-    text = DEFAULT_CUES.read_text(encoding="utf-8")
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", tmp_path)
-    added = tmp_path / "casefile.yaml"
-    added.write_text(
-        text.replace("named_days:\n", 'named_days:\n  "founders[’\']? day": "06-14"\n'),
-        encoding="utf-8",
+    added = cue_file_with(
+        tmp_path, "named_days:\n", 'named_days:\n  "founders[’\']? day": "06-14"\n'
     )
     note = "Dad came to the school fair on Founders' Day."
     assert [h.written for h in find_dates(note)] == []
     assert [h.named for h in find_dates(note, load_cues(added))] == ["06-14"]
-    bad = tmp_path / "bad" / "casefile.yaml"
-    bad.parent.mkdir()
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", bad.parent)
-    bad.write_text(
-        text.replace("named_days:\n", 'named_days:\n  "founders day": "June 14"\n'),
-        encoding="utf-8",
+    bad = cue_file_with(
+        tmp_path / "bad", "named_days:\n", 'named_days:\n  "founders day": "June 14"\n'
     )
     with pytest.raises(CurioError, match="named_days") as err:
         load_cues(bad)

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from fakes import cue_file_with
 
-from assistant.casefile.cues import DEFAULT_CUES, ROLE_THRESHOLDS, load_cues
+from assistant.casefile.cues import ROLE_THRESHOLDS, load_cues
 from assistant.errors import CurioError
-
-
-def _copy_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = DEFAULT_CUES.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", tmp_path)  # read beside the cues
-    path = tmp_path / "casefile.yaml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
 
 
 def test_role_thresholds_are_read_from_the_cue_words() -> None:
@@ -29,7 +20,7 @@ def test_role_thresholds_are_read_from_the_cue_words() -> None:
 
 @pytest.mark.parametrize("bad", ["1.5", "-0.1", "high", "true", "[0.5]"])
 def test_a_bad_role_threshold_is_one_line_naming_the_key(tmp_path: Path, bad: str) -> None:
-    path = _copy_with(tmp_path, "  word_min_margin: 0.55\n", f"  word_min_margin: {bad}\n")
+    path = cue_file_with(tmp_path, "  word_min_margin: 0.55\n", f"  word_min_margin: {bad}\n")
     with pytest.raises(CurioError) as err:
         load_cues(path)
     assert "role_thresholds.word_min_margin" in err.value.message
@@ -37,7 +28,7 @@ def test_a_bad_role_threshold_is_one_line_naming_the_key(tmp_path: Path, bad: st
 
 
 def test_a_missing_role_threshold_fails_to_load(tmp_path: Path) -> None:
-    path = _copy_with(tmp_path, "  context_min_margin: 0.4\n", "")
+    path = cue_file_with(tmp_path, "  context_min_margin: 0.4\n", "")
     with pytest.raises(CurioError, match="role_thresholds.context_min_margin"):
         load_cues(path)
 
@@ -61,7 +52,7 @@ def test_the_thresholds_decide_when_the_classifier_overrules(tmp_path: Path) -> 
     apply_role_model(reader, model)
     assert kim.role == "other-adult"
     strict = load_cues(
-        _copy_with(tmp_path, "  word_min_probability: 0.55\n", "  word_min_probability: 0.99\n")
+        cue_file_with(tmp_path, "  word_min_probability: 0.55\n", "  word_min_probability: 0.99\n")
     )
     reader = read_people(text, strict)
     kim = next(p for p in reader.people if p.first == "Kim")

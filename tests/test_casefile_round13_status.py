@@ -5,15 +5,14 @@ seen only when they are nearly sure it was not. Every draft here is invented for
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import person
+from fakes import cue_file_with, person
 
 from assistant.casefile import extract_case, learn_status
-from assistant.casefile.cues import DEFAULT_CUES, load_cues
+from assistant.casefile.cues import load_cues
 from assistant.casefile.learn import RoleModel
 from assistant.errors import CurioError
 
@@ -83,17 +82,11 @@ def test_the_default_reads_status_with_the_learned_readers_and_roles_none_the_ru
 def test_the_status_thresholds_are_cue_words_checked_at_load(tmp_path: Path) -> None:
     """A stricter ``add`` in the cue file stops a 0.8 reader adding a seen; a bad value is
     one line naming the key."""
-    text = DEFAULT_CUES.read_text(encoding="utf-8")
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", tmp_path)
-    strict = tmp_path / "casefile.yaml"
-    strict.write_text(text.replace("  add: 0.7\n", "  add: 0.9\n"), encoding="utf-8")
+    strict = cue_file_with(tmp_path, "  add: 0.7\n", "  add: 0.9\n")
     model = learn_status.StatusModel(_always(0.8), _always(0.2), _always(0.4))
     case = extract_case(TEXT, cues=load_cues(strict), roles=None, status=model)
     assert not person(case, "Karl Webb").seen
-    bad = tmp_path / "bad"
-    bad.mkdir()
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", bad)
-    (bad / "casefile.yaml").write_text(text.replace("  add: 0.7\n", "  add: 7\n"), "utf-8")
+    bad = cue_file_with(tmp_path / "bad", "  add: 0.7\n", "  add: 7\n")
     with pytest.raises(CurioError) as err:
-        load_cues(bad / "casefile.yaml")
+        load_cues(bad)
     assert "status_thresholds.add" in err.value.message and "\n" not in err.value.message

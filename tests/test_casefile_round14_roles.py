@@ -3,12 +3,12 @@ neighbour is a person, and the unborn baby's cue words are in prompts/casefile.y
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from fakes import cue_file_with
 
-from assistant.casefile.cues import DEFAULT_CUES, load_cues
+from assistant.casefile.cues import load_cues
 from assistant.casefile.extract import extract_case
 from assistant.errors import CurioError
 
@@ -42,9 +42,6 @@ def test_an_unnamed_neighbour_is_a_person_of_their_own() -> None:
 
 def test_unborn_cues_are_read_from_the_cue_words(tmp_path: Path) -> None:
     assert load_cues().unborn.match("the unborn baby")
-    text = DEFAULT_CUES.read_text(encoding="utf-8")
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", tmp_path)
-    path = tmp_path / "casefile.yaml"
-    path.write_text(text.replace('unborn_cues: "', 'unborn_cues: "(unclosed|'), encoding="utf-8")
+    path = cue_file_with(tmp_path, 'unborn_cues: "', 'unborn_cues: "(unclosed|')
     with pytest.raises(CurioError, match="unborn_cues"):
         load_cues(path)

@@ -5,12 +5,12 @@ each test is about the rule it names."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from fakes import cue_file_with
 
-from assistant.casefile.cues import DEFAULT_CUES, load_cues
+from assistant.casefile.cues import load_cues
 from assistant.casefile.extract import extract_case
 from assistant.casefile.model import Person
 from assistant.errors import CurioError
@@ -114,10 +114,7 @@ def test_a_childs_c_is_not_the_one_adult_named_c() -> None:
 
 def test_not_initials_are_checked_at_load(tmp_path: Path) -> None:
     assert "C" in load_cues().not_initials
-    text = DEFAULT_CUES.read_text(encoding="utf-8")
-    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", tmp_path)
-    path = tmp_path / "casefile.yaml"
-    path.write_text(text.replace('not_initials: ["A",', 'not_initials: ["a",'), encoding="utf-8")
+    path = cue_file_with(tmp_path, 'not_initials: ["A",', 'not_initials: ["a",')
     with pytest.raises(CurioError, match="not_initials"):
         load_cues(path)
 
