@@ -57,6 +57,7 @@ GROUPS = {
     "twenty-fifth": ("tune-seen-test-25.yaml",),
     "twenty-sixth": ("tune-seen-test-26.yaml",),
     "twenty-seventh": ("tune-seen-test-27.yaml",),
+    "twenty-eighth": ("tune-seen-test-28.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
