@@ -58,6 +58,7 @@ GROUPS = {
     "twenty-sixth": ("tune-seen-test-26.yaml",),
     "twenty-seventh": ("tune-seen-test-27.yaml",),
     "twenty-eighth": ("tune-seen-test-28.yaml",),
+    "twenty-ninth": ("tune-seen-test-29.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
