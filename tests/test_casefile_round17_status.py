@@ -26,7 +26,9 @@ def test_the_checks_reader_sees_cues_in_pairs() -> None:
     f = _features("Dawit Haile", "police")
     assert f["at=label^rule"] == 1.0
     assert f["at=label^kind=police"] == 1.0
-    assert "cw=police" not in {k.split("^")[0] for k in f if "^" in k}  # words stay single
+    assert f["cw=police^kind=police"] == f["cw=police"]  # a word with the kind it says
+    words = [k for k in f if k.startswith("cw=") and "^" in k]
+    assert words and all(k.endswith("^kind=police") for k in words)  # and with nothing else
 
 
 def test_a_cue_that_is_not_there_joins_no_pair() -> None:
