@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 import yaml
 
 from evals.casefile.agreement import agreement
@@ -58,3 +59,15 @@ def test_a_check_read_differently_is_a_status_disagreement(tmp_path: Path) -> No
     f = agreement(_write(tmp_path, second), tmp_path).figures()
     assert f["people_right_role_pct"] == 50.0
     assert f["status_right_pct"] == round(100 * 5 / 6, 1)
+
+
+def test_a_broken_file_is_one_line_not_a_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evals.casefile import agreement as module
+
+    (tmp_path / "tune-bad.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(module, "SECOND", tmp_path)
+    assert module.main() == 2
+    err = capsys.readouterr().err
+    assert err.startswith("evals.casefile.agreement: tune-bad.yaml:") and err.count("\n") == 1

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from assistant.casefile.match import occurrences
+from assistant.errors import CurioError
 from evals.casefile import FOLDER, Tally, load_split, score_item
 
 SECOND = FOLDER / "second-reader"
@@ -56,7 +57,12 @@ def agreement(file: Path, folder: Path = FOLDER) -> Tally:
 
 def main() -> int:
     for file in sorted(SECOND.glob("tune-*.yaml")):
-        f = agreement(file).figures()
+        try:
+            f = agreement(file).figures()
+        except (CurioError, yaml.YAMLError, OSError) as exc:
+            message = exc.message if isinstance(exc, CurioError) else str(exc).splitlines()[0]
+            print(f"evals.casefile.agreement: {file.name}: {message}", file=sys.stderr)
+            return 2
         print(
             f"{file.name}: {f['counts']['texts']} texts; role {f['people_right_role_pct']}%,"
             f" status {f['status_right_pct']}% (all three {f['adults_all_status_right_pct']}%,"
