@@ -32,7 +32,7 @@ import numpy as np
 
 from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, fit_binary, labelled_texts
 from assistant.casefile.model import CHECKS, FAMILY_ADULT_ROLES
-from assistant.casefile.people import _QUOTED, _clauses
+from assistant.casefile.people import _clauses, quoted_spans
 
 if TYPE_CHECKING:
     from assistant.casefile.extract import ReadState
@@ -94,9 +94,7 @@ def _person_clauses(state: ReadState, i: int) -> list[tuple[int, int, int, int, 
             clauses = memo[("clauses", n)] = _clauses(s)
         quoted = memo.get(("quoted", n))
         if quoted is None:
-            quoted = memo[("quoted", n)] = [
-                (s.start + q.start(), s.start + q.end()) for q in _QUOTED.finditer(s.text)
-            ]
+            quoted = memo[("quoted", n)] = quoted_spans(s.text, s.start)
         for r in mine:
             if any(q0 < r.pos < q1 for q0, q1 in quoted):
                 continue

@@ -283,7 +283,7 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
 
     for s in sentences:
         refs: list[_Ref] = []
-        quoted = [(s.start + q.start(), s.start + q.end()) for q in _QUOTED.finditer(s.text)]
+        quoted = quoted_spans(s.text, s.start)
         while mi < len(mentions) and mentions[mi].start < s.start:
             mi += 1
         j = mi
@@ -362,6 +362,12 @@ def _refs_by_sentence(reader: _Reader, sentences: list[Sentence]) -> list[list[_
 
 #: Words in quotation marks (an apostrophe inside a word, as in "mummy's", does not end them).
 _QUOTED = re.compile(r"(?<!\w)['‘](?:[^'’\n]|['’](?=\w))+['’](?!\w)|[\"“][^\"”\n]+[\"”]")
+
+
+def quoted_spans(text: str, offset: int) -> list[tuple[int, int]]:
+    """Where words in quotation marks stand in ``text`` (a sentence or clause starting at
+    ``offset`` in the draft): a name inside is someone's words, not the note's reference."""
+    return [(offset + q.start(), offset + q.end()) for q in _QUOTED.finditer(text)]
 
 
 def _later(reader: _Reader, a: int, b: int) -> bool:

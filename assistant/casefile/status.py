@@ -8,7 +8,7 @@ import re
 from assistant.casefile.cues import Cues
 from assistant.casefile.draft import _CHILD_GROUP, _Draft
 from assistant.casefile.model import CHILD_ROLES, PARENT_ROLES
-from assistant.casefile.people import _NOT_A_PERSON_LABEL, _QUOTED, _clauses, _Reader, _Ref
+from assistant.casefile.people import _NOT_A_PERSON_LABEL, _clauses, _Reader, _Ref, quoted_spans
 from assistant.review import Sentence
 
 _FUTURE = re.compile(
@@ -118,7 +118,7 @@ def read_status(
                 alone_cues = [c for c in alone_cues if c[0] not in far or c[2] != ""]
             if not seen_cues and not alone_cues:
                 continue
-            quoted = [(a + q.start(), a + q.end()) for q in _QUOTED.finditer(part)]
+            quoted = quoted_spans(part, a)
             people = [
                 r
                 for r in srefs
