@@ -59,6 +59,7 @@ GROUPS = {
     "twenty-seventh": ("tune-seen-test-27.yaml",),
     "twenty-eighth": ("tune-seen-test-28.yaml",),
     "twenty-ninth": ("tune-seen-test-29.yaml",),
+    "thirtieth": ("tune-seen-test-30.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
