@@ -89,6 +89,9 @@ class Cues:
     #: Single capitals never taken for one person's initial unless the note defines them
     #: beside a name (``not_initials``: a note's "C" is the child; "A" and "I" are words).
     not_initials: frozenset[str] = frozenset()
+    #: A police form's line about the victim or the suspect ("Victim:", "Subject (suspect):",
+    #: "IP:", "S1"), where an M or F right after the name is their sex, not mother or father.
+    sex_marker_line: re.Pattern[str] = re.compile(r"(?!)")
 
 
 REQUIRED_KEYS = (
@@ -135,6 +138,7 @@ REQUIRED_KEYS = (
     "ordinal_nouns",
     "nickname_cues",
     "unborn_cues",
+    "sex_marker_lines",
 )
 #: The learned role classifier's thresholds in ``role_thresholds``, each from 0 to 1.
 ROLE_THRESHOLDS = (
@@ -160,6 +164,14 @@ POSSESSOR = (
 def _words(fragment: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     try:
         return re.compile(rf"(?<![\w-])(?:{fragment})(?![\w-])", flags)
+    except re.error as exc:
+        raise CurioError(f"prompts/casefile.yaml: {where} is not a valid pattern ({exc}).") from exc
+
+
+def _line_opening(value: Any, where: str) -> re.Pattern[str]:
+    """How a line opens (after any bullet or bracket), in any case."""
+    try:
+        return re.compile(rf"^\W*(?:{_alternatives(value, where)})(?![\w-])", re.IGNORECASE)
     except re.error as exc:
         raise CurioError(f"prompts/casefile.yaml: {where} is not a valid pattern ({exc}).") from exc
 
@@ -395,6 +407,7 @@ def _load_cues(path: str) -> Cues:
             data.get("status_thresholds"), p, "status_thresholds", STATUS_THRESHOLDS
         ),
         not_initials=_capitals(data.get("not_initials"), p),
+        sex_marker_line=_line_opening(data["sex_marker_lines"], "sex_marker_lines"),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

@@ -170,6 +170,24 @@ def _words_gender(lower: str) -> str:
     return ""
 
 
+def sex_marker(text: str, a: int, b: int, line: re.Pattern[str]) -> str:
+    """ "f" or "m" where the capital at [a, b) is a person's sex on a police form's victim or
+    suspect line ("Victim: Nasreen AKHTAR (F, 31)", "Subject (suspect): Imran HUSSAIN, M,
+    38": the line opens as ``line`` says and the letter stands between the name and an age),
+    else "". There "F" is not the father nor "M" the mother, as elsewhere they are."""
+    letter = text[a:b]
+    if letter not in ("M", "F"):
+        return ""
+    before = text[text.rfind("\n", 0, a) + 1 : a]
+    if (
+        line.match(before)
+        and re.search(r"\w\s*[,(]\s*$", before)
+        and re.match(r"\s*[,/)]\s*(?:aged?\s*)?(?:\d|DOB\b|d\.o\.b)", text[b : b + 12], re.I)
+    ):
+        return letter.lower()
+    return ""
+
+
 _MALE_WORDS = frozenset(
     [
         "father",

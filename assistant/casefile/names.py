@@ -19,6 +19,7 @@ from assistant.casefile.draft import (
     _age,
     _Draft,
     _Mention,
+    sex_marker,
 )
 
 #: A name as it stands: (start, end, title, name tokens, age as written, age in years).
@@ -235,6 +236,11 @@ class _NameReader(_NameSpans):
         after = self.flat[end : end + 30].lower()
         m = re.search(r"\b(\w+)\s*[:(,]?\s*$", before)
         n = re.match(r"^\s*[,(]\s*(?:the |her |his |[\w-]+['’]s )?([\w-]+)", after)
+        if n and len(n.group(1)) == 1:
+            at = end + n.start(1)
+            sex = sex_marker(self.text, at, at + 1, self.cues.sex_marker_line)
+            if sex:
+                return sex  # "Victim: Nasreen AKHTAR (F, 31)": female, not the father
         for word in (m.group(1) if m else "", n.group(1) if n else ""):
             if word in _MALE_WORDS:
                 return "m"

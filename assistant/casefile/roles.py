@@ -10,6 +10,7 @@ from assistant.casefile.draft import (
     _age,
     _Draft,
     _words_gender,
+    sex_marker,
 )
 from assistant.casefile.model import (
     CHILD_ROLES,
@@ -216,7 +217,8 @@ class _RoleReader(_RolePlacer):
             for m in pat.finditer(self.flat):
                 found.append((m.start(), m.end(), role))
         for m in cues.abbreviation_re.finditer(self.text):
-            found.append((m.start(), m.end(), cues.abbreviations[m.group(1)]))
+            if not sex_marker(self.text, m.start(), m.end(), cues.sex_marker_line):
+                found.append((m.start(), m.end(), cues.abbreviations[m.group(1)]))
         for m in _DESCRIBED_CHILD.finditer(self.flat):
             end = m.end() - len(m.group("age") or m.group("age2") or "")
             which = m.group("which") or m.group("what2")
