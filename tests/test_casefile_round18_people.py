@@ -20,9 +20,9 @@ def test_m_or_f_on_a_police_forms_victim_line_is_the_persons_sex() -> None:
         "Children: Sami AKHTAR (6)\n"
     )
     assert "F" not in people["Nasreen AKHTAR"][1]
-    assert people["Nasreen AKHTAR"][0] != "father"
+    assert people["Nasreen AKHTAR"][0] == "mother"  # the one woman, where there are children
     assert "M" not in people["Imran AKHTAR"][1]
-    assert people["Imran AKHTAR"][0] != "mother"
+    assert people["Imran AKHTAR"][0] == "father"  # "- husband" beside his name
 
 
 def test_m_after_a_name_in_a_family_list_is_still_the_mother() -> None:
