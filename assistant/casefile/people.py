@@ -14,7 +14,7 @@ from assistant.review import Sentence
 #: A line's label and the lower-case words before the name it introduces ("Suspect: husband ").
 _LINE_LABEL = re.compile(
     r"(?m)(?:^|(?<=[.;] ))[ \t]*(?P<label>[A-Z][a-z]+(?:[ \t][a-z]+)?|[A-Z]{2,12}(?:/[A-Z]{2,12})?)"
-    r"[ \t]*[:–][ \t]*"
+    r"(?:[ \t]*[:–][ \t]*|[ \t]+-[ \t]+)"  # "Victim: ...", "Victim – ...", "Victim - ..."
     r"(?:[a-z]+[ \t]+){0,2}(?=[A-Z])"
 )
 #: Labels of a line that say what it is about, not who.

@@ -25,6 +25,18 @@ class _Relations(_NameReader):
                     return i
         return None
 
+    def _of_owner(self, b: int) -> int | None:
+        """The person named just after the role words and "of": "baby of Senait Tesfaye",
+        "mother of suspect" (a police form's label for the father), "sister of the victim"."""
+        m = re.match(r"\s+of\s+(?:the\s+)?", self.flat[b : b + 12])
+        if not m:
+            return None
+        at = b + m.end()
+        for i, p in enumerate(self.people):
+            if any(s0 == at for s0, _e in p.mentions):
+                return i
+        return None
+
     def _adjust(self, a: int, core: int, role: str, b: int | None = None) -> str:
         """The role as seen from the child (``_adjusted``), the words' place kept for
         ``_relate``: an owner named but not yet known ("Mrs Okonkwo's sister" before "Mrs
@@ -87,12 +99,9 @@ class _Relations(_NameReader):
         named = self._possessor(core)
         if named is not None:
             return named
-        m = re.match(r"^\s+of\s+", self.flat[b : b + 6])
-        if m and role == "child":
-            at = b + m.end()
-            for i, p in enumerate(self.people):
-                if any(s0 == at for s0, _e in p.mentions):
-                    return i
+        named = self._of_owner(b)
+        if named is not None:
+            return named
         pro = re.search(
             r"\b(his|her|their)\s+(?:[\w-]+\s+)?$", self.flat[max(0, a - 20) : core], re.I
         )
@@ -158,8 +167,10 @@ class _Relations(_NameReader):
         """Relatives seen from the child once the parents are known: the mother's mother is a
         grandparent, an adult's sister another adult, the father's partner his new partner,
         and a parent's son, written after the subject child, that child's sibling."""
-        for p, _a, core, _b, role in self.unowned:  # owners now known: "Mrs X's sister"
+        for p, _a, core, b, role in self.unowned:  # owners now known: "Mrs X's sister"
             i = self._possessor(core)  # a name only: "his" may now find someone else
+            if i is None:
+                i = self._of_owner(b)  # "mother of suspect", once the label names him
             if i is not None and self.people[i] is not p:
                 self.relations.append((p, self.people[i], role))
         self.unowned = []

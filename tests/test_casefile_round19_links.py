@@ -1,0 +1,52 @@
+"""Issue 14, round nineteen: a police form's "Victim - name" line names the person wherever the
+label is used again, and "mother of suspect" is a grandparent. Every draft here is invented for
+these tests."""
+
+from __future__ import annotations
+
+from assistant.casefile import extract_case
+from assistant.casefile.cues import load_cues
+from assistant.casefile.extract import read_people
+
+_FORM = (
+    "PUBLIC PROTECTION NOTICE - DOMESTIC ABUSE\n"
+    "Incident date/time: 01/02/2025, 22:50\n\n"
+    "Victim - Sadia KHAN (29)\n"
+    "Suspect - Tariq KHAN (33), husband of victim\n"
+    "Other - Parveen KHAN (60), mother of suspect, lives at the address\n\n"
+    "Children at address: Ayaan KHAN (5).\n\n"
+    "Officers attended. The suspect's mother said nothing had happened.\n"
+    "Suspect PNC: no trace.\n"
+)
+
+
+def _people(text: str) -> dict[str, tuple[str, list[str]]]:
+    reader = read_people(text, load_cues())
+    return {p.forms[0]: (p.role, list(p.forms)) for p in reader.people}
+
+
+def test_a_label_after_a_spaced_hyphen_names_the_person_where_it_is_used_again() -> None:
+    """ "Suspect - Tariq KHAN": "Suspect PNC: no trace" is about him, as it is after
+    "Suspect: Tariq KHAN" (before round nineteen only a colon or an en dash made the link)."""
+    people = _people(_FORM)
+    assert "Suspect" in people["Tariq KHAN"][1]
+    assert "Victim" not in people["Tariq KHAN"][1]
+    case = extract_case(_FORM).to_json()
+    tariq = next(p for p in case["people"] if p["name"].startswith("Tariq"))
+    assert "police" in tariq["checks"]
+
+
+def test_mother_of_the_suspect_is_a_grandparent_not_the_childrens_mother() -> None:
+    people = _people(_FORM)
+    assert people["Parveen KHAN"][0] == "grandparent"
+    assert people["Sadia KHAN"][0] == "mother"
+    assert people["Tariq KHAN"][0] == "father"
+
+
+def test_mother_of_a_named_father_is_a_grandparent() -> None:
+    people = _people(
+        "Present: Sadia Khan (mother), Tariq Khan (father) and Ayaan (5).\n"
+        "Parveen Khan, mother of Tariq, was seen in the kitchen.\n"
+    )
+    assert people["Parveen Khan"][0] == "grandparent"
+    assert people["Sadia Khan"][0] == "mother"
