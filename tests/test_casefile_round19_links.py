@@ -50,3 +50,24 @@ def test_mother_of_a_named_father_is_a_grandparent() -> None:
     )
     assert people["Parveen Khan"][0] == "grandparent"
     assert people["Sadia Khan"][0] == "mother"
+
+
+def test_he_after_what_a_woman_reported_is_not_her() -> None:
+    """ "Agnieszka said he had grabbed her": the he is the man she speaks of, so it neither
+    makes her male nor is read as her (it had made her "he" and given her pronouns to the
+    officer named before her)."""
+    text = (
+        "Officers attended. Agnieszka KOWALCZYK (30) was in the bedroom with marks to her neck.\n"
+        "Through the interpreter Agnieszka said he had grabbed her by the throat. She declined "
+        "to make a statement.\nTomasz WISNIEWSKI (33) is the father of Oliwia (6). Tomasz "
+        "was arrested.\n"
+    )
+    reader = read_people(text, load_cues())
+    agnieszka = next(p for p in reader.people if p.forms[0].startswith("Agnieszka"))
+    assert agnieszka.gender != "m"
+
+
+def test_he_after_what_a_man_said_still_makes_him_male() -> None:
+    reader = read_people("Kieran Walsh and his brother came to the office.\n", load_cues())
+    kieran = next(p for p in reader.people if p.forms[0].startswith("Kieran"))
+    assert kieran.gender == "m"

@@ -26,6 +26,17 @@ _NOT_A_PERSON_LABEL = re.compile(
 )
 
 
+#: Words that report what someone said. In these drafts "he" after them is as often another
+#: man as the speaker: over the tuning files, "<name> said / told officers / reported he" follows
+#: a mother's name 104 times and a father's 65 ("Ms Nowak told officers he had held her"), while
+#: "she" after them follows a mother's 148 times and a father's 6.
+_SPEECH = re.compile(
+    r"\b(?:said|says|told|tells|reported|reports|explained|explains|stated|states|disclosed|"
+    r"discloses|alleged|alleges|claimed|claims|described|describes)\b",
+    re.IGNORECASE,
+)
+
+
 class _Reader(_RoleReader):
     """Reads one draft: finds people and their mentions, then status, checks and harm."""
 
@@ -133,6 +144,12 @@ class _Reader(_RoleReader):
                 # "her" after a name is as often the object of its verb ("Mehmet has been
                 # messaging her") as the person's own, so alone it does not count
                 weak = strong or re.match(r"^[^.;]{0,40}?\b(she|he|his)\b", after, re.I)
+                if (
+                    weak
+                    and weak.group(1).lower() in ("he", "his")
+                    and _SPEECH.search(after[: weak.start(1)])
+                ):
+                    continue  # "Agnieszka said he had grabbed her": he is someone else
                 if weak and not any(
                     e < s2 < e + weak.start(1)
                     for q in self.people
