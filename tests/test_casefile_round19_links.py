@@ -4,9 +4,14 @@ these tests."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from assistant.casefile import extract_case
 from assistant.casefile.cues import load_cues
 from assistant.casefile.extract import read_people
+from assistant.casefile.learn import RoleModel
+from assistant.casefile.learn_status import StatusModel
+from assistant.casefile.model import CaseFile
 
 _FORM = (
     "PUBLIC PROTECTION NOTICE - DOMESTIC ABUSE\n"
@@ -71,3 +76,28 @@ def test_he_after_what_a_man_said_still_makes_him_male() -> None:
     reader = read_people("Kieran Walsh and his brother came to the office.\n", load_cues())
     kieran = next(p for p in reader.people if p.forms[0].startswith("Kieran"))
     assert kieran.gender == "m"
+
+
+def _always_seen() -> StatusModel:
+    """A seen reader that says yes to everyone (a fake passed in, so the test is about the
+    guard, not about what the labelled texts teach)."""
+    sure = RoleModel(
+        {"bias": 0},
+        ["no", "yes"],
+        np.array([[-5.0], [5.0]], dtype=np.float32),
+        np.array([0.0, 0.0], dtype=np.float32),
+    )
+    return StatusModel(seen=sure, alone=None, checks=None)
+
+
+def _seen(case: CaseFile, name: str) -> bool:
+    return next(p for p in case.people if p.name == name).seen
+
+
+def test_the_learned_reader_adds_no_seen_on_a_lay_persons_seeing_alone() -> None:
+    """The brief counts a professional's seeing: "Caller saw mum" is not one, so even a reader
+    sure she was seen may not add it; where the writer saw her, it may."""
+    lay = "Contact from a neighbour, 09/01/2025. Caller saw mum in the street with a black eye."
+    assert not _seen(extract_case(lay, roles=None, status=_always_seen()), "mum")
+    mine = "Home visit 09/01/2025. I saw mum in the kitchen; she had a black eye."
+    assert _seen(extract_case(mine, roles=None, status=_always_seen()), "mum")

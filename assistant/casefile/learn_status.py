@@ -33,11 +33,12 @@ import numpy as np
 from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, fit_binary, labelled_texts
 from assistant.casefile.model import CHECKS, FAMILY_ADULT_ROLES
 from assistant.casefile.people import _clauses, quoted_spans
+from assistant.casefile.status import _LAY_SEER, _PROFESSIONAL_SEER
 
 if TYPE_CHECKING:
     from assistant.casefile.extract import ReadState
 
-FEATURE_VERSION = "s5"
+FEATURE_VERSION = "s6"
 #: The checks reader's regularisation (the others' is 0.5). Chosen on five folds of the tuning
 #: files: with the clause's words paired with the kind, C 0.2, 0.3 and 0.5 gave 80.3%, 80.3%
 #: and 80.4% of adults' checks exactly right (pairs of structural cues alone: 79.7% at 0.1).
@@ -153,6 +154,8 @@ def person_features(state: ReadState, i: int) -> dict[str, float]:
                     where = "with"
                 near = "near" if abs(pos - c0) < 40 else "far"
                 writer = "writer" if _WRITER.search(flat[a:c0]) else "nowriter"
+                if _LAY_SEER.search(flat[a:c0]) and not _PROFESSIONAL_SEER.search(flat[a:c0]):
+                    writer = "lay"  # "Caller saw mum in the street": no professional saw her
                 for key in (
                     f"{kind}:{state_}",
                     f"{kind}:{state_}:{where}",
@@ -317,6 +320,15 @@ def _yes(model: RoleModel, feats: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
+def _only_lay_seeing(feats: dict[str, float]) -> bool:
+    """Whether every seeing word about the person has a lay subject ("Caller saw mum in the
+    street"): the brief counts a professional's seeing only, so the reader may not add seen on
+    that alone (few labelled texts have a caller or neighbour seeing, so it cannot learn it)."""
+    return feats.get("seen:pos:lay", 0.0) > 0 and not (
+        feats.get("seen:pos:writer", 0.0) or feats.get("seen:pos:nowriter", 0.0)
+    )
+
+
 def apply_status_model(state: ReadState, model: StatusModel) -> None:
     """The learned readers' reading of each family adult's seen, alone and checks (children and
     professionals keep the rules' reading). Changes ``state`` in place.
@@ -337,7 +349,7 @@ def apply_status_model(state: ReadState, model: StatusModel) -> None:
             yes = _yes(model.seen, feats)
             if p.seen and yes < seen_drop:
                 p.seen = False
-            elif not p.seen and yes >= sure:
+            elif not p.seen and yes >= sure and not _only_lay_seeing(feats):
                 p.seen = True
         if model.alone is not None:
             p.alone = _yes(model.alone, feats) >= yes_at
