@@ -1,6 +1,7 @@
 """Issue 14, round nineteen: a police form's "Victim - name" line names the person wherever the
-label is used again, and "mother of suspect" is a grandparent. Every draft here is invented for
-these tests."""
+label is used again; "mother of suspect" is a grandparent; "he" after what a woman reported is
+not her; and the learned seen reader adds no seen on a lay person's seeing alone. Every draft
+here is invented for these tests."""
 
 from __future__ import annotations
 
