@@ -63,6 +63,7 @@ GROUPS = {
     "thirty-first": ("tune-seen-test-31.yaml",),
     "thirty-second": ("tune-seen-test-32.yaml",),
     "thirty-third": ("tune-seen-test-33.yaml",),
+    "thirty-fourth": ("tune-seen-test-34.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
