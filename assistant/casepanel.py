@@ -90,11 +90,19 @@ class CaseSession:
     merges: list[tuple[str, str]] = field(default_factory=list)  # (kept, merged) names
     decisions: dict[str, Decision] = field(default_factory=dict)  # lens -> decision
     text: str = ""  # the draft the case was read from
+    status_note: str = ""  # who read seen and checks, when a model was asked
 
-    def extract(self, text: str, cues: Any = None, about_family: bool = True) -> CaseFile:
+    def extract(
+        self, text: str, cues: Any = None, about_family: bool = True, reread: Any = None
+    ) -> CaseFile:
         """Read a new draft and replay this session's corrections on it (nothing is read
-        from a text the review found not to be about a family)."""
+        from a text the review found not to be about a family). ``reread``: the model's
+        quoted reading of status (``llm_status.status_reader``), when the user turned it on."""
         self.case = case_for_review(text, about_family, cues)
+        self.status_note = ""
+        if reread is not None and self.case.people:
+            outcome = reread(self.case, text)
+            self.case, self.status_note = outcome.case, outcome.note
         self.text = text
         self._replay()
         return self.case

@@ -183,15 +183,35 @@ def cmd_review(args: argparse.Namespace, parts: Parts) -> int:
     # the review's own gate: a text not about a family gets no people table (one note instead)
     cues = load_cues(Path(settings.prompts_dir) / "casefile.yaml")
     case = case_for_review(text, result.is_case_material, cues)
+    outcome = _case_status_by_model(parts, case, text)
+    note = outcome.note if outcome else ""
+    case = outcome.case if outcome else case
     if args.json:
-        _print_json(result.to_json() | case.to_json())
+        _print_json(result.to_json() | case.to_json() | ({"status_note": note} if note else {}))
     else:
         print(render_review(result, text))
         if result.message and result.flags:
             print(result.message)
         print()
         print(render_case(case))
+        if note:
+            print(note)
     return 0
+
+
+def _case_status_by_model(parts: Parts, case: Any, text: str) -> Any:
+    """With ``CURIO_CASE_LLM=true``, the model's quoted reading of seen and checks (an
+    ``llm_status.Outcome``); None when it is off. A missing model is a note, not a failure."""
+    from assistant.casefile.llm_status import status_reader
+    from assistant.prompts import load_prompts
+
+    settings = parts.settings
+    if not settings.case_llm:
+        return None
+    reread = status_reader(
+        True, parts.llm, lambda: load_prompts(settings.prompts_dir), settings.llm_timeout
+    )
+    return reread(case, text) if reread else None
 
 
 def cmd_ask(args: argparse.Namespace, parts: Parts) -> int:

@@ -22,16 +22,20 @@ from assistant.ingest import parse_front_matter
 #: The system prompt needs no placeholders; each chat mode's template is named by the mode
 #: (``assistant/chat/modes/``), with the placeholders it must contain (and may: no others).
 SYSTEM: dict[str, frozenset[str]] = {"system": frozenset()}
+#: Templates for tasks that are not chat modes, with their placeholders: the case file's
+#: reading of seen, seen alone and checks (``assistant/casefile/llm_status.py``).
+TASKS: dict[str, frozenset[str]] = {"casefile_status": frozenset({"people", "draft"})}
 #: What a mode's template says about itself, in YAML front matter between ``---`` lines: the
 #: picker's label, the hint under it and the message box's placeholder text.
 WORDING_KEYS = ("label", "hint", "placeholder")
 
 
 def required_templates() -> dict[str, frozenset[str]]:
-    """Every template and its placeholders: the system prompt and each registered mode's."""
+    """Every template and its placeholders: the system prompt, the tasks' and each registered
+    mode's."""
     from assistant.chat.modes import registered
 
-    return SYSTEM | {m.prompt: m.placeholders for m in registered()}
+    return SYSTEM | TASKS | {m.prompt: m.placeholders for m in registered()}
 
 
 def _wording_keys() -> dict[str, tuple[str, ...]]:

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         description="Seconds to wait for the language model before "
         "falling back to the offline composer.",
     )
+    case_llm: bool = Field(
+        default=False,
+        description="Ask the language model (CURIO_LLM) to read seen, seen alone and checks in "
+        "the case at a glance, each answer quoted from the draft (redacted first for a remote "
+        "model); false: the offline reading alone.",
+    )
     chroma_url: str | None = Field(
         default=None,
         description="URL of a Chroma server (chroma run) for teams; default: an embedded "

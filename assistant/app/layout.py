@@ -285,7 +285,7 @@ def build_app(settings: Settings, curio: Any = None, index: Any = None):  # -> g
             on_mode, mode, ui.of("hint", "review_box", "scenario_box", "message"), api_name=NO_API
         )
         case_outputs = ui.of(
-            "case_view", "person_pick", "merge_pick", "decision_flag", "decision_log"
+            "case_view", "person_pick", "merge_pick", "decision_flag", "decision_log", "case_status"
         )
         review_btn.click(
             app.review, [draft, state, chatbot], panel_outputs, api_name="review"

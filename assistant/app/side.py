@@ -94,20 +94,32 @@ class SideHandlers:
 
         state = state if isinstance(state, SessionState) else SessionState()
         cs = state.case
+        note: Any = gr.update()  # the status line is left alone unless a new draft is read
         if state.draft and (cs.case is None or cs.text != state.draft):
             try:
-                cs.extract(state.draft, self.case_cues, _about_family(state))
+                cs.extract(state.draft, self.case_cues, _about_family(state), self._reread())
+                note = cs.status_note
             except Exception:
                 log.exception("case extraction failed")
                 cs.case = None
         flags = [(f"{n}. {flag_name(f)}", f.lens) for n, f in enumerate(state.flags, 1)]
         ui = self.ui
         return self._people(state) | {
+            ui.case_status: note,
             ui.decision_flag: gr.update(
                 choices=flags, value=state.flags[0].lens if state.flags else None
             ),
             ui.decision_log: render_decisions(state.flags, cs.decisions),
         }
+
+    def _reread(self) -> Any:
+        """The model's reading of status when ``CURIO_CASE_LLM`` is on (None otherwise)."""
+        from assistant.casefile.llm_status import status_reader
+
+        if not self.settings.case_llm:
+            return None
+        curio = self.curio
+        return status_reader(True, curio.llm, curio.prompts, self.settings.llm_timeout)
 
     def _people(self, state: SessionState) -> Out:
         """The case panel and its two people pickers."""
