@@ -139,10 +139,15 @@ def test_quotes_are_checked_against_the_redacted_text_and_names_never_leave(
 def test_parse_answer_needs_quotes_of_substance() -> None:
     assert quoted("seen  JADE briggs", "Seen Jade Briggs on her own")
     assert not quoted("", "anything") and not quoted("on", "on her own") and not quoted(3, "3")
+    # a quote shortened with an ellipsis stands when every piece is there, in order
+    assert quoted("Seen Jade ... in the kitchen", "Seen Jade Briggs on her own in the kitchen")
+    assert not quoted("in the kitchen … Seen Jade", "Seen Jade Briggs on her own in the kitchen")
+    assert not quoted("Seen Jade ... at school", "Seen Jade Briggs on her own in the kitchen")
+    assert not quoted("... ... …", "Seen Jade Briggs")
     with pytest.raises(ValueError):
         parse_answer("no json here", DRAFT, ["A1"])
     got = parse_answer(
-        '{"people": [{"id": "A1", "seen_alone": true, "seen_alone_quote": "on her own", '
+        '{"people": [{"id": "A1", "seen_alone": "yes", "seen_alone_quote": "on her own", '
         '"checks": [{"check": "Police", "quote": "PNC returned"}, {"check": "gossip", '
         '"quote": "PNC returned"}]}]}',
         DRAFT,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -101,12 +102,27 @@ def _squash(s: str) -> str:
 
 
 def quoted(quote: Any, sent: str) -> bool:
-    """Is the quote, spaces and case aside, in the text the model was sent (at least three
-    characters, so an empty or one-word quote proves nothing)?"""
+    """Is the quote, spaces and case aside, in the text the model was sent? Models shorten
+    long quotes with "..." : then every piece must be there, in order. A piece under three
+    characters proves nothing, so an empty quote never stands."""
     if not isinstance(quote, str):
         return False
-    q = _squash(quote.strip(" \"'.…"))
-    return len(q) >= 3 and q in _squash(sent)
+    pieces = [_squash(p.strip(" \"'.")) for p in re.split(r"\.{3,}|…", quote)]
+    pieces = [p for p in pieces if p]
+    if not pieces or any(len(p) < 3 for p in pieces):
+        return False
+    text, at = _squash(sent), 0
+    for piece in pieces:
+        found = text.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def _yes(value: Any) -> bool:
+    """JSON true, or the strings models write for it."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
 
 
 def _json_object(raw: str) -> Any:
@@ -132,7 +148,7 @@ def parse_answer(raw: str, sent: str, ids: Sequence[str]) -> dict[str, Reading]:
             continue
         r = Reading()
         for key in ("seen", "seen_alone"):
-            if row.get(key) is True:
+            if _yes(row.get(key)):
                 if quoted(row.get(f"{key}_quote"), sent):
                     setattr(r, key, True)
                 else:
