@@ -506,6 +506,8 @@ def read_checks(
                 if cues.check_target.search(flat[max(s.start, r.pos - 60) : r.pos])
             ]
             named += _coordinated(reader, family, named) + _parents_named(part, people)
+            if not named and _BOTH.search(part):
+                named = _the_two(people, refs, n)  # "Police checks on both were clear"
             if not named:
                 # "Perpetrator checks: PNC - ..." after "Perpetrator: Gary Pratt"
                 named = [i for lab, i in labelled.items() if _labelled_check(lab).search(s.text)]
@@ -780,13 +782,23 @@ _CONTENT_NEGATION = re.compile(
 
 def _pending(cues: Cues, part: str) -> bool:
     """A check still to come ("PNC requested", "no checks yet"); a negation inside what the
-    agency said is its answer, not a pending check ("GP confirmed she has not attended")."""
+    agency said is its answer, not a pending check ("GP confirmed she has not attended"); a
+    request the clause then says came back is answered ("requested 04/10, returned 07/10")."""
     for m in cues.check_pending.finditer(part):
         answer = _ANSWER_VERB.search(part, 0, m.start())
         if answer and _CONTENT_NEGATION.match(m.group(0)):
             continue
+        back = _CAME_BACK.search(part, m.end()) if _REQUEST.fullmatch(m.group(0)) else None
+        if back and not _NOT_YET.search(part[max(0, back.start() - 16) : back.start()]):
+            continue
         return True
     return False
+
+
+#: A request, and the word that says it was answered later in the same clause.
+_REQUEST = re.compile(r"request(?:ed)?", re.IGNORECASE)
+_CAME_BACK = re.compile(r"\b(?:returned|received|came back|replied)\b", re.IGNORECASE)
+_NOT_YET = re.compile(r"\b(?:not|yet|be|when|once|if|until)\s+$", re.IGNORECASE)
 
 
 def _after_mark(part: str) -> str:
@@ -841,6 +853,27 @@ def _coordinated(reader: _Reader, family: list[_Ref], named: list[int]) -> list[
 _JOINED = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)
 
 
+#: "checks on both", "on both of them": two people named just before, not "both children".
+_BOTH = re.compile(
+    r"\b(?:on|re|for|about)\s+both(?:\s+of\s+them)?(?=\s*(?:[:,.;)–-]|$|(?:were|are|was|is|"
+    r"have|has|returned|came|come|clear|nil|show(?:s|ed)?|confirm(?:s|ed)?)\b))",
+    re.IGNORECASE,
+)
+
+
+def _the_two(people: list[_Draft], refs: list[list[_Ref]], n: int) -> list[int]:
+    """Whom "both" means: the family adults named nearest before it (this sentence, then up to
+    two before), when the nearest sentences that name any name exactly two."""
+    seen: list[int] = []
+    for k in range(n, max(-1, n - 3), -1):
+        for r in refs[k]:
+            if people[r.person].is_family() and r.person not in seen:
+                seen.append(r.person)
+        if len(seen) >= 2:
+            break
+    return seen if len(seen) == 2 else []
+
+
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
     """ "Police checks on both parents", "no record for either parent": mother and father;
     "no trace for either adult", "checks on both adults": the adults of the household;
@@ -848,7 +881,11 @@ def _parents_named(part: str, people: list[_Draft]) -> list[int]:
     # "on Tariq or the grandparents": a group joined after the first one named
     on = r"\b(?:on|re|for|of|about)\s+(?:[^.;:]{1,40}?\s(?:and|or|&)\s+)?"
     if re.search(on + r"(?:(?:both|the)\s+parents|(?:either|each|neither)\s+parent)\b", part, re.I):
-        return [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
+        parents = [i for i, p in enumerate(people) if p.role in ("mother", "father", "stepfather")]
+        if not any(people[i].role != "mother" for i in parents):
+            # a mother and her partner are the parents the household has
+            parents += [i for i, p in enumerate(people) if p.role in ("partner", "new-partner")]
+        return parents
     if re.search(
         on + r"(?:(?:both|the|all)\s+(?:the\s+)?adults|(?:either|each|neither|any)\s+adult)\b",
         part,
