@@ -209,9 +209,9 @@ def _case_status_by_model(parts: Parts, case: Any, text: str) -> Any:
     if not settings.case_llm:
         return None
     reread = status_reader(
-        True, parts.llm, lambda: load_prompts(settings.prompts_dir), settings.llm_timeout
+        parts.llm, lambda: load_prompts(settings.prompts_dir), settings.llm_timeout
     )
-    return reread(case, text) if reread else None
+    return reread(case, text)
 
 
 def cmd_ask(args: argparse.Namespace, parts: Parts) -> int:

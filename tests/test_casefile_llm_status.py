@@ -88,6 +88,7 @@ def test_quoted_yes_answers_replace_the_offline_reading(prompts: Any) -> None:
     assert (connor.seen, connor.seen_alone, connor.checks) == (False, False, ["police"])
     assert (child.seen, child.checks) == (False, [])  # children are not asked about
     assert out.read == 2 and "2 of 2 adults" in out.note
+    assert "1 of its answers quoted nothing found in the draft" in out.note  # the probation
     assert _case().people[1].seen  # the offline case is not changed in place
 
 

@@ -119,7 +119,7 @@ class SideHandlers:
         if not self.settings.case_llm:
             return None
         curio = self.curio
-        return status_reader(True, curio.llm, curio.prompts, self.settings.llm_timeout)
+        return status_reader(curio.llm, curio.prompts, self.settings.llm_timeout)
 
     def _people(self, state: SessionState) -> Out:
         """The case panel and its two people pickers."""

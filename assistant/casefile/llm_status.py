@@ -205,11 +205,14 @@ def read_status(
         if r is None:
             continue
         person.seen, person.seen_alone, person.checks = r.seen, r.seen_alone, list(r.checks)
-    covered = sum(f"A{i}" in readings for i in range(1, len(fresh) + 1))
+    covered = len(readings)  # only the ids listed are kept
     note = (
         f"Seen, seen alone and checks for {covered} of {len(fresh)} adults were read by {name}; "
         "each rests on a quote found in the draft."
     )
+    dropped = sum(r.dropped for r in readings.values())
+    if dropped:
+        note += f" {dropped} of its answers quoted nothing found in the draft and were set aside."
     return Outcome(out, read=covered, note=note)
 
 
@@ -233,13 +236,10 @@ def read_with_backend(
     )
 
 
-def status_reader(
-    enabled: bool, backend: Any, prompts: Any, timeout: float
-) -> Callable[[CaseFile, str], Outcome] | None:
-    """What the CLI and the app call after the offline reading: None when ``CURIO_CASE_LLM``
-    is off; with it on but no model configured, the offline case with a one-line note."""
-    if not enabled:
-        return None
+def status_reader(backend: Any, prompts: Any, timeout: float) -> Callable[[CaseFile, str], Outcome]:
+    """What the CLI and the app call after the offline reading when ``CURIO_CASE_LLM`` is on;
+    with no model configured it returns the offline case with a one-line note. ``prompts``:
+    the loaded prompts, or a function that loads them (only when a model is asked)."""
 
     def reread(case: CaseFile, text: str) -> Outcome:
         if not adults(case):

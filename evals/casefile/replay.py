@@ -92,6 +92,7 @@ def _replay(answer: str) -> Any:
 def score(split: str, answers: Path, folder: Path = FOLDER) -> tuple[Tally, Tally, dict[str, int]]:
     """The offline figures and the figures with the replayed answers, on the same texts."""
     from assistant.casefile.llm_status import read_status
+    from assistant.redact import Redactor
 
     stored = {r["id"]: r for r in yaml.safe_load(answers.read_text("utf-8")) or []}
     prompts = _prompts()
@@ -110,8 +111,6 @@ def score(split: str, answers: Path, folder: Path = FOLDER) -> tuple[Tally, Tall
             with_model.add(score_item(item, before))
             continue
         counts["answered"] += 1
-        from assistant.redact import Redactor
-
         outcome = read_status(
             case,
             item["text"],
