@@ -14,8 +14,13 @@ from assistant.casefile.model import (
     ROLE_RANK,
 )
 
-_TOKEN = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_CAPS = r"[A-Z]{3,}(?:-[A-Z]{2,})?"
+#: Latin letters with accents (Latin-1 and Latin Extended-A/B: "Wójcik", "ŞAHIN", "Ștefan"),
+#: as character-class contents; names from Polish, Romanian, Lithuanian, Turkish families are
+#: names, not gaps in a sentence.
+_UP = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
+_LOW = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.islower())
+_TOKEN = rf"(?:Mc|Mac|O['’])?[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
+_CAPS = rf"[{_UP}]{{3,}}(?:-[{_UP}]{{2,}})?"
 _AGE_AFTER = re.compile(
     r"^\s*(?:\(\s*(?:aged\s+|age\s+)?(?P<a1>\d{1,2})\s*(?P<u1>years?|yrs?|y/?o|months?|mths?|"
     r"weeks?|wks?)?(?:\s*old)?\s*[),;]"

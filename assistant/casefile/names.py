@@ -342,6 +342,9 @@ class _NameReader(_NameSpans):
         for i in pending_single:
             start, end, _title, tokens, age, _years = records[i]
             tok = tokens[0]
+            short = self._short_form(tok)
+            if short is not None:
+                self.people[short].nicks.add(tok)  # "Ravi" for Ravinder Sandhu
             known = (
                 self._find(first=tok) is not None
                 or any(p.last == tok and not p.first for p in self.people)
@@ -401,6 +404,23 @@ class _NameReader(_NameSpans):
             if len(shorter) >= 2 and longer[: len(shorter)] == shorter:
                 return i
         return None
+
+    def _short_form(self, tok: str) -> int | None:
+        """The one person whose given name a lone word shortens ("Ravi" for Ravinder, "Bev" for
+        Beverley, "Funmi" for Funmilayo): a short form of three letters or more, when no one
+        else's given name begins so and no one is called by the word itself."""
+        if len(tok) < 3 or not tok[0].isupper() or not tok[1:].islower():
+            return None
+        if any(pat.fullmatch(tok) for _role, pat in self.cues.roles):
+            return None  # "Mum", "Nan": a relative's word, not a name
+        if any(p.first == tok or tok in p.nicks for p in self.people):
+            return None
+        longer = [
+            i
+            for i, p in enumerate(self.people)
+            if p.first and len(p.first) > len(tok) and p.first.startswith(tok)
+        ]
+        return longer[0] if len(longer) == 1 else None
 
     def _only_surname(self, tok: str) -> int | None:
         """A surname written alone ("PNC shows Doyle has ...") is the one person who bears it;

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.casefile.draft import _CLAUSE_BREAK, _PRONOUN, _Draft, _Mention, _role_gender
+from assistant.casefile.draft import _CLAUSE_BREAK, _PRONOUN, _UP, _Draft, _Mention, _role_gender
 from assistant.casefile.model import CHILD_ROLES, FEMALE_ROLES, MALE_ROLES
 from assistant.casefile.roles import _RoleReader
 from assistant.review import Sentence
@@ -14,8 +14,10 @@ from assistant.review import Sentence
 #: A line's label and the lower-case words before the name it introduces ("Suspect: husband ").
 _LINE_LABEL = re.compile(
     r"(?m)(?:^|(?<=[.;] ))[ \t]*(?P<label>[A-Z][a-z]+(?:[ \t][a-z]+)?|[A-Z]{2,12}(?:/[A-Z]{2,12})?)"
+    # "IP (victim): ...", "Subject (suspect): ...": a second label in brackets
+    r"(?:[ \t]*\((?P<inner>[A-Za-z]{2,12}(?:[ \t][a-z]{2,12})?)\))?"
     r"(?:[ \t]*[:–][ \t]*|[ \t]+-[ \t]+)"  # "Victim: ...", "Victim – ...", "Victim - ..."
-    r"(?:[a-z]+[ \t]+){0,2}(?=[A-Z])"
+    rf"(?:[a-z]+[ \t]+){{0,2}}(?=[{_UP}])"
 )
 #: Labels of a line that say what it is about, not who.
 _NOT_A_PERSON_LABEL = re.compile(
@@ -60,9 +62,17 @@ class _Reader(_RoleReader):
                     or _NOT_A_PERSON_LABEL.fullmatch(part)
                 )
             ]
-            if len(parts) != 1:
+            inner = m.group("inner")
+            if inner and not (
+                inner.lower().endswith("s")
+                or cues.agency.fullmatch(inner)
+                or _NOT_A_PERSON_LABEL.fullmatch(inner)
+            ):
+                parts.append(inner)  # "IP (victim):" names her as the IP and the victim
+            elif len(parts) != 1:
                 continue
-            label = parts[0]
+            if not parts or len(parts) > 2:
+                continue
             at = m.end()
             owner = next(
                 (
@@ -74,17 +84,18 @@ class _Reader(_RoleReader):
             )
             if owner is None:
                 continue
-            word = re.compile(
-                rf"(?<![\w'’-]){re.escape(label)}(?![\w-]|\s*:)",
-                # "IP" as written; "victim" and "VICTIM" in any case
-                0 if label.isupper() and len(label) <= 4 else re.IGNORECASE,
-            )
-            taken = {s0 for q in self.people for s0, _e in q.mentions}
-            for w in word.finditer(self.flat, m.end()):
-                before = self.flat[max(0, w.start() - 4) : w.start()].lower()
-                if w.start() in taken or re.search(r"\b(?:a|an|another)\s$", before):
-                    continue
-                self._attach(self.people.index(owner), w.start(), w.end(), "", "", None, None)
+            for label in parts:
+                word = re.compile(
+                    rf"(?<![\w'’-]){re.escape(label)}(?![\w-]|\s*:)",
+                    # "IP" as written; "victim" and "VICTIM" in any case
+                    0 if label.isupper() and len(label) <= 4 else re.IGNORECASE,
+                )
+                taken = {s0 for q in self.people for s0, _e in q.mentions}
+                for w in word.finditer(self.flat, m.end()):
+                    before = self.flat[max(0, w.start() - 4) : w.start()].lower()
+                    if w.start() in taken or re.search(r"\b(?:a|an|another)\s$", before):
+                        continue
+                    self._attach(self.people.index(owner), w.start(), w.end(), "", "", None, None)
 
     def finish_people(self) -> None:
         for p in self.people:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.casefile.draft import _Draft, _role_gender
+from assistant.casefile.draft import _UP, _Draft, _role_gender
 from assistant.casefile.model import CHILD_ROLES, FAMILY_ADULT_ROLES, PARENT_ROLES
 from assistant.casefile.names import _NameReader
 
@@ -140,11 +140,11 @@ class _Relations(_NameReader):
         if owner is not None:
             out.append(owner)
         m = re.match(
-            r"^\s+of\s+((?:[A-Z][\w'’-]+(?:,\s+|\s+and\s+|\s*[&+]\s*)?){1,4})",
+            rf"^\s+of\s+((?:[{_UP}][\w'’-]+(?:,\s+|\s+and\s+|\s*[&+]\s*)?){{1,4}})",
             self.flat[b : b + 60],
         )
         if m:
-            for n in re.finditer(r"[A-Z][\w'’-]+", m.group(1)):
+            for n in re.finditer(rf"[{_UP}][\w'’-]+", m.group(1)):
                 out += [
                     i
                     for i, p in enumerate(self.people)

@@ -505,7 +505,11 @@ def read_checks(
                 for r in family
                 if cues.check_target.search(flat[max(s.start, r.pos - 60) : r.pos])
             ]
-            named += _coordinated(reader, family, named) + _parents_named(part, people)
+            named += (
+                _coordinated(reader, family, named)
+                + _parents_named(part, people)
+                + _shared_title(part, people)
+            )
             if not named and _BOTH.search(part):
                 named = _the_two(people, refs, n)  # "Police checks on both were clear"
             if not named:
@@ -856,7 +860,9 @@ _JOINED = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*", re.IGNORECASE)
 #: "checks on both", "on both of them": two people named just before, not "both children".
 _BOTH = re.compile(
     r"\b(?:on|re|for|about)\s+both(?:\s+of\s+them)?(?=\s*(?:[:,.;)–-]|$|(?:were|are|was|is|"
-    r"have|has|returned|came|come|clear|nil|show(?:s|ed)?|confirm(?:s|ed)?)\b))",
+    r"have|has|returned|came|come|clear|nil|show(?:s|ed)?|confirm(?:s|ed)?)\b))"
+    # "Both were checked with police", "Both of them have been checked": the subject
+    r"|^\W*both(?:\s+of\s+them)?\s+(?:were|have\s+been|had\s+been|are)\s+(?:\w+\s+)?checked\b",
     re.IGNORECASE,
 )
 
@@ -872,6 +878,37 @@ def _the_two(people: list[_Draft], refs: list[list[_Ref]], n: int) -> list[int]:
         if len(seen) >= 2:
             break
     return seen if len(seen) == 2 else []
+
+
+_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?"
+_SHARED_TITLE = re.compile(
+    rf"\b({_TITLES})\s+(?:and|&)\s+({_TITLES})\s+([A-Z][\w'’-]+(?:-[A-Z][\w'’-]+)?)"
+)
+
+
+def _shared_title(part: str, people: list[_Draft]) -> list[int]:
+    """ "Police checks on Mr and Mrs Akhtar": Mr Akhtar and Mrs Akhtar, when each title with
+    the surname is how the draft writes one family adult."""
+    out: list[int] = []
+    for m in _SHARED_TITLE.finditer(part):
+        on = re.search(r"\b(?:on|re|for|of|about)\s+$", part[max(0, m.start() - 12) : m.start()])
+        if not on and not re.match(r"[\w ]{0,25}\bchecked\b", part[m.end() :]):
+            continue  # "Police attended after Mr and Mrs Akhtar argued" checks no one
+        surname = m.group(3).lower()
+        for title in (m.group(1), m.group(2)):
+            t = title.rstrip(".").lower()
+            hits = [
+                i
+                for i, p in enumerate(people)
+                if p.is_family()
+                and any(
+                    (w := f.lower().replace(".", "").split()) and w[0] == t and w[-1] == surname
+                    for f in p.forms
+                )
+            ]
+            if len(hits) == 1 and hits[0] not in out:
+                out.append(hits[0])
+    return out
 
 
 def _parents_named(part: str, people: list[_Draft]) -> list[int]:
