@@ -66,6 +66,7 @@ GROUPS = {
     "thirty-fourth": ("tune-seen-test-34.yaml",),
     "thirty-fifth": ("tune-seen-test-35.yaml",),
     "thirty-sixth": ("tune-seen-test-36.yaml",),
+    "thirty-seventh": ("tune-seen-test-37.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
