@@ -1,7 +1,9 @@
 """Issue 14, round twenty-one: names written with accents are names ("Agnieszka Wójcik",
 "Ștefan IONESCU"); a police form's "IP (victim): <name>" makes "IP" her alias; "checks on Mr and
-Mrs Akhtar" and "Both were checked with police" reach both people. Every draft here is invented
-for these tests."""
+Mrs Akhtar" and "Both were checked with police" reach both people; "Ravi" is Ravinder. The
+guards: "after Mr and Mrs Akhtar argued" checks no one, "Dan" beside a Daniel and a Daniela is
+not guessed, "Will attend" beside a William stays a word, and an agency label's bracket
+("Health (YA): ...") is not the person's alias. Every draft here is invented for these tests."""
 
 from __future__ import annotations
 
@@ -98,3 +100,23 @@ def test_a_short_form_two_names_share_is_not_guessed() -> None:
     case = extract_case(text, status=None)
     merged = [p for p in case.people if p.name.startswith("Dan") and "Dan" in p.aliases]
     assert merged == []
+
+
+def test_a_word_that_is_not_used_as_a_person_stays_a_word() -> None:
+    text = (
+        "Home visit 03/10/2024 to Janet Hall and her partner William Moss, with Ellie (6) and"
+        " Marko (4).\nWill attend the meeting on Friday. Mark the date in the diary.\n"
+    )
+    case = extract_case(text, status=None)
+    quoted = {text[e.start : e.end] for p in case.people for e in p.evidence}
+    assert "Will" not in quoted and "Mark" not in quoted
+
+
+def test_an_agency_labels_bracket_is_not_the_persons_alias() -> None:
+    text = (
+        "Case note 03/10/2024. Mother Dawn Cole and her partner Lee Cole, with Ellie (6).\n"
+        "Health (YA): Mrs Cole seen at clinic 02/10.\nYA to call again next week.\n"
+    )
+    case = extract_case(text, status=None)
+    dawn = next(p for p in case.people if p.name == "Dawn Cole")
+    assert "YA" not in {text[e.start : e.end] for e in dawn.evidence}

@@ -342,9 +342,11 @@ class _NameReader(_NameSpans):
         for i in pending_single:
             start, end, _title, tokens, age, _years = records[i]
             tok = tokens[0]
-            short = self._short_form(tok)
+            # "Ravi" for Ravinder Sandhu, where the word is used as a person ("Ravi said"), not
+            # "Will attend" beside a William
+            short = self._short_form(tok) if self._looks_like_person(start, end, age) else None
             if short is not None:
-                self.people[short].nicks.add(tok)  # "Ravi" for Ravinder Sandhu
+                self.people[short].nicks.add(tok)
             known = (
                 self._find(first=tok) is not None
                 or any(p.last == tok and not p.first for p in self.people)

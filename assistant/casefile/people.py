@@ -63,12 +63,22 @@ class _Reader(_RoleReader):
                 )
             ]
             inner = m.group("inner")
-            if inner and not (
-                inner.lower().endswith("s")
-                or cues.agency.fullmatch(inner)
-                or _NOT_A_PERSON_LABEL.fullmatch(inner)
+            # "IP (victim):" names her as the IP and the victim; not "Health (HV): Mrs Cole
+            # seen ...", where the label is an agency and the bracket the worker's
+            if (
+                inner
+                and not any(
+                    cues.agency.fullmatch(x) or cues.heading.match(x)
+                    for x in m.group("label").split("/")
+                )
+                and not (
+                    inner.lower().endswith("s")
+                    or cues.agency.fullmatch(inner)
+                    or cues.heading.match(inner)
+                    or _NOT_A_PERSON_LABEL.fullmatch(inner)
+                )
             ):
-                parts.append(inner)  # "IP (victim):" names her as the IP and the victim
+                parts.append(inner)
             elif len(parts) != 1:
                 continue
             if not parts or len(parts) > 2:
