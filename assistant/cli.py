@@ -209,7 +209,7 @@ def _case_status_by_model(parts: Parts, case: Any, text: str) -> Any:
     if not settings.case_llm:
         return None
     reread = status_reader(
-        parts.llm, lambda: load_prompts(settings.prompts_dir), settings.llm_timeout
+        parts.llm, lambda: load_prompts(settings.prompts_dir), settings.llm_timeout, parts.audit
     )
     return reread(case, text)
 

@@ -159,7 +159,7 @@ def test_parse_answer_needs_quotes_of_substance() -> None:
 
 def test_the_cli_says_when_the_setting_is_on_without_a_model() -> None:
     on = SimpleNamespace(case_llm=True, prompts_dir=REPO_ROOT / "prompts", llm_timeout=5.0)
-    parts = SimpleNamespace(settings=on, llm=None)
+    parts = SimpleNamespace(settings=on, llm=None, audit=None)
     out = _case_status_by_model(parts, _case(), DRAFT)  # type: ignore[arg-type]
     assert out is not None and "CURIO_LLM is none" in out.note
     assert out.case.people[1].seen  # the offline reading stands
@@ -180,3 +180,28 @@ def test_the_app_session_takes_the_model_reading_and_its_note(prompts: Any) -> N
     # the offline reading saw Jade; the model did not
     assert not any(p.seen for p in case.people if p.is_family_adult)
     assert any(p.seen for p in CaseSession().extract(DRAFT).people if p.is_family_adult)
+
+
+def test_asking_a_model_writes_one_audit_line_without_the_draft(
+    prompts: Any, tmp_path: Any
+) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.audit import AuditLog
+    from assistant.casefile.llm_status import status_reader
+    from assistant.llm import Backend
+
+    answer = _answer(A1={"seen": True, "seen_quote": "Jade Briggs on her own", "checks": []})
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    model = FakeListChatModel(responses=[answer])
+    out = status_reader(Backend(model, "fake-model", True), prompts, 5.0, log)(_case(), DRAFT)
+    assert out.read == 1
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    got = [(x["event"], x["model"], x["adults_asked"], x["adults_read"]) for x in lines]
+    assert got == [("case_status", "fake-model", 2, 1)]
+    raw = path.read_text(encoding="utf-8")
+    assert "Jade" not in raw and "Connor" not in raw and "PNC" not in raw
+    # no model configured: nothing is sent, so nothing is logged
+    status_reader(None, prompts, 5.0, log)(_case(), DRAFT)
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 1

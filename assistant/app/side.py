@@ -119,7 +119,9 @@ class SideHandlers:
         if not self.settings.case_llm:
             return None
         curio = self.curio
-        return status_reader(curio.llm, curio.prompts, self.settings.llm_timeout)
+        return status_reader(
+            curio.llm, curio.prompts, self.settings.llm_timeout, getattr(curio, "audit", None)
+        )
 
     def _people(self, state: SessionState) -> Out:
         """The case panel and its two people pickers."""

@@ -236,10 +236,19 @@ def read_with_backend(
     )
 
 
-def status_reader(backend: Any, prompts: Any, timeout: float) -> Callable[[CaseFile, str], Outcome]:
+class StatusAudit(Protocol):
+    """Where a line saying the model was asked goes (``audit.AuditLog``); never the text."""
+
+    def case_status(self, *, model: str, input_text: str, asked: int, read: int) -> None: ...
+
+
+def status_reader(
+    backend: Any, prompts: Any, timeout: float, audit: StatusAudit | None = None
+) -> Callable[[CaseFile, str], Outcome]:
     """What the CLI and the app call after the offline reading when ``CURIO_CASE_LLM`` is on;
     with no model configured it returns the offline case with a one-line note. ``prompts``:
-    the loaded prompts, or a function that loads them (only when a model is asked)."""
+    the loaded prompts, or a function that loads them (only when a model is asked). Each time a
+    model is asked, ``audit`` gets one line (a DPIA wants to know the draft went to a model)."""
 
     def reread(case: CaseFile, text: str) -> Outcome:
         if not adults(case):
@@ -250,6 +259,14 @@ def status_reader(backend: Any, prompts: Any, timeout: float) -> Callable[[CaseF
                 note="CURIO_CASE_LLM is on but CURIO_LLM is none: status is the offline reading.",
             )
         loaded = prompts() if callable(prompts) else prompts
-        return read_with_backend(case, text, backend, loaded, timeout)
+        outcome = read_with_backend(case, text, backend, loaded, timeout)
+        if audit is not None:
+            audit.case_status(
+                model=str(getattr(backend, "name", "model")),
+                input_text=text,
+                asked=len(adults(case)),
+                read=outcome.read,
+            )
+        return outcome
 
     return reread
