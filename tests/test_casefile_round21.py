@@ -63,6 +63,12 @@ def test_checks_on_mr_and_mrs_reach_both() -> None:
     got = _adults(_AKHTAR + "Police checks on Mr and Mrs Akhtar returned: one call-out in 2023.\n")
     assert got["Mrs Rubina Akhtar"] == ["police"]
     assert got["Mr Imran Akhtar"] == ["police"]
+    text = (
+        "Home visit 04/11/2024 to Mrs Elif Şahin and her husband Mr Murat Şahin, parents of"
+        " Deniz (9).\nPolice checks on Mr and Mrs Şahin returned: no trace.\n"
+    )
+    got = _adults(text)
+    assert got["Mrs Elif Şahin"] == ["police"] and got["Mr Murat Şahin"] == ["police"]
 
 
 def test_mr_and_mrs_in_an_incident_is_not_a_check() -> None:

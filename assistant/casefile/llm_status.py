@@ -15,6 +15,7 @@ one-line note: the table is never lost to the model.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -261,12 +262,13 @@ def status_reader(
         loaded = prompts() if callable(prompts) else prompts
         outcome = read_with_backend(case, text, backend, loaded, timeout)
         if audit is not None:
-            audit.case_status(
-                model=str(getattr(backend, "name", "model")),
-                input_text=text,
-                asked=len(adults(case)),
-                read=outcome.read,
-            )
+            with contextlib.suppress(OSError):  # a full disk must not lose the reading
+                audit.case_status(
+                    model=str(getattr(backend, "name", "model")),
+                    input_text=text,
+                    asked=len(adults(case)),
+                    read=outcome.read,
+                )
         return outcome
 
     return reread

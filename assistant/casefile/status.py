@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.casefile.cues import Cues
-from assistant.casefile.draft import _CHILD_GROUP, _Draft
+from assistant.casefile.draft import _CHILD_GROUP, _UP, _Draft
 from assistant.casefile.model import CHILD_ROLES, PARENT_ROLES
 from assistant.casefile.people import _NOT_A_PERSON_LABEL, _clauses, _Reader, _Ref, quoted_spans
 from assistant.review import Sentence
@@ -882,7 +882,7 @@ def _the_two(people: list[_Draft], refs: list[list[_Ref]], n: int) -> list[int]:
 
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?"
 _SHARED_TITLE = re.compile(
-    rf"\b({_TITLES})\s+(?:and|&)\s+({_TITLES})\s+([A-Z][\w'’-]+(?:-[A-Z][\w'’-]+)?)"
+    rf"\b({_TITLES})\s+(?:and|&)\s+({_TITLES})\s+([{_UP}][\w'’-]+(?:-[{_UP}][\w'’-]+)?)"
 )
 
 
