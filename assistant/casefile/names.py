@@ -342,9 +342,10 @@ class _NameReader(_NameSpans):
         for i in pending_single:
             start, end, _title, tokens, age, _years = records[i]
             tok = tokens[0]
+            looks = self._looks_like_person(start, end, age)
             # "Ravi" for Ravinder Sandhu, where the word is used as a person ("Ravi said"), not
             # "Will attend" beside a William
-            short = self._short_form(tok) if self._looks_like_person(start, end, age) else None
+            short = self._short_form(tok) if looks else None
             if short is not None:
                 self.people[short].nicks.add(tok)
             known = (
@@ -352,7 +353,7 @@ class _NameReader(_NameSpans):
                 or any(p.last == tok and not p.first for p in self.people)
                 or self._only_surname(tok) is not None
             )
-            if not known and self._looks_like_person(start, end, age):
+            if not known and looks:
                 self._new(first=tok, label=tok)
             nick = self._nick_after(end)
             if nick and nick != tok:  # "Jade's partner Kieran (known as Kez)"

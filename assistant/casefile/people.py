@@ -49,34 +49,27 @@ class _Reader(_RoleReader):
         alone ("Victim seen alone by IDVA", "Suspect arrested"). Agency labels ("Police:") and
         headings are not people; "a victim" is someone else."""
         cues = self.cues
+
+        def names_someone(label: str) -> bool:
+            return not (
+                label.lower().endswith("s")
+                or cues.agency.fullmatch(label)
+                or cues.heading.match(label)
+                or cues.analysis_heading.match(label)
+                or _NOT_A_PERSON_LABEL.fullmatch(label)
+            )
+
         for m in _LINE_LABEL.finditer(self.text):
             # "SUBJECT/VICTIM: Shazia BIBI": the part that names a person ("victim")
-            parts = [
-                part
-                for part in m.group("label").split("/")
-                if not (
-                    part.lower().endswith("s")
-                    or cues.agency.fullmatch(part)
-                    or cues.heading.match(part)
-                    or cues.analysis_heading.match(part)
-                    or _NOT_A_PERSON_LABEL.fullmatch(part)
-                )
-            ]
+            labels = m.group("label").split("/")
+            parts = [part for part in labels if names_someone(part)]
             inner = m.group("inner")
             # "IP (victim):" names her as the IP and the victim; not "Health (HV): Mrs Cole
             # seen ...", where the label is an agency and the bracket the worker's
             if (
                 inner
-                and not any(
-                    cues.agency.fullmatch(x) or cues.heading.match(x)
-                    for x in m.group("label").split("/")
-                )
-                and not (
-                    inner.lower().endswith("s")
-                    or cues.agency.fullmatch(inner)
-                    or cues.heading.match(inner)
-                    or _NOT_A_PERSON_LABEL.fullmatch(inner)
-                )
+                and names_someone(inner)
+                and not any(cues.agency.fullmatch(x) or cues.heading.match(x) for x in labels)
             ):
                 parts.append(inner)
             elif len(parts) != 1:
