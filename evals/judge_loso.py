@@ -67,6 +67,7 @@ GROUPS = {
     "thirty-fifth": ("tune-seen-test-35.yaml",),
     "thirty-sixth": ("tune-seen-test-36.yaml",),
     "thirty-seventh": ("tune-seen-test-37.yaml",),
+    "thirty-eighth": ("tune-seen-test-38.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
