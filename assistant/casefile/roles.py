@@ -7,6 +7,7 @@ import re
 from assistant.casefile.draft import (
     _APPOSITION_BEFORE,
     _DESCRIBED_CHILD,
+    _FEMALE_TITLES,
     _age,
     _Draft,
     _words_gender,
@@ -154,6 +155,13 @@ class _RolePlacer(_Relations):
 
     def resolve_deferred(self) -> None:
         """A title and surname shared by two adults, linked by the gender their roles give."""
+        titled: dict[str, set[str]] = {}  # the women's titles the draft uses with each surname
+        for _s, _e, title, gender, _a, _y, last in self.deferred:
+            if gender == "f":
+                titled.setdefault(last, set()).add(title)
+        for p in self.people:
+            if p.title in _FEMALE_TITLES and p.last:
+                titled.setdefault(p.last, set()).add(p.title)
         for start, end, title, gender, age, years, last in self.deferred:
             same = [
                 i
@@ -171,6 +179,11 @@ class _RolePlacer(_Relations):
             fits = [i for i in same if sex(self.people[i]) == gender] or [
                 i for i in same if sex(self.people[i]) == ""
             ]
+            if len(titled.get(last, ())) > 1:
+                # "Mrs Grace Adebayo" and "Blessing Adebayo": a writer who calls one "Mrs
+                # Adebayo" and the other "Ms Adebayo" keeps the titles apart, so a title goes
+                # first to the one who bears it, then to one who bears none
+                fits.sort(key=lambda i: self._title_rank(self.people[i].title, title))
             if fits:
                 self._attach(fits[0], start, end, title, gender, age, years)
             else:
@@ -183,6 +196,11 @@ class _RolePlacer(_Relations):
                     age,
                     years,
                 )
+
+    @staticmethod
+    def _title_rank(borne: str, written: str) -> int:
+        """0 for the woman who bears the title written, 1 for one who bears none, 2 else."""
+        return 0 if borne == written else 1 + bool(borne)
 
     def _add_mention(self, p: _Draft, a: int, b: int) -> None:
         p.mentions.append((a, b))

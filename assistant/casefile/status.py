@@ -510,7 +510,7 @@ def read_checks(
                 + _parents_named(part, people)
                 + _shared_title(part, people)
             )
-            if not named and _BOTH.search(part):
+            if not named and (_BOTH.search(part) or _COUPLE.search(part)):
                 named = _the_two(people, refs, n)  # "Police checks on both were clear"
             if not named:
                 # "Perpetrator checks: PNC - ..." after "Perpetrator: Gary Pratt"
@@ -867,6 +867,15 @@ _BOTH = re.compile(
 )
 
 
+#: "four call-outs between the couple", "police records on the couple": the two adults named
+#: just before (as "both"), not a couple named elsewhere in the sentence.
+_COUPLE = re.compile(
+    r"\b(?:on|re|for|about|between|involving|of)\s+the\s+couple\b"
+    r"(?!\s*(?:'s|’s)?\s*(?:child|son|daughter))",
+    re.IGNORECASE,
+)
+
+
 def _the_two(people: list[_Draft], refs: list[list[_Ref]], n: int) -> list[int]:
     """Whom "both" means: the family adults named nearest before it (this sentence, then up to
     two before), when the nearest sentences that name any name exactly two."""
@@ -1173,6 +1182,10 @@ def _read_table(
             rest = " ".join(
                 text[a:b] for i, (a, b) in enumerate(row) if i not in cols and i != by_agency[0]
             )
+            # a "Checks" column may hold the request and its state itself ("PNC requested
+            # 20/01 - NOT BACK"): still to come whatever the other columns say
+            if _pending(cues, text[cell[0] : cell[1]]):
+                continue
             if kinds and names and _answered(cues, rest):
                 for t in names:
                     out.setdefault(t, []).extend(kinds)
