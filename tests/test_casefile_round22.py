@@ -23,8 +23,15 @@ _ADEBAYO = (
 
 
 def _forms(text: str) -> dict[str, set[str]]:
+    """Each person's words as quoted in the draft (the rules' reading)."""
     case = extract_case(text, status=None)
     return {p.name: {text[e.start : e.end] for e in p.evidence} for p in case.people}
+
+
+def _checks(text: str) -> dict[str, list[str]]:
+    """Each family adult's checks as the rules read them."""
+    case = extract_case(text, status=None)
+    return {p.name: p.checks for p in case.people if p.is_family_adult}
 
 
 def test_a_title_goes_to_the_woman_who_bears_it() -> None:
@@ -49,11 +56,6 @@ _TABLE = (
     "Scott Teale     | father         | N - phone only 30/01 | PNC requested 20/01 - {state}\n"
     "\n"
 )
-
-
-def _checks(text: str) -> dict[str, list[str]]:
-    case = extract_case(text, status=None)
-    return {p.name: p.checks for p in case.people if p.is_family_adult}
 
 
 def test_a_checks_cell_still_waiting_is_no_check() -> None:
