@@ -68,6 +68,7 @@ GROUPS = {
     "thirty-sixth": ("tune-seen-test-36.yaml",),
     "thirty-seventh": ("tune-seen-test-37.yaml",),
     "thirty-eighth": ("tune-seen-test-38.yaml",),
+    "thirty-ninth": ("tune-seen-test-39.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
