@@ -69,6 +69,7 @@ GROUPS = {
     "thirty-seventh": ("tune-seen-test-37.yaml",),
     "thirty-eighth": ("tune-seen-test-38.yaml",),
     "thirty-ninth": ("tune-seen-test-39.yaml",),
+    "fortieth": ("tune-seen-test-40.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
