@@ -100,14 +100,16 @@ def line(name: str, t: dict[str, float]) -> str:
     )
 
 
-def shipped(judge: Any, reviewer: Any, row: JudgeRow, gates: dict[str, bool]) -> np.ndarray:
+def shipped(
+    judge: Any, reviewer: Any, row: JudgeRow, gates: dict[str, bool], text: str
+) -> np.ndarray:
     """The lenses the review raises for this text with this judge: the engine's own steps
-    (nothing for a text not about a family; readings, the judge's decision, no "missing" flag
-    with nothing to point at)."""
+    (nothing for a text not about a family or naming no family member; readings, the judge's
+    decision, no "missing" flag with nothing to point at)."""
     from assistant.review.decide import apply_judgement, read_text
     from assistant.review.engine import UNSEEN_LENS
 
-    if row.about_family < reviewer.params.case_material:
+    if row.about_family < reviewer.params.case_material or not reviewer.names_family(text):
         return np.zeros(len(LENS_IDS), dtype=bool)
     readings = read_text(row.probs, list(LENS_IDS), reviewer.params, gates)
     raised, scores = judge.flags(row.probs, row.about_family, row.gates)
@@ -162,10 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         for i in held_all:
             if tune[i].quality == "not-family":
-                not_family_flags.append(int(shipped(judge, reviewer, rows[i], gates_of[i]).sum()))
+                raised = shipped(judge, reviewer, rows[i], gates_of[i], tune[i].text)
+                not_family_flags.append(int(raised.sum()))
         held = [i for i in held_all if i in base]
         rest = [i for i in family_texts if i not in out]
-        by_judge = np.stack([shipped(judge, reviewer, rows[i], gates_of[i]) for i in held])
+        by_judge = np.stack(
+            [shipped(judge, reviewer, rows[i], gates_of[i], tune[i].text) for i in held]
+        )
         best = tune_review.tune([base[i] for i in rest], args.weight)
         by_thresholds = tune_review.decide([base[i] for i in held], best).astype(bool)
         quality = [tune[i].quality for i in held]

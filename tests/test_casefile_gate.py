@@ -115,3 +115,15 @@ def test_the_real_review_gate_empties_the_case_for_a_course_outline(reviewer) ->
     assert not result.is_case_material
     case = case_for_review(outline, result.is_case_material)
     assert isinstance(case, CaseFile) and case.people == [] and case.notes == [NOT_A_FAMILY]
+
+
+def test_a_staff_email_that_names_no_family_member_gets_no_flags_and_no_people(reviewer) -> None:  # type: ignore[no-untyped-def]
+    """t40-a18, a car-park e-mail written blind as not about a family: read once (fortieth
+    split) it drew a flag, and one like it drew three in the thirty-ninth. The case model
+    finds only its sender, a professional, and no family word appears."""
+    email = _scenario("tune-seen-test-40.yaml", "t40-a18")
+    assert {p.role for p in extract_case(email).people} <= {"professional"}
+    assert not reviewer.names_family(email)
+    result = reviewer.review(email)
+    assert result.flags == [] and not result.is_case_material
+    assert case_for_review(email, result.is_case_material).notes == [NOT_A_FAMILY]

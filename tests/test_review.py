@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 from fakes import FakeRetriever
 
+from assistant.casefile.model import Person
 from assistant.errors import CurioError
 from assistant.lenses import LENS_IDS, load_catalogue
 from assistant.review import (
     EMPTY_TEXT,
+    NO_FAMILY_NAMED,
     NOT_CASE_MATERIAL,
     NOT_ENGLISH,
     NOT_TEXT,
@@ -70,12 +72,13 @@ CASE = (
 )
 
 
-def make(cues=CUES, family=0.9, params=None, retriever=None) -> Reviewer:  # type: ignore[no-untyped-def]
+def make(cues=CUES, family=0.9, params=None, retriever=None, people=None) -> Reviewer:  # type: ignore[no-untyped-def]
     return Reviewer(
         FakeLensModel(cues, family),
         load_catalogue(CATALOGUE),
         retriever,
         params=params or DecisionParams(),
+        people=people,
     )
 
 
@@ -113,6 +116,58 @@ def test_a_text_about_no_family_raises_nothing() -> None:
     rv = make(family=0.1)
     res = rv.review(CASE)
     assert res.flags == [] and res.message == NOT_CASE_MATERIAL and not res.is_case_material
+
+
+# --- a text that names no family ---------------------------------------------------------
+
+STAFF_NOTE = (
+    "To all staff at Riverside House: the rear car park is closed from Monday 3 March for "
+    "relining. Please park at the leisure centre and show your pass at reception.\n"
+    "The team meeting moves to room 4. Thanks, Priya Shah (office manager)."
+)
+CAR_PARK = {"car park": ("perpetrator-absence-plan", SHORTFALL)}
+SHIPPED = load_params(REPO_ROOT / "prompts" / "review.yaml")
+WITH_WORDS = DecisionParams(family_words=SHIPPED.family_words)
+
+
+def test_a_text_naming_no_family_member_is_not_case_material() -> None:
+    """The lens model reads it as about a family (the fake says 0.9, as the real one did for
+    staff e-mails about a children's centre's car park), but no one in it is family."""
+    assert make(CAR_PARK).review(STAFF_NOTE).flags, "without the check a lens is raised"
+    res = make(CAR_PARK, params=WITH_WORDS).review(STAFF_NOTE)
+    assert res.flags == [] and res.message == NO_FAMILY_NAMED and not res.is_case_material
+    assert "\n" not in res.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # people written only as roles, as in an anonymised police notification
+        "Police attended the car park after the victim was pushed by the suspect. Two "
+        "children were in the car.",
+        "Her ex turned up at the car park again on Friday.",
+        # a name the case model reads as family, and no family word at all
+        "Ms Leila Haddad rang the office from the car park about her rent arrears.",
+    ],
+)
+def test_a_draft_whose_family_is_written_as_roles_or_names_is_still_reviewed(text: str) -> None:
+    people = [Person("Leila Haddad", "mother")] if "Leila" in text else []
+    rv = make(CAR_PARK, params=WITH_WORDS, people=lambda _t: people)
+    res = rv.review(text)
+    assert res.is_case_material and [f.lens for f in res.flags] == ["perpetrator-absence-plan"]
+
+
+def test_the_case_model_is_asked_only_when_no_family_word_appears() -> None:
+    asked: list[str] = []
+
+    def people(text: str) -> list[Person]:
+        asked.append(text)
+        return [Person("Priya Shah", "professional")]
+
+    rv = make(CAR_PARK, params=WITH_WORDS, people=people)
+    assert rv.names_family("Mum was at the car park.") and asked == []
+    assert not rv.names_family(STAFF_NOTE) and asked == [STAFF_NOTE]
+    assert make(CAR_PARK, people=people).names_family(STAFF_NOTE), "no words: no check"
 
 
 # --- sentences and names ------------------------------------------------------------------
@@ -270,6 +325,7 @@ def test_the_shipped_thresholds_load(tmp_path: Path) -> None:
         ("thorough_relevant: 2\nlenses: {}\n", "thorough_relevant 0..1"),
         ("judge_floor: 1\nlenses: {}\n", "judge_floor must be 0 or more"),
         ("judge_weight: 0\nlenses: {}\n", "judge_weight must be above 0"),
+        ("family_words: '(child'\nlenses: {}\n", "family_words is not a valid pattern"),
     ],
 )
 def test_a_bad_thresholds_file_is_one_line(tmp_path: Path, body: str, words: str) -> None:

@@ -18,6 +18,7 @@ from assistant.review.model import TrainingConfig
 from assistant.review.render import render_review
 from assistant.review.text import (
     EMPTY_TEXT,
+    NO_FAMILY_NAMED,
     NOT_CASE_MATERIAL,
     NOT_ENGLISH,
     NOT_TEXT,
@@ -31,6 +32,7 @@ from assistant.review.text import (
 __all__ = [
     "EMPTY_TEXT",
     "NOT_CASE_MATERIAL",
+    "NO_FAMILY_NAMED",
     "NOT_ENGLISH",
     "NOT_TEXT",
     "NO_FLAGS",

@@ -20,6 +20,7 @@ The thresholds are data (``prompts/review.yaml``), chosen on development texts b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,11 @@ class DecisionParams:
     #: A lens the judge raises is kept only when some sentence raises it at least this much
     #: (or a sentence falls short on it): no "missing" question on ground the text never nears.
     judge_floor: float = 0.05
+    #: Words for a member of a family ("children", "the victim", "partner"). A text that the
+    #: lens model reads as about a family, but in which the case model finds nobody except
+    #: professionals and none of these words appear (a staff e-mail about the car park), is
+    #: not case material. Empty: no such check (unit tests' small fakes).
+    family_words: str = ""
 
     def for_lens(self, lens: str) -> LensThresholds:
         return self.lenses.get(lens, LensThresholds())
@@ -101,6 +107,7 @@ def load_params(path: Path) -> DecisionParams:
             case_model_unseen=str(data.get("case_model_unseen", "unless-thorough")),
             judge_weight=float(data.get("judge_weight", 2.0)),
             judge_floor=float(data.get("judge_floor", 0.05)),
+            family_words=str(data.get("family_words") or ""),
         )
     except (TypeError, ValueError) as exc:
         raise CurioError(f"Review thresholds {path}: bad global values.") from exc
@@ -113,6 +120,10 @@ def load_params(path: Path) -> DecisionParams:
         raise CurioError(f"Review thresholds {path}: judge_floor must be 0 or more and below 1.")
     if not 0.0 < params.judge_weight <= 20.0:
         raise CurioError(f"Review thresholds {path}: judge_weight must be above 0 and at most 20.")
+    try:
+        re.compile(params.family_words)
+    except re.error as exc:
+        raise CurioError(f"Review thresholds {path}: family_words is not a valid pattern.") from exc
     if params.case_model_unseen not in CASE_MODES:
         raise CurioError(
             f"Review thresholds {path}: case_model_unseen must be one of {', '.join(CASE_MODES)}."

@@ -13,6 +13,9 @@ from typing import Any
 from assistant.not_names import load_not_names
 
 NOT_CASE_MATERIAL = "this does not look like case material, so no lenses were checked"
+NO_FAMILY_NAMED = (
+    "no child, parent or other family member is named or described here, so no lenses were checked"
+)
 EMPTY_TEXT = "there is no text to review: paste or upload a draft assessment, plan or case note"
 NOT_TEXT = "this does not look like text (it may be a binary file), so no lenses were checked"
 NOT_ENGLISH = (
