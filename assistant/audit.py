@@ -112,13 +112,17 @@ class AuditLog:
         relevant). Never the reason: a typed reason can quote the case."""
         self.write({"event": "decision", "session": session, "lens": lens, "mark": mark})
 
-    def case_status(self, *, model: str, input_text: str, asked: int, read: int) -> None:
+    def case_status(
+        self, *, model: str, input_text: str, asked: int, read: int, session: str = ""
+    ) -> None:
         """That a model was asked to read seen and checks (``CURIO_CASE_LLM``): which model, how
-        many adults were sent and how many its answer covered (0: the offline reading stood).
-        The draft only as its hash, as for answers; nothing the model said."""
+        many adults were sent and how many its answer covered (0: the offline reading stood),
+        and in which app session ("" from the CLI), so a DPIA can join it to that session's
+        answers. The draft only as its hash, as for answers; nothing the model said."""
         self.write(
             {
                 "event": "case_status",
+                "session": session,
                 "model": model,
                 "input_sha256": text_hash(input_text),
                 "input_chars": len(input_text),

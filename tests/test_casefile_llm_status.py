@@ -200,8 +200,38 @@ def test_asking_a_model_writes_one_audit_line_without_the_draft(
     lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     got = [(x["event"], x["model"], x["adults_asked"], x["adults_read"]) for x in lines]
     assert got == [("case_status", "fake-model", 2, 1)]
+    assert lines[0]["session"] == ""  # the CLI has no session
     raw = path.read_text(encoding="utf-8")
     assert "Jade" not in raw and "Connor" not in raw and "PNC" not in raw
     # no model configured: nothing is sent, so nothing is logged
     status_reader(None, prompts, 5.0, log)(_case(), DRAFT)
     assert len(path.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_the_apps_audit_line_for_a_model_reading_carries_the_session(
+    prompts: Any, tmp_path: Any
+) -> None:
+    """The app's feedback and decision lines name their session; the line saying the draft
+    went to a model for status names it too, so a DPIA can join them."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.app import CurioApp, SessionState
+    from assistant.audit import AuditLog
+    from assistant.llm import Backend
+    from assistant.settings import Settings
+    from assistant.types import ReviewResult
+
+    answer = _answer(A1={"seen": True, "seen_quote": "Jade Briggs on her own", "checks": []})
+    path = tmp_path / "audit.jsonl"
+    curio = SimpleNamespace(
+        llm=Backend(FakeListChatModel(responses=[answer]), "fake-model", True),
+        prompts=prompts,
+        audit=AuditLog(path),
+    )
+    app = CurioApp(Settings(home=tmp_path / "home", case_llm=True), curio=curio, index=object())
+    state = SessionState(draft=DRAFT)
+    state.id = "session-7"
+    state.chat = SimpleNamespace(last_review=ReviewResult(is_case_material=True), last_draft=DRAFT)
+    app.case_panel(state)
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert [(x["event"], x["session"]) for x in lines] == [("case_status", "session-7")]

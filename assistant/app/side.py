@@ -97,7 +97,8 @@ class SideHandlers:
         note: Any = gr.update()  # the status line is left alone unless a new draft is read
         if state.draft and (cs.case is None or cs.text != state.draft):
             try:
-                cs.extract(state.draft, self.case_cues, _about_family(state), self._reread())
+                reread = self._reread(state.id)
+                cs.extract(state.draft, self.case_cues, _about_family(state), reread)
                 note = cs.status_note
             except Exception:
                 log.exception("case extraction failed")
@@ -112,15 +113,20 @@ class SideHandlers:
             ui.decision_log: render_decisions(state.flags, cs.decisions),
         }
 
-    def _reread(self) -> Any:
-        """The model's reading of status when ``CURIO_CASE_LLM`` is on (None otherwise)."""
+    def _reread(self, session: str) -> Any:
+        """The model's reading of status when ``CURIO_CASE_LLM`` is on (None otherwise); its
+        audit line carries this session's id."""
         from assistant.casefile.llm_status import status_reader
 
         if not self.settings.case_llm:
             return None
         curio = self.curio
         return status_reader(
-            curio.llm, curio.prompts, self.settings.llm_timeout, getattr(curio, "audit", None)
+            curio.llm,
+            curio.prompts,
+            self.settings.llm_timeout,
+            getattr(curio, "audit", None),
+            session=session,
         )
 
     def _people(self, state: SessionState) -> Out:

@@ -240,16 +240,23 @@ def read_with_backend(
 class StatusAudit(Protocol):
     """Where a line saying the model was asked goes (``audit.AuditLog``); never the text."""
 
-    def case_status(self, *, model: str, input_text: str, asked: int, read: int) -> None: ...
+    def case_status(
+        self, *, model: str, input_text: str, asked: int, read: int, session: str = ""
+    ) -> None: ...
 
 
 def status_reader(
-    backend: Any, prompts: Any, timeout: float, audit: StatusAudit | None = None
+    backend: Any,
+    prompts: Any,
+    timeout: float,
+    audit: StatusAudit | None = None,
+    session: str = "",
 ) -> Callable[[CaseFile, str], Outcome]:
     """What the CLI and the app call after the offline reading when ``CURIO_CASE_LLM`` is on;
     with no model configured it returns the offline case with a one-line note. ``prompts``:
     the loaded prompts, or a function that loads them (only when a model is asked). Each time a
-    model is asked, ``audit`` gets one line (a DPIA wants to know the draft went to a model)."""
+    model is asked, ``audit`` gets one line (a DPIA wants to know the draft went to a model),
+    with the app's ``session`` id."""
 
     def reread(case: CaseFile, text: str) -> Outcome:
         if not adults(case):
@@ -268,6 +275,7 @@ def status_reader(
                     input_text=text,
                     asked=len(adults(case)),
                     read=outcome.read,
+                    session=session,
                 )
         return outcome
 
