@@ -70,6 +70,7 @@ GROUPS = {
     "thirty-eighth": ("tune-seen-test-38.yaml",),
     "thirty-ninth": ("tune-seen-test-39.yaml",),
     "fortieth": ("tune-seen-test-40.yaml",),
+    "forty-first": ("tune-seen-test-41.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
