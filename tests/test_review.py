@@ -170,6 +170,14 @@ def test_the_case_model_is_asked_only_when_no_family_word_appears() -> None:
     assert make(CAR_PARK, people=people).names_family(STAFF_NOTE), "no words: no check"
 
 
+def test_a_case_model_that_fails_never_stops_a_review() -> None:
+    def broken(text: str) -> list[Person]:
+        raise RuntimeError("the case model could not read this")
+
+    res = make(CAR_PARK, params=WITH_WORDS, people=broken).review(STAFF_NOTE)
+    assert res.is_case_material and [f.lens for f in res.flags] == ["perpetrator-absence-plan"]
+
+
 # --- sentences and names ------------------------------------------------------------------
 
 

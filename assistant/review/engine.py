@@ -5,7 +5,8 @@
    sentence with its neighbours and heading, and says for every lens how likely the sentence
    is to fall short, to cover the ground, to raise the subject, or none of these. The same
    pass says how likely the text is to be about a family at all; a policy summary, agenda,
-   course outline or inspection letter is not, and gets no flags.
+   course outline or inspection letter is not, and gets no flags. Nor does a text that names
+   no one in a family (``Reviewer.names_family``: a staff e-mail about the car park).
 3. A learned judge (``judge.py``, fitted on labelled whole texts) decides from the readings
    which lenses the text falls short on; ``decide.py`` picks each flag's evidence (the
    sentences that fall short: "present"; else the sentence that raises the subject:
@@ -209,7 +210,8 @@ class Reviewer:
             return True
         if re.search(words, text, re.IGNORECASE):
             return True
-        return any(p.role != "professional" for p in self._people(text))
+        people = self._read_people(text)
+        return people is None or any(p.role != "professional" for p in people)
 
     # --- explanations -------------------------------------------------------------------
     def _flag(
@@ -290,15 +292,20 @@ class Reviewer:
                 r.evidence_hint = [(e.start, e.end) for e in unseen[0].evidence[:1]]
         return people
 
-    def _people(self, text: str) -> list[Any]:
+    def _read_people(self, text: str) -> list[Any] | None:
+        """The case model's people; None when it cannot read the text (the case model helps
+        the review: it is never a reason to fail one, nor to stop one)."""
         from assistant.casefile import extract_case
 
-        if self._people_of is not None:
-            return list(self._people_of(text))
         try:
+            if self._people_of is not None:
+                return list(self._people_of(text))
             return list(extract_case(text).people)
-        except Exception:  # the case model helps the review; it is never a reason to fail
-            return []
+        except Exception:
+            return None
+
+    def _people(self, text: str) -> list[Any]:
+        return self._read_people(text) or []
 
     def _add_people(self, text: str, flags: list[Flag], people: list[Any] | None) -> None:
         """For a flag about the abusive adult being unseen or unchecked, name the adults the
