@@ -237,6 +237,26 @@ def test_the_scorer_can_fail() -> None:
         load_split("train")
 
 
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ("- id: x1\n  split: tune\n  text: other words\n", "already used in tune-a.yaml"),
+        ("- id: x2\n  split: test\n  text: other words\n", "split 'test' in a tune file"),
+    ],
+)
+def test_split_files_cannot_share_ids_or_mix_splits(
+    tmp_path: Path, second: str, message: str
+) -> None:
+    from evals.casefile import load_split
+
+    (tmp_path / "tune-a.yaml").write_text("- id: x1\n  split: tune\n  text: some words\n")
+    (tmp_path / "tune-b.yaml").write_text(second)
+    with pytest.raises(CurioError, match=message):
+        load_split("tune", tmp_path)
+    (tmp_path / "tune-b.yaml").write_text("- id: x3\n  text: other words\n")
+    assert [i["id"] for i in load_split("tune", tmp_path)] == ["x1", "x3"]
+
+
 # ----------------------------------------------------------------------------- the app's handlers
 
 

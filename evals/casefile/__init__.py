@@ -32,10 +32,14 @@ STATUS_SKIP = frozenset({"child", "sibling", "professional"})
 
 
 def load_split(split: str, folder: Path = FOLDER) -> list[dict[str, Any]]:
-    """The labelled texts of one split, checked (every quote must be in its text)."""
+    """The labelled texts of one split, checked: every quote must be in its text, an item's own
+    ``split`` (where written) must be its file's, and ids are unique across the files, so a
+    test text cannot slip into tuning under another file's name, nor one text's figures be
+    read as another's."""
     if split not in SPLITS:
         raise CurioError(f"Unknown split {split!r}: use tune or test.")
     items: list[dict[str, Any]] = []
+    seen_ids: dict[str, str] = {}
     files = sorted(folder.glob(f"{split}-*.yaml"))
     if not files:
         raise CurioError(f"No {split}-*.yaml files in {folder}.")
@@ -46,6 +50,14 @@ def load_split(split: str, folder: Path = FOLDER) -> list[dict[str, Any]]:
         for item in data:
             if not isinstance(item, dict) or "text" not in item:
                 raise CurioError(f"{path.name}: every item needs an id and a text.")
+            if item.get("split", split) != split:
+                raise CurioError(
+                    f"{path.name} {item.get('id')}: split {item.get('split')!r} in a {split} file."
+                )
+            iid = str(item.get("id"))
+            if iid in seen_ids:
+                raise CurioError(f"{path.name}: id {iid} is already used in {seen_ids[iid]}.")
+            seen_ids[iid] = path.name
             for ev in item.get("events") or []:
                 if str(ev.get("quote", "")) not in item["text"]:
                     raise CurioError(
