@@ -369,7 +369,10 @@ class _RoleReader(_RolePlacer):
         Jayden (4)" is a list)."""
         short = bool(re.fullmatch(r"[A-Z]{1,4}s?", self.flat[a:b]))
         of_whom = re.match(  # "Father of Kayla and Reuben: Dean Moss"
-            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*[&+]\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—(-])",
+            r"^\s+of\s+[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s*[&+]\s*)[A-Z][\w'’-]+){0,4}(?=\s*[:–—(-])"
+            # "The father of all three children is Ionut Popescu": the children as a group
+            r"|^\s+of\s+(?:the\s+|all\s+|both\s+)*(?:(?:two|three|four|five|six)\s+)?"
+            r"(?:children|child|baby|boys|girls)(?=\s*(?:[:–—(-]|is\s|was\s))",
             self.flat[b : b + 80],
         )
         if of_whom:
@@ -381,6 +384,12 @@ class _RoleReader(_RolePlacer):
             self.flat[b : b + 12],
         )
         pos = b + (gap.end() if gap else 0)
+        if (
+            gap
+            and re.search(r"[:–—]|-\s", gap.group(0))
+            and _OBJECT_BEFORE.search(self.flat[max(0, a - 12) : a])
+        ):
+            return None  # "DVDS disclosure to M: Scott has ...": the mark opens what was said
         adult_role = role in FAMILY_ADULT_ROLES or role == "professional"
         for i, p in self._named(adult_role):
             for s0, e0 in p.mentions:
@@ -432,6 +441,12 @@ class _RoleReader(_RolePlacer):
         self._add_mention(p, a, b)
         self._gender_from(p, self.flat[core:b].lower(), role)
 
+
+#: Role words after one of these are its object, so a label mark after them opens what was
+#: said or done, not the person's name ("disclosure to M: Scott has ...").
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:to|with|from|by|for|about|against|re)\s+(?:the\s+)?$", re.IGNORECASE
+)
 
 #: Between names joined in a list: "Kofi Osei and Abena Osei", "Sam (12), Joe (9) and".
 _AND_NEXT = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+)")
