@@ -7,6 +7,7 @@ fitted to those alone fails here.
 
 from __future__ import annotations
 
+import pytest
 from fakes import person
 
 from assistant.casefile import extract_case, find_dates, resolve_dates
@@ -79,6 +80,15 @@ def test_relatives_are_read_from_whose_they_are() -> None:
     # The learned seen reader, retrained with the tuning texts added on 6 December, reads her
     # as seen (docs/limitations.md names it), so this holds the rules' reading.
     assert not person(extract_case(PROSE, status=None), "Sara Haddad").seen
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the learned seen reader, retrained on 6 December, reads the object of the sentence "
+    "where Omar was seen as seen (docs/limitations.md); strict, so a mend shows here",
+)
+def test_the_default_reading_leaves_sara_unseen() -> None:
+    assert not person(extract_case(PROSE), "Sara Haddad").seen
 
 
 UNNAMED_FATHER = """\
