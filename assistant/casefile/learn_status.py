@@ -7,7 +7,9 @@ family adults of ``evals/casefile/tune-*.yaml`` what the clauses around a person
 they were seen, seen alone, or checked by each kind of agency: the cue words and their state
 (denied, still to come, by phone), where the person stands beside the cue (subject, object,
 after "with"), whether the writer is the one seeing, the agency words and answer words near
-them, the line's label, and what the rules said. Three logistic regressions over those sparse
+them, the line's label and the heading a list sits under, the words beside the person and
+the clause's word pairs ("not seen", "phone only"), the cues of the last place the person is
+written about, and what the rules said. Three logistic regressions over those sparse
 features (seen, alone, and one for (person, kind of check) pairs, whose features are shared
 across kinds so "Police: Mr Kaya – 3 occurrences" teaches "Probation: Mr Kaya – ...").
 
@@ -25,6 +27,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +41,7 @@ from assistant.casefile.status import _LAY_SEER, _PROFESSIONAL_SEER
 if TYPE_CHECKING:
     from assistant.casefile.extract import ReadState
 
-FEATURE_VERSION = "s7"
+FEATURE_VERSION = "s8"
 #: The checks reader's regularisation (the others' is 0.5). Chosen on five folds of the tuning
 #: files: with the clause's words paired with the kind, C 0.2, 0.3 and 0.5 gave 80.3%, 80.3%
 #: and 80.4% of adults' checks exactly right (pairs of structural cues alone: 79.7% at 0.1).
@@ -123,6 +126,7 @@ def person_features(state: ReadState, i: int) -> dict[str, float]:
     ends = {m.start: m.end for m in reader.mentions}
     places = _person_clauses(state, i)
     f["mentions"] = min(len(places), 10) / 10
+    last_n = max((pl[0] for pl in places if not pl[5]), default=-1)
     for n, a, b, pos, pronoun, possessive in places:
         part = flat[a:b]
         pre = "poss:" if possessive else ""
@@ -135,8 +139,11 @@ def person_features(state: ReadState, i: int) -> dict[str, float]:
             _add(f, "label=" + label)
         if cues.remote.search(part):
             _add(f, tag + "remote")
-        for w in _words(part):
+        ws = _words(part)
+        for w in ws:
             _add(f, pre + tag + "w=" + w, 0.5)
+        for w1, w2 in pairwise(ws):
+            _add(f, pre + tag + "w2=" + w1 + "_" + w2, 0.5)
         for w in _words(flat[max(a, pos - 30) : pos])[-3:]:
             _add(f, pre + "l=" + w)
         for w in _words(flat[end : min(b, end + 30)])[:3]:
@@ -164,6 +171,8 @@ def person_features(state: ReadState, i: int) -> dict[str, float]:
                     f"{kind}:{m.group(0).lower()}:{state_}",
                 ):
                     _add(f, pre + tag + key)
+                    if n == last_n and not possessive:
+                        _add(f, "last:" + key)  # the writer's latest word on them
     return f
 
 
@@ -215,6 +224,9 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         f["head-agency&kind=" + kind] = 1.0
     places = _person_clauses(state, i)
     sentences = state.sentences
+    ends = state.memo.get("ends")
+    if ends is None:
+        ends = state.memo["ends"] = {m.start: m.end for m in reader.mentions}
     for n, a, b, pos, pronoun, possessive in places:
         s = sentences[n]
         prev = sentences[n - 1] if n else None
@@ -232,6 +244,8 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
             where = "label"
         elif where != "clause" and _row_names(state, pos, agency):
             where = "row"
+        elif not where and _heading_names(state, pos, agency):
+            where = "section"
         if not where:
             continue
         _add(f, pre + tag + "at=" + where)
@@ -252,9 +266,48 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
                 _add(f, pre + tag + where + name)
         if cues.check_target.search(flat[max(s.start, pos - 60) : pos]):
             _add(f, pre + "target")
-        for w in _words(span):
+        # the words just before and after the person ("PNC on S", "Police check on Mr
+        # Nwosu", "Dean - no trace"): who a check is on, in the writer's own shorthand
+        for w in _words(flat[max(sa, pos - 30) : pos])[-2:]:
+            _add(f, pre + "cl=" + w, 0.5)
+        end = ends.get(pos, pos + 3)
+        for w in _words(flat[end : min(sb, end + 30)])[:2]:
+            _add(f, pre + "cr=" + w, 0.5)
+        ws = _words(span)
+        for w in ws:
             _add(f, pre + tag + "cw=" + w, 0.5)
+        for w1, w2 in pairwise(ws):
+            _add(f, pre + tag + "cw2=" + w1 + "_" + w2, 0.5)
     return _with_pairs(f, kind)
+
+
+_HEADING_LINE = re.compile(r"^[ \t#*_-]*([A-Za-z][^.\n|]{1,58}?)[ \t:*_-]*$")
+
+
+def _heading_names(state: ReadState, pos: int, agency: re.Pattern[str]) -> bool:
+    """Whether the nearest heading above the person's line (a short line with no full stop,
+    "Police history (summary)", "AGENCY CHECKS:") names the agency: in a list under such a
+    heading ("- Leon: ABH 2011") each item is that agency's record."""
+    text = state.reader.text
+    start = text.rfind("\n", 0, pos) + 1
+    key = ("heading", start, agency)
+    hit = state.memo.get(key)
+    if hit is None:
+        hit = False
+        end = start - 1
+        for _ in range(12):
+            if end < 0:
+                break
+            s0 = text.rfind("\n", 0, end) + 1
+            line = text[s0:end]
+            end = s0 - 1
+            if not line.strip():
+                continue
+            if _HEADING_LINE.match(line) and not line.lstrip().startswith(("-", "*", "•")):
+                hit = bool(agency.search(line))
+                break
+        state.memo[key] = hit
+    return bool(hit)
 
 
 def _row_names(state: ReadState, pos: int, agency: re.Pattern[str]) -> bool:
@@ -300,6 +353,9 @@ def _with_pairs(f: dict[str, float], kind: str) -> dict[str, float]:
         for k, v in f.items()
         if v > 0
         and "cw=" not in k
+        and "cw2=" not in k
+        and "cl=" not in k
+        and "cr=" not in k
         and "&" not in k
         and k not in _UNPAIRED
         and not k.startswith("kind=")
@@ -310,7 +366,7 @@ def _with_pairs(f: dict[str, float], kind: str) -> dict[str, float]:
         for b in keys[n + 1 :]:
             out[a + "^" + b] = 1.0
     for k, v in f.items():
-        if k.startswith("cw="):
+        if k.startswith(("cw=", "cw2=", "cl=", "cr=")):
             out[k + "^kind=" + kind] = v  # "PNC" says police, "imms" says health
     return out
 

@@ -511,9 +511,16 @@ class _NameReader(_NameSpans):
         for m in found:
             counts[m.group(1)] = counts.get(m.group(1), 0) + 1
         for letter, n in counts.items():
-            if letter in codes or len(letter) != 1 or n < 2 or letter in cues.not_initials:
+            if letter in codes or n < 2 or letter in cues.not_initials or letter[-1].isdigit():
                 continue
-            owners = [i for i, p in enumerate(self.people) if (p.first or "")[:1] == letter]
+            if len(letter) == 1:
+                owners = [i for i, p in enumerate(self.people) if (p.first or "")[:1] == letter]
+            else:  # "DR" for Dwayne Reid, "TW" for Tomasz WÓJCIK: the initials of one person only
+                owners = [
+                    i
+                    for i, p in enumerate(self.people)
+                    if p.first and p.last and (p.first[0] + p.last[0]).upper() == letter
+                ]
             if len(owners) == 1 and self.people[owners[0]].role != "professional":
                 codes[letter] = owners[0]
         for m in found:
