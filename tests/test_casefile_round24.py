@@ -51,7 +51,7 @@ def test_initials_that_two_people_share_or_a_role_code_stay_no_ones() -> None:
     assert not any(tm[e.start : e.end] == "TM" for e in tina.evidence), tina.evidence
 
 
-def test_not_initials_takes_codes_of_up_to_three_capitals_and_refuses_others(
+def test_not_initials_takes_codes_of_one_or_two_capitals_and_refuses_others(
     tmp_path: Path,
 ) -> None:
     from assistant.casefile.cues import DEFAULT_CUES

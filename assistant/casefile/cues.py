@@ -416,12 +416,12 @@ def _load_cues(path: str) -> Cues:
 
 
 def _capitals(value: Any, p: Path) -> frozenset[str]:
-    """``not_initials``: a list of codes of one to three capital letters (checked, so a typo
+    """``not_initials``: a list of codes of one or two capital letters (checked, so a typo
     is caught at start-up rather than read as no one's initials)."""
     if value is None:
         return frozenset()
     if not isinstance(value, list) or not all(
-        isinstance(v, str) and re.fullmatch(r"[A-Z]{1,3}", v) for v in value
+        isinstance(v, str) and re.fullmatch(r"[A-Z]{1,2}", v) for v in value
     ):
-        raise CurioError(f"{p}: not_initials must be a list of codes of one to three capitals.")
+        raise CurioError(f"{p}: not_initials must be a list of codes of one or two capitals.")
     return frozenset(value)

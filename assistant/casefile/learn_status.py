@@ -108,6 +108,15 @@ def _person_clauses(state: ReadState, i: int) -> list[tuple[int, int, int, int, 
     return out
 
 
+def _mention_ends(state: ReadState) -> dict[int, int]:
+    """Where each mention in the draft ends, by where it starts (read once per draft: both
+    readers ask for it for every person)."""
+    ends = state.memo.get("ends")
+    if ends is None:
+        ends = state.memo["ends"] = {m.start: m.end for m in state.reader.mentions}
+    return ends
+
+
 def _add(f: dict[str, float], key: str, value: float = 1.0) -> None:
     f[key] = max(f.get(key, 0.0), value)
 
@@ -123,7 +132,7 @@ def person_features(state: ReadState, i: int) -> dict[str, float]:
     f["rule_alone"] = float(p.alone)
     if i in state.harm:
         f["harm"] = 1.0
-    ends = {m.start: m.end for m in reader.mentions}
+    ends = _mention_ends(state)
     places = _person_clauses(state, i)
     f["mentions"] = min(len(places), 10) / 10
     last_n = max((pl[0] for pl in places if not pl[5]), default=-1)
@@ -224,9 +233,7 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         f["head-agency&kind=" + kind] = 1.0
     places = _person_clauses(state, i)
     sentences = state.sentences
-    ends = state.memo.get("ends")
-    if ends is None:
-        ends = state.memo["ends"] = {m.start: m.end for m in reader.mentions}
+    ends = _mention_ends(state)
     for n, a, b, pos, pronoun, possessive in places:
         s = sentences[n]
         prev = sentences[n - 1] if n else None
@@ -352,10 +359,7 @@ def _with_pairs(f: dict[str, float], kind: str) -> dict[str, float]:
         k
         for k, v in f.items()
         if v > 0
-        and "cw=" not in k
-        and "cw2=" not in k
-        and "cl=" not in k
-        and "cr=" not in k
+        and not any(w in k for w in _WORD_KEYS)
         and "&" not in k
         and k not in _UNPAIRED
         and not k.startswith("kind=")
@@ -366,10 +370,14 @@ def _with_pairs(f: dict[str, float], kind: str) -> dict[str, float]:
         for b in keys[n + 1 :]:
             out[a + "^" + b] = 1.0
     for k, v in f.items():
-        if k.startswith(("cw=", "cw2=", "cl=", "cr=")):
+        if k.startswith(_WORD_KEYS):
             out[k + "^kind=" + kind] = v  # "PNC" says police, "imms" says health
     return out
 
+
+#: The checks reader's word features (the clause's words and word pairs, the words beside the
+#: person): each is paired with the kind only, not with the structural cues.
+_WORD_KEYS = ("cw=", "cw2=", "cl=", "cr=")
 
 #: Features that say nothing about this person (the same in every pair they would join).
 _UNPAIRED = frozenset({"bias", "doc-agency"})

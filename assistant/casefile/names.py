@@ -515,12 +515,14 @@ class _NameReader(_NameSpans):
                 continue
             if len(letter) == 1:
                 owners = [i for i, p in enumerate(self.people) if (p.first or "")[:1] == letter]
-            else:  # "DR" for Dwayne Reid, "TW" for Tomasz WÓJCIK: the initials of one person only
+            elif len(letter) == 2:  # "DR" for Dwayne Reid, "TW" for Tomasz WÓJCIK: one person's
                 owners = [
                     i
                     for i, p in enumerate(self.people)
                     if p.first and p.last and (p.first[0] + p.last[0]).upper() == letter
                 ]
+            else:
+                continue
             if len(owners) == 1 and self.people[owners[0]].role != "professional":
                 codes[letter] = owners[0]
         for m in found:
