@@ -41,7 +41,7 @@ from assistant.casefile.status import _LAY_SEER, _PROFESSIONAL_SEER
 if TYPE_CHECKING:
     from assistant.casefile.extract import ReadState
 
-FEATURE_VERSION = "s8"
+FEATURE_VERSION = "s9"
 #: The checks reader's regularisation (the others' is 0.5). Chosen on five folds of the tuning
 #: files: with the clause's words paired with the kind, C 0.2, 0.3 and 0.5 gave 80.3%, 80.3%
 #: and 80.4% of adults' checks exactly right (pairs of structural cues alone: 79.7% at 0.1).
@@ -182,7 +182,59 @@ def person_features(state: ReadState, i: int) -> dict[str, float]:
                     _add(f, pre + tag + key)
                     if n == last_n and not possessive:
                         _add(f, "last:" + key)  # the writer's latest word on them
+    _wider_cues(state, i, places, f)
     return f
+
+
+def _cue_state(flat: str, a: int, c0: int, negation: re.Pattern[str]) -> str:
+    if negation.search(flat[max(a, c0 - 40) : c0]):
+        return "neg"
+    if re.search(r"\b(?:will|to|should|must|needs? to)\s+(?:be\s+)?$", flat[a:c0]):
+        return "future"
+    return "pos"
+
+
+def _wider_cues(
+    state: ReadState,
+    i: int,
+    places: list[tuple[int, int, int, int, bool, bool]],
+    f: dict[str, float],
+) -> None:
+    """Seeing words in the person's sentence but outside their clause ("Keith told me, when
+    seen alone, ..."), and in the rest of a line the person heads ("- Blessing: home visit with
+    Chinedu present; seen alone at clinic"), marked by whether another person stands between:
+    the clause is the reader's main evidence, these are weaker and the weights say how much."""
+    reader = state.reader
+    cues = reader.cues
+    flat = reader.flat
+    text = reader.text
+    done: set[tuple[str, int, int]] = set()
+    for n, a, b, pos, _pronoun, possessive in places:
+        if possessive:
+            continue
+        s = state.sentences[n]
+        others = [r.pos for r in state.refs[n] if r.person != i]
+        first = min((r.pos for r in state.refs[n]), default=pos)
+        subject = "subj" if first == pos else "nsubj"
+        spans = [("sent", s.start, s.end)]
+        line0 = text.rfind("\n", 0, pos) + 1
+        lab = _LABEL.match(text[line0 : pos + 40])
+        if lab and line0 + lab.start(1) <= pos < line0 + lab.end(1) + 1:
+            line1 = text.find("\n", pos)
+            spans.append(("line", line0, len(text) if line1 < 0 else line1))
+        for where, x0, x1 in spans:
+            for kind, pat in (("seen", cues.seen), ("alone", cues.alone)):
+                for m in pat.finditer(flat[x0:x1]):
+                    c0 = x0 + m.start()
+                    if a <= c0 < b or (kind, c0, pos) in done:
+                        continue
+                    done.add((kind, c0, pos))
+                    st = _cue_state(flat, x0, c0, cues.negation)
+                    lo, hi = sorted((pos, c0))
+                    between = "other" if any(lo < o < hi for o in others) else "clear"
+                    _add(f, f"{where}:{kind}:{st}")
+                    _add(f, f"{where}:{kind}:{st}:{between}")
+                    _add(f, f"{where}:{kind}:{st}:{between}:{subject}")
 
 
 def _kind_pattern(state: ReadState, kind: str) -> re.Pattern[str] | None:

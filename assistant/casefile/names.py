@@ -188,7 +188,43 @@ class _NameSpans:
             )
             if beside or pair_with_age:
                 out[k] = (word.title(), a, b)
+        # "SAIMA AKHTAR (M) - NTR", "KEITH COYLE (PGF, SGO carer)", "STATEMENT OF HELEN MARSH,
+        # SOCIAL WORKER": the last two words of a run in capitals that the words after describe
+        # as a person (an age, a family code, a role word)
+        caps = [k for k, t in enumerate(toks) if re.fullmatch(_CAPS, t[0])]
+        if len(caps) >= 2 and caps[-2:] == [len(toks) - 2, len(toks) - 1]:
+            pair = [
+                k
+                for k in caps[-2:]
+                if toks[k][0] not in self.cues.not_names and re.search("[AEIOUY]", toks[k][0])
+            ]
+            if len(pair) == 2 and self._described_after(toks[-1][2]):
+                for k in pair:
+                    out[k] = (toks[k][0].title(), toks[k][1], toks[k][2])
         return out
+
+    def _described_after(self, end: int) -> bool:
+        """Whether the words right after ``end`` describe a family member or a worker: a
+        bracket opening with an age, a family code or family role words ("(14)", "(AGE 4)",
+        "(PGF, SGO carer)", "(stepfather to Harvey)"), or role words after a comma (", SOCIAL
+        WORKER"). A bracket naming a worker ("POLICE CHECKS (DS Finnegan)") is not enough:
+        it is who did something, and the capitals before it are a heading."""
+        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
+        if m is None:
+            return bool(re.match(r"[ \t]*,", self.flat[end : end + 4])) and self._role_apposition(
+                end
+            )
+        q = end + m.end()
+        word = re.match(
+            r"(\d|AGE\b|aged\b|[A-Z][A-Za-z]{0,3}(?=[ \t]*[),;:–-]))", self.flat[q : q + 8]
+        )
+        if word and (word.group(1)[0].isdigit() or word.group(1) in ("AGE", "aged")):
+            return True
+        if word and word.group(1) in self.cues.abbreviations:
+            return True
+        return any(
+            role != "professional" and pat.match(self.flat, q) for role, pat in self.cues.roles
+        )
 
     @staticmethod
     def _possessive_prefix(words: str) -> int:
