@@ -334,6 +334,7 @@ def test_the_shipped_thresholds_load(tmp_path: Path) -> None:
         ("judge_floor: 1\nlenses: {}\n", "judge_floor must be 0 or more"),
         ("judge_weight: 0\nlenses: {}\n", "judge_weight must be above 0"),
         ("family_words: '(child'\nlenses: {}\n", "family_words is not a valid pattern"),
+        ("addressed_to_tool: '(ignore'\nlenses: {}\n", "addressed_to_tool is not a valid"),
     ],
 )
 def test_a_bad_thresholds_file_is_one_line(tmp_path: Path, body: str, words: str) -> None:

@@ -69,6 +69,10 @@ class DecisionParams:
     #: professionals and none of these words appear (a staff e-mail about the car park), is
     #: not case material. Empty: no such check (unit tests' small fakes).
     family_words: str = ""
+    #: Words that address an AI tool rather than describe a case ("ignore your instructions").
+    #: A sentence with them is left out of the lens model's reading, so an instruction hidden
+    #: in a draft cannot move the judge. Empty: none left out.
+    addressed_to_tool: str = ""
 
     def for_lens(self, lens: str) -> LensThresholds:
         return self.lenses.get(lens, LensThresholds())
@@ -108,6 +112,7 @@ def load_params(path: Path) -> DecisionParams:
             judge_weight=float(data.get("judge_weight", 2.0)),
             judge_floor=float(data.get("judge_floor", 0.05)),
             family_words=str(data.get("family_words") or ""),
+            addressed_to_tool=str(data.get("addressed_to_tool") or ""),
         )
     except (TypeError, ValueError) as exc:
         raise CurioError(f"Review thresholds {path}: bad global values.") from exc
@@ -124,6 +129,12 @@ def load_params(path: Path) -> DecisionParams:
         re.compile(params.family_words)
     except re.error as exc:
         raise CurioError(f"Review thresholds {path}: family_words is not a valid pattern.") from exc
+    try:
+        re.compile(params.addressed_to_tool)
+    except re.error as exc:
+        raise CurioError(
+            f"Review thresholds {path}: addressed_to_tool is not a valid pattern."
+        ) from exc
     if params.case_model_unseen not in CASE_MODES:
         raise CurioError(
             f"Review thresholds {path}: case_model_unseen must be one of {', '.join(CASE_MODES)}."

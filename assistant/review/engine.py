@@ -141,6 +141,10 @@ class Reviewer:
         """Sentences, the model's probabilities (n_sentences, n_lenses, 4) in catalogue order,
         and the probability that the text is about a family."""
         sentences = split_sentences(text)
+        if self.params.addressed_to_tool:
+            # words to an AI tool are no case text: left out, they cannot move the judge
+            to_tool = re.compile(self.params.addressed_to_tool, re.IGNORECASE)
+            sentences = [s for s in sentences if not to_tool.search(s.text)]
         if not sentences:
             return [], np.zeros((0, len(self.catalogue), 4), dtype=np.float32), 0.0
         reading = self.model.read(units_for(text, sentences))
