@@ -77,6 +77,7 @@ GROUPS = {
     "forty-fifth": ("tune-seen-test-45.yaml",),
     "forty-sixth": ("tune-seen-test-46.yaml",),
     "forty-seventh": ("tune-seen-test-47.yaml",),
+    "forty-eighth": ("tune-seen-test-48.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
