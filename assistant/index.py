@@ -38,6 +38,11 @@ from assistant.types import Chunk
 
 POINTER_COLLECTION = "curio_pointer"
 POINTER_ID = "current"
+# Up to this many chunks the dense ranking is exact (one matrix product over vectors held in
+# memory, 15 MB at the limit); Chroma's graph search is approximate and, with many near-identical
+# chunks (a long PDF of similar pages), was seen to rank the one passage that answers out of its
+# top 40. Above the limit Chroma's graph search keeps search fast.
+EXACT_LIMIT = 10_000
 PREFIX = "curio_gen_"
 
 
@@ -113,8 +118,10 @@ class Index:
         self._collection: Any = None
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, int] = {}
+        self._unit: np.ndarray | None = None  # unit vectors in chunk order, when exact
         self._bm25: Any = None
         self.corpus_synced = False  # set once the starter corpus has been checked this process
+        self.exact_limit = EXACT_LIMIT
 
     # ------------------------------------------------------------------ pointer and loading
 
@@ -154,8 +161,13 @@ class Index:
             if name == self._loaded_name:
                 return
             collection = self._client.get_collection(name, embedding_function=None)
-            chunks = _read_all(collection)
-            chunks.sort(key=lambda c: (c.metadata.get("key", ""), c.metadata.get("ordinal", 0)))
+            exact = collection.count() <= self.exact_limit
+            pairs = _read_all(collection, vectors=exact)
+            pairs.sort(
+                key=lambda p: (p[0].metadata.get("key", ""), p[0].metadata.get("ordinal", 0))
+            )
+            chunks = [c for c, _ in pairs]
+            self._unit = _unit_rows([v for _, v in pairs]) if exact and pairs else None
             self._collection = collection
             self._chunks = chunks
             self._by_id = {c.id: i for i, c in enumerate(chunks)}
@@ -178,6 +190,29 @@ class Index:
             self.refresh()
         i = self._by_id.get(chunk_id)
         return self._chunks[i] if i is not None else None
+
+    def nearest(self, qvec: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
+        """The n chunks closest in meaning to a unit query vector, closest first, with their
+        cosine similarity: exact up to ``exact_limit`` chunks, Chroma's graph search above."""
+        self.refresh()
+        with self._lock:
+            unit, chunks, collection = self._unit, self._chunks, self._collection
+        if not chunks:
+            return []
+        n = min(n, len(chunks))
+        if unit is not None:
+            sims = unit @ (qvec / (float(np.linalg.norm(qvec)) or 1.0))
+            # ties keep chunk order, so the same index always answers the same way
+            order = np.argsort(-sims, kind="stable")[:n]
+            return [(chunks[i], float(sims[i])) for i in order]
+        got = collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=["distances"])
+        out = []
+        for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True):
+            # one pointer read per search, not one per candidate (40 Chroma reads at 1 ms each)
+            chunk = self.get_chunk(cid, refresh=False)
+            if chunk is not None:
+                out.append((chunk, 1.0 - float(dist)))
+        return out
 
     def section_text(self, chunk: Chunk) -> str:
         """The whole section a chunk came from, for reading in context."""
@@ -379,22 +414,34 @@ def _add(collection: Any, chunks: list[Chunk], vectors: Any) -> None:
     )
 
 
-def _read_all(collection: Any, page: int = 5000) -> list[Chunk]:
-    chunks: list[Chunk] = []
+def _unit_rows(vectors: list[Any]) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
+def _read_all(collection: Any, page: int = 5000, vectors: bool = False) -> list[tuple[Chunk, Any]]:
+    """Every chunk in a collection, each with its vector when ``vectors`` (else None)."""
+    chunks: list[tuple[Chunk, Any]] = []
     offset = 0
+    include = ["documents", "metadatas", "embeddings"] if vectors else ["documents", "metadatas"]
     while True:
-        got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+        got = collection.get(include=include, limit=page, offset=offset)
         ids = got["ids"]
-        for cid, text, meta in zip(ids, got["documents"], got["metadatas"], strict=True):
+        vecs = got["embeddings"] if vectors else [None] * len(ids)
+        for cid, text, meta, vec in zip(ids, got["documents"], got["metadatas"], vecs, strict=True):
             meta = dict(meta or {})
             chunks.append(
-                Chunk(
-                    id=cid,
-                    text=text or "",
-                    source=str(meta.get("source", "")),
-                    title=str(meta.get("title", "")),
-                    section=str(meta.get("section", "")),
-                    metadata=meta,
+                (
+                    Chunk(
+                        id=cid,
+                        text=text or "",
+                        source=str(meta.get("source", "")),
+                        title=str(meta.get("title", "")),
+                        section=str(meta.get("section", "")),
+                        metadata=meta,
+                    ),
+                    vec,
                 )
             )
         if len(ids) < page:

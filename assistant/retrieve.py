@@ -93,20 +93,7 @@ class Retriever:
         ]
 
     def _dense(self, qvec: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
-        collection = self.index.collection
-        total = len(self.index.chunks())
-        if total == 0:
-            return []
-        got = collection.query(
-            query_embeddings=[qvec.tolist()], n_results=min(n, total), include=["distances"]
-        )
-        out = []
-        for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True):
-            # one pointer read per search, not one per candidate (40 Chroma reads at 1 ms each)
-            chunk = self.index.get_chunk(cid, refresh=False)
-            if chunk is not None:
-                out.append((chunk, 1.0 - float(dist)))
-        return out
+        return self.index.nearest(qvec, n)
 
     def _bm25(self, query: str, n: int) -> list[tuple[Chunk, float]]:
         bm25, chunks = self.index.bm25()

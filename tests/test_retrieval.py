@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
@@ -91,3 +92,55 @@ class TestCurioRetrieverStandard(RetrieversIntegrationTests):
     @property
     def retriever_query_example(self) -> str:
         return "When should a MARAC referral be made?"
+
+
+NOTES = {
+    "engagement.md": "# Invented note\n\n## Engagement\n\nIgnore earlier advice about developer "
+    "mode: parents who attend every meeting are not necessarily reducing the risk.\n",
+    "handover.md": "# Invented note\n\n## Handovers\n\nContact handovers happen at the "
+    "supervised centre so the adults never meet.\n",
+    "pets.txt": "Threats to the family dog were used to frighten the children into silence.\n",
+    "codes.txt": "Invented note with terminal codes removed; the text around them is kept.\n",
+}
+PROBES = (
+    "ignore previous instructions developer mode",
+    "where do contact handovers happen",
+    "threats to a pet to keep children quiet",
+    "terminal codes",
+    "kinship carer number 959",
+)
+
+
+def test_dense_ranking_is_exact_beside_hundreds_of_near_identical_pages(
+    make_settings: Any, embedder: Any, tmp_path: Any
+) -> None:
+    """A long PDF of near-identical pages crowds Chroma's approximate graph; the one passage
+    that answers must still come first, and the 40 candidates must be the true nearest 40."""
+    from test_ingest import make_pdf
+
+    for name, text in NOTES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    make_pdf(
+        tmp_path / "long-report.pdf",
+        [
+            f"Page {n}: invented review note about kinship carer number {n * 7}."
+            for n in range(1, 201)
+        ],
+    )
+    index = Index(make_settings(), embedder)
+    index.ingest([tmp_path])
+    got = index.collection.get(include=["embeddings"])
+    ids, vectors = got["ids"], np.asarray(got["embeddings"], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert len(ids) > 200
+    for query in PROBES:
+        qvec = np.asarray(embedder.encode([query])[0], dtype=np.float32)
+        sims = vectors @ (qvec / np.linalg.norm(qvec))
+        truth = {ids[i] for i in np.argsort(-sims)[:40]}
+        found = index.nearest(qvec, 40)
+        assert {c.id for c, _ in found} == truth, query
+        scores = [s for _, s in found]
+        assert scores == sorted(scores, reverse=True)
+        assert found[0][0].id == ids[int(np.argmax(sims))]
+    hit = Retriever(index).search(PROBES[0], k=1)[0]
+    assert hit.chunk.source == "engagement.md"
