@@ -78,6 +78,7 @@ GROUPS = {
     "forty-sixth": ("tune-seen-test-46.yaml",),
     "forty-seventh": ("tune-seen-test-47.yaml",),
     "forty-eighth": ("tune-seen-test-48.yaml",),
+    "forty-ninth": ("tune-seen-test-49.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
