@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -143,7 +144,7 @@ class Reviewer:
         sentences = split_sentences(text)
         if self.params.addressed_to_tool:
             # words to an AI tool are no case text: left out, they cannot move the judge
-            to_tool = re.compile(self.params.addressed_to_tool, re.IGNORECASE)
+            to_tool = _tool_pattern(self.params.addressed_to_tool)
             sentences = [s for s in sentences if not to_tool.search(s.text)]
         if not sentences:
             return [], np.zeros((0, len(self.catalogue), 4), dtype=np.float32), 0.0
@@ -377,3 +378,10 @@ class Reviewer:
         with self._lock:
             self._citation_cache[lens.id] = cites
         return list(cites)
+
+
+@functools.lru_cache(maxsize=8)
+def _tool_pattern(pattern: str) -> re.Pattern[str]:
+    """The compiled screen for words to an AI tool (compiled once per pattern, not per read;
+    ``params`` can be swapped after start-up, so it is not compiled in ``__init__``)."""
+    return re.compile(pattern, re.IGNORECASE)
