@@ -92,6 +92,9 @@ class Cues:
     #: A police form's line about the victim or the suspect ("Victim:", "Subject (suspect):",
     #: "IP:", "S1"), where an M or F right after the name is their sex, not mother or father.
     sex_marker_line: re.Pattern[str] = re.compile(r"(?!)")
+    #: Place words that are also surnames ("Lane", "Green"): a name ending in one is a person
+    #: only when the text says so beside it (``surname_place_words``).
+    surname_place: re.Pattern[str] = re.compile(r"(?!)")
 
 
 REQUIRED_KEYS = (
@@ -139,6 +142,7 @@ REQUIRED_KEYS = (
     "nickname_cues",
     "unborn_cues",
     "sex_marker_lines",
+    "surname_place_words",
 )
 #: The learned role classifier's thresholds in ``role_thresholds``, each from 0 to 1.
 ROLE_THRESHOLDS = (
@@ -408,6 +412,10 @@ def _load_cues(path: str) -> Cues:
         ),
         not_initials=_capitals(data.get("not_initials"), p),
         sex_marker_line=_line_opening(data["sex_marker_lines"], "sex_marker_lines"),
+        surname_place=re.compile(
+            r"(?:" + _alternatives(data["surname_place_words"], "surname_place_words") + r")",
+            re.IGNORECASE,
+        ),
         agency_kinds={
             str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
             for k, v in data["check_agencies"].items()

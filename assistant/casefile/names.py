@@ -26,6 +26,8 @@ from assistant.casefile.draft import (
 _Record = tuple[int, int, str, list[str], str | None, float | None]
 
 #: A code a terse note gives a person: one to three capitals, perhaps a digit ("GF", "V1").
+#: A house number right before a name ending in a place word makes it an address.
+_HOUSE_NUMBER = re.compile(r"\b\d+[A-Za-z]?,?[ \t]*$")
 _CODE = re.compile(r"(?<![\w/&'’.-])([A-Z]{1,3}[0-9]?)(?![\w/&'’-])")
 #: A code defined just after a name: "Stuart Haig (SH)", "Grace Wanjiru (GW), 34".
 _CODE_AFTER = re.compile(r"[ \t]*\([ \t]*([A-Z]{1,3}[0-9]?)[ \t]*[),]")
@@ -83,6 +85,8 @@ class _NameSpans:
         self._role_cores()
         covered = self._role_mask
         out = []
+        maybe_people: list[tuple[int, int, str, list[str]]] = []
+        people_with_place_words: set[str] = set()
         nick = re.compile(rf"({_TOKEN})[ \t]+['‘\"“]({_TOKEN})['’\"”][ \t]+({_TOKEN})")
         held: list[tuple[int, int]] = []
         for m in nick.finditer(self.text):
@@ -132,16 +136,82 @@ class _NameSpans:
                     continue
                 kept = [t[0] for t in toks[i:j]]
                 end = toks[j - 1][2]
+                last = toks[j - 1]
                 i = j
-                person_after = self._role_apposition(end)
-                if len(kept) > 1 and cues.org_after.match(" " + kept[-1]) and not person_after:
-                    continue  # Birch Rd (but "Sophie Lane, Social Worker" is a person)
+                person_after = self._role_apposition(end) and not self._bracket_points_away(end)
+                place_word = len(kept) > 1 and cues.org_after.match(" " + kept[-1])
+                if place_word and _HOUSE_NUMBER.search(self.flat[max(0, a - 8) : a]):
+                    continue  # 7 Coldharbour Lane (mother's home)
+                if place_word and not person_after:
+                    # Birch Rd, but Kirsty Lane and Freya Green are people when the text says
+                    # so beside them (and every other time the same two words are written)
+                    if cues.surname_place.fullmatch(kept[-1]) and self._place_word_person(
+                        a, end, title, self.text[last[1] : last[2]]
+                    ):
+                        people_with_place_words.add(" ".join(kept))
+                    else:
+                        maybe_people.append((a, end, title, kept))
+                        continue
                 if cues.org_after.match(self.flat[end:]):
                     continue  # Cedar Close, Northshire Police, St Mary's Primary
                 if not title and cues.named_days.fullmatch(self.flat[a:end]):
                     continue  # Boxing Day, Christmas Eve: dates, never people
                 out.append((a, end, title, kept))
+        out += [span for span in maybe_people if " ".join(span[3]) in people_with_place_words]
         return out
+
+    def _bracket_points_away(self, end: int) -> bool:
+        """Whether a bracket after ``end`` opens with role words about someone else: a worker
+        it names ("Oakfield Academy (DSL Mrs H. Brennan)", "Westmere Borough Council (SW Grace
+        Oduya)") or whose place it is ("Linden Road (MGM's home)"). The words before it are an
+        organisation or a place, not a person the bracket describes."""
+        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
+        if m is None:
+            return False
+        q = end + m.end()
+        titles = "|".join(re.escape(t) for t in (*self.cues.titles, *self.cues.professional_titles))
+        for _role, pat in self.cues.roles:
+            hit = pat.match(self.flat, q)
+            if hit and re.match(
+                rf"[ \t]+(?:(?:{titles})\.?[ \t]+)?[A-Z][a-z]|['’]s\b",
+                self.flat[hit.end() : hit.end() + 16],
+            ):
+                return True
+        return False
+
+    def _place_word_person(self, start: int, end: int, title: str, last: str) -> bool:
+        """Whether a name ending in a place word that is also a surname ("Lane", "Green") is a
+        person: a title ("Ms Kirsty Lane"), the surname in capitals ("Danielle LANE"), role
+        words right before ("midwife Sophie Lane", "HV - Lindsey Park", "his former partner,
+        Kirsty Lane"), or a bracket after that holds only an age, a family code or role words
+        ("Freya Green (13)", "Kirsty Lane (SW)", "Gillian Park (DSL, ...)"). A bracket that
+        names someone ("Hollins Park (DSL Mr Doyle)") or a home ("(mother's home)") is not
+        enough."""
+        if title or (len(last) > 1 and last.isupper()):
+            return True
+        if self._role_right_before(start):
+            return True
+        gap = re.search(r"[ \t]+[-–][ \t]*$|,[ \t]*$", self.flat[max(0, start - 6) : start])
+        if gap:
+            e = start - len(gap.group(0))
+            for c in self._role_ends.get(e, []):
+                words = self.flat[c:e]
+                if gap.group(0).strip() != "," or not any(
+                    role == "professional" and pat.fullmatch(words) for role, pat in self.cues.roles
+                ):
+                    return True  # a worker's title before a comma is often an organisation's
+        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
+        if m is None:
+            return False
+        q = end + m.end()
+        code = re.match(r"(\d|[A-Z][A-Za-z]{0,3}(?=[ \t]*[),;:]))", self.flat[q : q + 8])
+        if code and (code.group(1).isdigit() or code.group(1) in self.cues.abbreviations):
+            return True
+        for _role, pat in self.cues.roles:
+            hit = pat.match(self.flat, q)
+            if hit and re.match(r"[ \t]*[),;:]", self.flat[hit.end() : hit.end() + 3]):
+                return True
+        return False
 
     def _role_cores(self) -> list[tuple[int, int]]:
         """Where role words stand (past any possessor): a name never runs through them, so
