@@ -192,7 +192,7 @@ class Index:
         return self._chunks[i] if i is not None else None
 
     def nearest(self, qvec: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
-        """The n chunks closest in meaning to a unit query vector, closest first, with their
+        """The n chunks closest in meaning to a query vector, closest first, with their
         cosine similarity: exact up to ``exact_limit`` chunks, Chroma's graph search above."""
         self.refresh()
         with self._lock:

@@ -25,9 +25,9 @@ from assistant.casefile.draft import (
 #: A name as it stands: (start, end, title, name tokens, age as written, age in years).
 _Record = tuple[int, int, str, list[str], str | None, float | None]
 
-#: A code a terse note gives a person: one to three capitals, perhaps a digit ("GF", "V1").
 #: A house number right before a name ending in a place word makes it an address.
 _HOUSE_NUMBER = re.compile(r"\b\d+[A-Za-z]?,?[ \t]*$")
+#: A code a terse note gives a person: one to three capitals, perhaps a digit ("GF", "V1").
 _CODE = re.compile(r"(?<![\w/&'’.-])([A-Z]{1,3}[0-9]?)(?![\w/&'’-])")
 #: A code defined just after a name: "Stuart Haig (SH)", "Grace Wanjiru (GW), 34".
 _CODE_AFTER = re.compile(r"[ \t]*\([ \t]*([A-Z]{1,3}[0-9]?)[ \t]*[),]")
