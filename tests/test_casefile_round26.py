@@ -6,7 +6,13 @@ Every draft here is invented for these tests."""
 
 from __future__ import annotations
 
-from assistant.casefile import extract_case
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.casefile import DEFAULT_CUES, extract_case, load_cues
+from assistant.errors import CurioError
 
 
 def _people(text: str) -> dict[str, str]:
@@ -59,3 +65,16 @@ def test_an_organisation_with_its_worker_in_brackets_is_not_a_person() -> None:
     people = _people(text)
     assert not any("Academy" in n or "Council" in n for n in people), people
     assert "Bernadette Quinn" in " ".join(people) and "Peter Ames" in " ".join(people), people
+
+
+def test_a_broken_pattern_among_the_place_words_is_one_line(tmp_path: Path) -> None:
+    """Patterns built in place (the place words, the organisation words) were compiled without
+    a check, so a bad edit gave a raw regular-expression error instead of one line."""
+    text = DEFAULT_CUES.read_text(encoding="utf-8")
+    shutil.copy(DEFAULT_CUES.parent / "not_names.yaml", tmp_path)  # read beside the cue words
+    bad = tmp_path / "casefile.yaml"
+    for key in ("surname_place_words", "org_words"):
+        bad.write_text(text.replace(f'{key}: "', f'{key}: "(unclosed|'), encoding="utf-8")
+        with pytest.raises(CurioError) as err:
+            load_cues(bad)
+        assert "does not compile" in err.value.message and "\n" not in err.value.message

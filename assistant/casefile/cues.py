@@ -322,105 +322,109 @@ def _load_cues(path: str) -> Cues:
         raise CurioError(f"{p}: ordinal_nouns is not a valid pattern ({exc}).") from exc
     titles = tuple(str(t) for t in data["titles"])
     prof_titles = tuple(str(t) for t in data["professional_titles"])
-    return Cues(
-        version=int(data.get("version", 1)),
-        roles=roles,
-        abbreviations=abbreviations,
-        abbreviation_re=re.compile(
-            r"(?<![\w'’-])(" + "|".join(re.escape(k) for k in abbreviations) + r")(?![\w-])"
-        ),
-        titles=titles,
-        professional_titles=prof_titles,
-        not_names=not_names,
-        professional_label=re.compile(
-            r"(?:^|[.;|–]\s*|[)\t]\s*|\S\s{2,})(?:"  # a line's first field, or one after
-            + _alternatives(data["professional_labels"], "professional_labels")
-            + r")\s*[:\-–]\s*(?:(?:"
-            + "|".join(re.escape(t) for t in titles + prof_titles)
-            + r")\.?\s+)?$",
-            re.IGNORECASE,
-        ),
-        meeting_list=re.compile(
-            r"^\s*(?:" + _alternatives(data["meeting_lists"], "meeting_lists") + r")\s*:",
-            re.IGNORECASE,
-        ),
-        org_after=re.compile(
-            r"^(?:['’]s)?\s+(?:" + _alternatives(data["org_words"], "org_words") + r")\b",
-            re.IGNORECASE,
-        ),
-        person_after=re.compile(
-            r"^\s+(?:" + _alternatives(data["person_verbs"], "person_verbs") + r")\b"
-        ),
-        seen=w("seen_cues"),
-        remote=w("remote_cues"),
-        alone=w("alone_cues"),
-        negation=w("negations"),
-        excluded_after=re.compile(
-            r"\b(?:" + _alternatives(data["excluded_after"], "excluded_after") + r")\s+"
-            r"(?:his |her |their |the )?$",
-            re.IGNORECASE,
-        ),
-        checks=checks,
-        check_done=w("check_done"),
-        police_record_stated=w("police_record_stated"),
-        stated_as_account=re.compile(
-            _alternatives(data["stated_as_account"], "stated_as_account"), re.I
-        ),
-        unverified=w("unverified"),
-        check_target=re.compile(
-            r"(?:" + _alternatives(data["check_target_before"], "check_target_before") + r")"
-            r"\s*(?:(?:both|the|his|her|their)\s+)?$",
-            re.IGNORECASE,
-        ),
-        not_check_target=re.compile(
-            r"\b(?:"
-            + _alternatives(data["not_check_target_after"], "not_check_target_after")
-            + r")\s+(?:(?:his|her|their|the|a|an|previous|former|ex)\s+){0,2}$",
-            re.IGNORECASE,
-        ),
-        check_pending=w("check_pending"),
-        check_nil=w("check_nil_result"),
-        harm=w("harm_cues"),
-        new_partner=w("new_partner_cues"),
-        analysis_heading=re.compile(
-            r"^\s*(?:" + _alternatives(data["analysis_headings"], "analysis_headings") + r")\b",
-            re.IGNORECASE,
-        ),
-        heading=re.compile(
-            r"^\s*(?:" + _alternatives(data["heading_words"], "heading_words") + r")\b",
-            re.IGNORECASE,
-        ),
-        speech=w("speech_verbs"),
-        agency=w("agency_words"),
-        observation=w("observation_cues"),
-        conclusion=w("conclusion_cues"),
-        contact_sources=sources,
-        contact_words=w("contact_words"),
-        event_words=w("event_words"),
-        letter_reply=w("letter_reply"),
-        letter_asker=w("letter_asker", 0),
-        presence=w("presence_cues"),
-        injury=w("injury_cues"),
-        nickname=_nickname(_alternatives(data["nickname_cues"], "nickname_cues"), p),
-        unborn=_words(_alternatives(data["unborn_cues"], "unborn_cues"), "unborn_cues"),
-        named_days=named_days,
-        named_day_dates=named_day_dates,
-        ordinal_nouns=ordinal_nouns,
-        role_thresholds=_thresholds(data.get("role_thresholds"), p),
-        status_thresholds=_thresholds(
-            data.get("status_thresholds"), p, "status_thresholds", STATUS_THRESHOLDS
-        ),
-        not_initials=_capitals(data.get("not_initials"), p),
-        sex_marker_line=_line_opening(data["sex_marker_lines"], "sex_marker_lines"),
-        surname_place=re.compile(
-            r"(?:" + _alternatives(data["surname_place_words"], "surname_place_words") + r")",
-            re.IGNORECASE,
-        ),
-        agency_kinds={
-            str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
-            for k, v in data["check_agencies"].items()
-        },
-    )
+    try:
+        return Cues(
+            version=int(data.get("version", 1)),
+            roles=roles,
+            abbreviations=abbreviations,
+            abbreviation_re=re.compile(
+                r"(?<![\w'’-])(" + "|".join(re.escape(k) for k in abbreviations) + r")(?![\w-])"
+            ),
+            titles=titles,
+            professional_titles=prof_titles,
+            not_names=not_names,
+            professional_label=re.compile(
+                r"(?:^|[.;|–]\s*|[)\t]\s*|\S\s{2,})(?:"  # a line's first field, or one after
+                + _alternatives(data["professional_labels"], "professional_labels")
+                + r")\s*[:\-–]\s*(?:(?:"
+                + "|".join(re.escape(t) for t in titles + prof_titles)
+                + r")\.?\s+)?$",
+                re.IGNORECASE,
+            ),
+            meeting_list=re.compile(
+                r"^\s*(?:" + _alternatives(data["meeting_lists"], "meeting_lists") + r")\s*:",
+                re.IGNORECASE,
+            ),
+            org_after=re.compile(
+                r"^(?:['’]s)?\s+(?:" + _alternatives(data["org_words"], "org_words") + r")\b",
+                re.IGNORECASE,
+            ),
+            person_after=re.compile(
+                r"^\s+(?:" + _alternatives(data["person_verbs"], "person_verbs") + r")\b"
+            ),
+            seen=w("seen_cues"),
+            remote=w("remote_cues"),
+            alone=w("alone_cues"),
+            negation=w("negations"),
+            excluded_after=re.compile(
+                r"\b(?:" + _alternatives(data["excluded_after"], "excluded_after") + r")\s+"
+                r"(?:his |her |their |the )?$",
+                re.IGNORECASE,
+            ),
+            checks=checks,
+            check_done=w("check_done"),
+            police_record_stated=w("police_record_stated"),
+            stated_as_account=re.compile(
+                _alternatives(data["stated_as_account"], "stated_as_account"), re.I
+            ),
+            unverified=w("unverified"),
+            check_target=re.compile(
+                r"(?:" + _alternatives(data["check_target_before"], "check_target_before") + r")"
+                r"\s*(?:(?:both|the|his|her|their)\s+)?$",
+                re.IGNORECASE,
+            ),
+            not_check_target=re.compile(
+                r"\b(?:"
+                + _alternatives(data["not_check_target_after"], "not_check_target_after")
+                + r")\s+(?:(?:his|her|their|the|a|an|previous|former|ex)\s+){0,2}$",
+                re.IGNORECASE,
+            ),
+            check_pending=w("check_pending"),
+            check_nil=w("check_nil_result"),
+            harm=w("harm_cues"),
+            new_partner=w("new_partner_cues"),
+            analysis_heading=re.compile(
+                r"^\s*(?:" + _alternatives(data["analysis_headings"], "analysis_headings") + r")\b",
+                re.IGNORECASE,
+            ),
+            heading=re.compile(
+                r"^\s*(?:" + _alternatives(data["heading_words"], "heading_words") + r")\b",
+                re.IGNORECASE,
+            ),
+            speech=w("speech_verbs"),
+            agency=w("agency_words"),
+            observation=w("observation_cues"),
+            conclusion=w("conclusion_cues"),
+            contact_sources=sources,
+            contact_words=w("contact_words"),
+            event_words=w("event_words"),
+            letter_reply=w("letter_reply"),
+            letter_asker=w("letter_asker", 0),
+            presence=w("presence_cues"),
+            injury=w("injury_cues"),
+            nickname=_nickname(_alternatives(data["nickname_cues"], "nickname_cues"), p),
+            unborn=_words(_alternatives(data["unborn_cues"], "unborn_cues"), "unborn_cues"),
+            named_days=named_days,
+            named_day_dates=named_day_dates,
+            ordinal_nouns=ordinal_nouns,
+            role_thresholds=_thresholds(data.get("role_thresholds"), p),
+            status_thresholds=_thresholds(
+                data.get("status_thresholds"), p, "status_thresholds", STATUS_THRESHOLDS
+            ),
+            not_initials=_capitals(data.get("not_initials"), p),
+            sex_marker_line=_line_opening(data["sex_marker_lines"], "sex_marker_lines"),
+            surname_place=re.compile(
+                r"(?:" + _alternatives(data["surname_place_words"], "surname_place_words") + r")",
+                re.IGNORECASE,
+            ),
+            agency_kinds={
+                str(k): _words(_alternatives(v, f"check_agencies.{k}"), f"check_agencies.{k}")
+                for k, v in data["check_agencies"].items()
+            },
+        )
+    except re.error as exc:  # a pattern built in place above, not checked key by key
+        pattern = str(exc.pattern)[:60] if exc.pattern is not None else ""
+        raise CurioError(f"{p}: a pattern does not compile ({exc}) in {pattern!r}.") from exc
 
 
 def _capitals(value: Any, p: Path) -> frozenset[str]:

@@ -160,15 +160,19 @@ class _NameSpans:
         out += [span for span in maybe_people if " ".join(span[3]) in people_with_place_words]
         return out
 
+    def _bracket_after(self, end: int) -> int | None:
+        """Where the words inside a bracket right after ``end`` begin, if one opens there."""
+        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
+        return end + m.end() if m else None
+
     def _bracket_points_away(self, end: int) -> bool:
         """Whether a bracket after ``end`` opens with role words about someone else: a worker
         it names ("Oakfield Academy (DSL Mrs H. Brennan)", "Westmere Borough Council (SW Grace
         Oduya)") or whose place it is ("Linden Road (MGM's home)"). The words before it are an
         organisation or a place, not a person the bracket describes."""
-        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
-        if m is None:
+        q = self._bracket_after(end)
+        if q is None:
             return False
-        q = end + m.end()
         titles = "|".join(re.escape(t) for t in (*self.cues.titles, *self.cues.professional_titles))
         for _role, pat in self.cues.roles:
             hit = pat.match(self.flat, q)
@@ -200,10 +204,9 @@ class _NameSpans:
                     role == "professional" and pat.fullmatch(words) for role, pat in self.cues.roles
                 ):
                     return True  # a worker's title before a comma is often an organisation's
-        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
-        if m is None:
+        q = self._bracket_after(end)
+        if q is None:
             return False
-        q = end + m.end()
         code = re.match(r"(\d|[A-Z][A-Za-z]{0,3}(?=[ \t]*[),;:]))", self.flat[q : q + 8])
         if code and (code.group(1).isdigit() or code.group(1) in self.cues.abbreviations):
             return True
@@ -279,12 +282,11 @@ class _NameSpans:
         "(PGF, SGO carer)", "(stepfather to Harvey)"), or role words after a comma (", SOCIAL
         WORKER"). A bracket naming a worker ("POLICE CHECKS (DS Finnegan)") is not enough:
         it is who did something, and the capitals before it are a heading."""
-        m = re.match(r"[ \t]*\([ \t]*", self.flat[end : end + 8])
-        if m is None:
+        q = self._bracket_after(end)
+        if q is None:
             return bool(re.match(r"[ \t]*,", self.flat[end : end + 4])) and self._role_apposition(
                 end
             )
-        q = end + m.end()
         word = re.match(
             r"(\d|AGE\b|aged\b|[A-Z][A-Za-z]{0,3}(?=[ \t]*[),;:–-]))", self.flat[q : q + 8]
         )
