@@ -1,4 +1,4 @@
-"""``python -m evals.casefile --split tune|test [--held-out [--quick]] [--rules-status]
+"""``python -m evals.casefile --split tune|test [--held-out [--quick | --folds K]] [--rules-status]
 [--json] [--verbose]``"""
 
 from __future__ import annotations
@@ -28,6 +28,14 @@ def main(argv: list[str] | None = None) -> int:
         "(several times faster, for trying changes; confirm a kept change without it)",
     )
     ap.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --held-out: deal the tune files into K folds and score each fold with "
+        "models trained on the others (for readers too slow to train once a file)",
+    )
+    ap.add_argument(
         "--rules-status",
         action="store_true",
         help="read seen, seen alone and checks with the rules alone, without the learned "
@@ -41,12 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.quick and not args.held_out:
         ap.error("--quick goes with --held-out")
+    if args.folds and (not args.held_out or args.quick or args.folds < 2):
+        ap.error("--folds K goes with --held-out (not --quick), K at least 2")
     try:
         total, rows = evaluate(
             args.split,
             held_out=args.held_out,
             learned_status=not args.rules_status,
             quick=args.quick,
+            folds=args.folds,
         )
     except CurioError as exc:
         print(f"evals.casefile: {exc.message}", file=sys.stderr)
