@@ -6,7 +6,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.curio-installed
 TSTAMP := $(VENV)/.curio-test-installed
 
-.PHONY: run test install model test-deps browser nettools lint format bench eval docs screenshots clean
+.PHONY: run test install model runtime-libs test-deps browser nettools lint format bench eval docs screenshots clean
 
 run: install model
 	$(BIN)/curio serve
@@ -20,8 +20,15 @@ install: $(STAMP)
 
 # The review model is trained from the repository's labelled texts once (a few minutes, with a
 # progress bar) and cached under CURIO_HOME; later runs only check the cache (seconds).
-model: $(STAMP)
+model: $(STAMP) runtime-libs
 	$(BIN)/python -m assistant.review
+
+# LightGBM (the case file's status readers) needs the GNU OpenMP runtime, which slim images lack
+runtime-libs:
+	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libgomp\.so\.1' || { \
+		echo "installing libgomp1 (OpenMP) for LightGBM"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgomp1 >/dev/null; }
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Curio needs Python 3.11 (set PYTHON=python3.11)"' \

@@ -21,7 +21,7 @@ def main() -> int:
     try:
         build_reviewer()
         # the case file's learned role classifier and status readers, trained from the
-        # labelled texts on first use (about a minute on two cores): here, not in a first review
+        # labelled texts on first use (a few minutes on two cores): here, not in a first review
         from assistant.casefile.learn import role_model
         from assistant.casefile.learn_status import status_model
 
