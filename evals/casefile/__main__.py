@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         "--quick",
         action="store_true",
         help="with --held-out: read the status readers' training examples once a file "
-        "(several times faster, for trying changes; confirm a kept change without it)",
+        "(faster for logistic readers; it still trains the boosted trees once a file, "
+        "so use --folds for them)",
     )
     ap.add_argument(
         "--folds",
