@@ -90,9 +90,8 @@ TREE_ROUNDS = 300
 
 @dataclass
 class TreeReader:
-    """A yes/no reader of boosted trees over named features (LightGBM). Trees read what a
-    linear reader cannot: a cue that means seen only beside a writer's word, a police line
-    that answers for the person only under a checks heading."""
+    """A yes/no reader of boosted trees over named features (LightGBM). Trees can weigh cues
+    in combination, which a linear reader, adding them one by one, cannot."""
 
     vocab: dict[str, int]
     booster: Any  # lightgbm.Booster, kept as LightGBM's own text (never a pickle)
@@ -542,10 +541,8 @@ def _yes_all(model: Reader, rows: Sequence[dict[str, float]]) -> list[float]:
     return [_yes(model, f) for f in rows]
 
 
-def _yes(model: Reader, feats: dict[str, float]) -> float:
-    """The reader's probability of yes (the two-class softmax as a logistic)."""
-    if isinstance(model, TreeReader):
-        return float(model.yes([feats])[0])
+def _yes(model: RoleModel, feats: dict[str, float]) -> float:
+    """The logistic reader's probability of yes (the two-class softmax as a logistic)."""
     hit = _WEIGHTS.get(id(model))
     if hit is None or hit[0] is not model or model.classes != ["no", "yes"]:
         if model.classes != ["no", "yes"]:
