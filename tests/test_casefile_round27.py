@@ -69,3 +69,25 @@ def test_trees_are_kept_as_their_own_text_and_read_back(tmp_path: Path) -> None:
     assert b"num_leaves=" in raw
     path.write_bytes(raw.replace(b"num_leaves=", b"num_leavez="))  # damaged trees: train again
     assert learn_status._read_cached(path, "k" * 64) is None
+
+
+def test_trees_keep_only_the_features_they_split_on_and_read_the_same(tmp_path: Path) -> None:
+    # most features of a clause are words no tree splits on; keeping their names made the
+    # cache tens of megabytes and slow to load, and they cannot change a reading
+    trees = learn_status.fit_reader(_together(150))
+    assert isinstance(trees, learn_status.TreeReader)
+    assert {"a", "b"} <= set(trees.vocab)
+    assert len(trees.vocab) < trees.width == 2 + 1 + 7 + 5  # a, b, bias, w0-w6, v0-v4
+    full = {k: j for k, j in trees.vocab.items()}
+    unused = sorted(set(range(trees.width)) - set(full.values()))
+    for n, j in enumerate(unused):
+        full[f"unused{n}"] = j
+    whole = learn_status.TreeReader(full, trees.width, trees.booster)
+    rows = [{"bias": 1.0, "a": 1.0, "w3": 1.0, "v2": 1.0}, {"b": 1.0, "w1": 1.0, "unused0": 1.0}]
+    assert np.array_equal(trees.yes(rows), whole.yes(rows))
+    path = tmp_path / f"{learn_status.CACHE_PREFIX}x.safetensors"
+    learn_status._save(path, "k" * 64, learn_status.StatusModel(trees, None, None))
+    again = learn_status._read_cached(path, "k" * 64)
+    assert again is not None and isinstance(again.seen, learn_status.TreeReader)
+    assert again.seen.vocab == trees.vocab and again.seen.width == trees.width
+    assert np.array_equal(again.seen.yes(rows), trees.yes(rows))

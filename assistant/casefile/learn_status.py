@@ -93,13 +93,17 @@ class TreeReader:
     """A yes/no reader of boosted trees over named features (LightGBM). Trees can weigh cues
     in combination, which a linear reader, adding them one by one, cannot."""
 
+    #: the features some tree splits on, each with its column; a feature no tree splits on
+    #: cannot change a reading, so it is not kept (the trees split on about one feature in a
+    #: hundred the texts hold, and the full list made the cache 44 MB and slow to load)
     vocab: dict[str, int]
+    width: int  # the columns the trees were trained on
     booster: Any  # lightgbm.Booster, kept as LightGBM's own text (never a pickle)
 
     def yes(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         """The probability of yes for each row of features."""
         # one thread: a handful of rows costs less than waking a pool
-        x = _matrix(rows, self.vocab)
+        x = _matrix(rows, self.vocab, self.width)
         return np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float64)
 
 
@@ -493,8 +497,11 @@ def _status_people(state: ReadState) -> list[int]:
 _WEIGHTS: dict[int, tuple[RoleModel, list[float], float]] = {}
 
 
-def _matrix(rows: Sequence[dict[str, float]], vocab: dict[str, int]) -> Any:
-    """Rows of named features as a sparse matrix over ``vocab`` (unknown names dropped)."""
+def _matrix(
+    rows: Sequence[dict[str, float]], vocab: dict[str, int], width: int | None = None
+) -> Any:
+    """Rows of named features as a sparse matrix over ``vocab`` (unknown names dropped),
+    ``width`` columns wide (default: one for each name)."""
     from scipy.sparse import csr_matrix
 
     data: list[float] = []
@@ -507,7 +514,8 @@ def _matrix(rows: Sequence[dict[str, float]], vocab: dict[str, int]) -> Any:
                 cols.append(j)
                 data.append(v)
         ptr.append(len(cols))
-    return csr_matrix((data, cols, ptr), shape=(len(rows), len(vocab)), dtype=np.float64)
+    shape = (len(rows), len(vocab) if width is None else width)
+    return csr_matrix((data, cols, ptr), shape=shape, dtype=np.float64)
 
 
 def fit_trees(examples: Sequence[tuple[dict[str, float], bool]]) -> TreeReader | None:
@@ -524,7 +532,9 @@ def fit_trees(examples: Sequence[tuple[dict[str, float], bool]]) -> TreeReader |
     data = lightgbm.Dataset(_matrix([f for f, _y in examples], vocab), label=ys)
     threads = max(1, min(4, os.cpu_count() or 1))
     booster = lightgbm.train(dict(TREE_PARAMS, num_threads=threads), data, TREE_ROUNDS)
-    return TreeReader(vocab, booster)
+    splits = booster.feature_importance("split")
+    used = {k: j for k, j in vocab.items() if splits[j] > 0}
+    return TreeReader(used, len(vocab), booster)
 
 
 def fit_reader(examples: Sequence[tuple[dict[str, float], bool]], c: float = 0.5) -> Reader | None:
@@ -683,7 +693,13 @@ def _save(path: Path, key: str, model: StatusModel) -> None:
             # LightGBM does not check the text it parses (a damaged file can crash the
             # process), so the text's digest is kept and checked before it is read
             digest = hashlib.sha256(text).hexdigest()
-            names[name] = {"vocab": list(m.vocab), "kind": "trees", "sha256": digest}
+            names[name] = {
+                "vocab": list(m.vocab),
+                "columns": list(m.vocab.values()),
+                "width": m.width,
+                "kind": "trees",
+                "sha256": digest,
+            }
             arrays[f"{name}.trees"] = np.frombuffer(text, dtype=np.uint8)
             continue
         names[name] = {"vocab": list(m.vocab), "classes": m.classes}
@@ -702,25 +718,33 @@ def _read_cached(path: Path, key: str) -> StatusModel | None:
 
     try:
         arrays = load_arrays(path, {"key": key})
-        names = json.loads(bytes(arrays["names"].tolist()).decode("utf-8"))
+        names = json.loads(arrays["names"].tobytes().decode("utf-8"))
         parts: dict[str, Reader | None] = {}
         for name in FIELDS:
             if name not in names:
                 parts[name] = None
                 continue
-            vocab = {k: i for i, k in enumerate(names[name]["vocab"])}
             if names[name].get("kind") == "trees":
                 import lightgbm
 
+                # a cache from before the features were pruned has no columns: train again
+                vocab = dict(zip(names[name]["vocab"], names[name]["columns"], strict=True))
+                width = int(names[name]["width"])
+                if any(not 0 <= j < width for j in vocab.values()):
+                    raise ValueError("damaged trees")
                 raw = arrays[f"{name}.trees"].tobytes()
                 if hashlib.sha256(raw).hexdigest() != names[name].get("sha256"):
                     raise ValueError("damaged trees")
                 text = raw.decode("utf-8")
                 try:
-                    parts[name] = TreeReader(vocab, lightgbm.Booster(model_str=text))
+                    booster = lightgbm.Booster(model_str=text)
                 except lightgbm.basic.LightGBMError as exc:
                     raise ValueError("damaged trees") from exc
+                if booster.num_feature() != width:
+                    raise ValueError("damaged trees")
+                parts[name] = TreeReader(vocab, width, booster)
                 continue
+            vocab = {k: i for i, k in enumerate(names[name]["vocab"])}
             parts[name] = RoleModel(
                 vocab,
                 names[name]["classes"],
@@ -728,7 +752,7 @@ def _read_cached(path: Path, key: str) -> StatusModel | None:
                 arrays[f"{name}.intercept"],
             )
         return StatusModel(parts["seen"], parts["alone"], parts["checks"])
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         return None  # damaged or made for other data: train again
 
 
