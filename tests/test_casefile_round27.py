@@ -6,12 +6,15 @@ school's); trees can. Held out over the tuning files the trees read more fields 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.casefile import learn_status
 from assistant.casefile.learn import fit_binary
+from assistant.errors import CurioError
 
 
 def _together(n: int) -> list[tuple[dict[str, float], bool]]:
@@ -91,3 +94,12 @@ def test_trees_keep_only_the_features_they_split_on_and_read_the_same(tmp_path: 
     assert again is not None and isinstance(again.seen, learn_status.TreeReader)
     assert again.seen.vocab == trees.vocab and again.seen.width == trees.width
     assert np.array_equal(again.seen.yes(rows), trees.yes(rows))
+
+
+def test_a_missing_lightgbm_is_one_line_saying_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "lightgbm", None)  # import lightgbm raises ImportError
+    with pytest.raises(CurioError, match=r"lightgbm.*make install") as err:
+        learn_status.fit_reader(_together(150))
+    assert "\n" not in str(err.value)

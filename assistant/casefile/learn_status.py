@@ -41,6 +41,7 @@ from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, fit_binary
 from assistant.casefile.model import CHECKS, FAMILY_ADULT_ROLES
 from assistant.casefile.people import _clauses, quoted_spans
 from assistant.casefile.status import _LAY_SEER, _PROFESSIONAL_SEER
+from assistant.errors import CurioError
 
 if TYPE_CHECKING:
     from assistant.casefile.extract import ReadState
@@ -518,9 +519,21 @@ def _matrix(
     return csr_matrix((data, cols, ptr), shape=shape, dtype=np.float64)
 
 
+def _lightgbm() -> Any:
+    """LightGBM, or one line saying how to install it (a checkout updated without ``make``)."""
+    try:
+        import lightgbm
+    except (ImportError, OSError) as exc:  # OSError: its library without libgomp
+        raise CurioError(
+            "The case-file readers need lightgbm, which is not installed: run `make install` "
+            "(or pip install 'lightgbm>=4.5,<5')."
+        ) from exc
+    return lightgbm
+
+
 def fit_trees(examples: Sequence[tuple[dict[str, float], bool]]) -> TreeReader | None:
     """Boosted trees learned from (features, yes/no) pairs; None when the labels are all one."""
-    import lightgbm
+    lightgbm = _lightgbm()
 
     ys = np.array([int(y) for _f, y in examples], dtype=np.float64)
     if len(set(ys.tolist())) < 2:
@@ -725,7 +738,7 @@ def _read_cached(path: Path, key: str) -> StatusModel | None:
                 parts[name] = None
                 continue
             if names[name].get("kind") == "trees":
-                import lightgbm
+                lightgbm = _lightgbm()
 
                 # a cache from before the features were pruned has no columns: train again
                 vocab = dict(zip(names[name]["vocab"], names[name]["columns"], strict=True))
