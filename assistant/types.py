@@ -199,12 +199,16 @@ class ReviewResult:
     flags: list[Flag] = field(default_factory=list)
     message: str = ""  # e.g. "this does not look like case material, so no lenses were checked"
     is_case_material: bool = True
+    #: sentences speaking to an AI tool ("ignore your instructions"), left out of the reading:
+    #: the user is told, so nothing they wrote is dropped without a word
+    left_out: list[Evidence] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "flags": [f.to_json() for f in self.flags],
             "message": self.message,
             "is_case_material": self.is_case_material,
+            "left_out": [{"start": e.start, "end": e.end} for e in self.left_out],
         }
 
 

@@ -141,11 +141,21 @@ class Reviewer:
     def read(self, text: str) -> tuple[list[Sentence], np.ndarray, float]:
         """Sentences, the model's probabilities (n_sentences, n_lenses, 4) in catalogue order,
         and the probability that the text is about a family."""
+        return self._read(text, self._sentences(text)[0])
+
+    def _sentences(self, text: str) -> tuple[list[Sentence], list[Sentence]]:
+        """The text's sentences to read, and those left out as words to an AI tool."""
         sentences = split_sentences(text)
-        if self.params.addressed_to_tool:
-            # words to an AI tool are no case text: left out, they cannot move the judge
-            to_tool = _tool_pattern(self.params.addressed_to_tool)
-            sentences = [s for s in sentences if not to_tool.search(s.text)]
+        if not self.params.addressed_to_tool:
+            return sentences, []
+        # words to an AI tool are no case text: left out, they cannot move the judge
+        to_tool = _tool_pattern(self.params.addressed_to_tool)
+        kept = [s for s in sentences if not to_tool.search(s.text)]
+        return kept, [s for s in sentences if to_tool.search(s.text)]
+
+    def _read(
+        self, text: str, sentences: list[Sentence]
+    ) -> tuple[list[Sentence], np.ndarray, float]:
         if not sentences:
             return [], np.zeros((0, len(self.catalogue), 4), dtype=np.float32), 0.0
         reading = self.model.read(units_for(text, sentences))
@@ -182,11 +192,13 @@ class Reviewer:
             return ReviewResult(flags=[], message=problem, is_case_material=False)
         if isinstance(text, bytes | bytearray):
             text = bytes(text).decode("utf-8")
-        sentences, probs, family = self.read(text)
+        kept, dropped = self._sentences(text)
+        left_out = [Evidence(s.start, s.end, s.text) for s in dropped]
+        sentences, probs, family = self._read(text, kept)
         if not sentences or family < self.params.case_material:
-            return ReviewResult(flags=[], message=NOT_CASE_MATERIAL, is_case_material=False)
+            return ReviewResult([], NOT_CASE_MATERIAL, is_case_material=False, left_out=left_out)
         if not self.names_family(text):
-            return ReviewResult(flags=[], message=NO_FAMILY_NAMED, is_case_material=False)
+            return ReviewResult([], NO_FAMILY_NAMED, is_case_material=False, left_out=left_out)
         readings, people = self.decide(text, probs, family)
         names = find_names(text)
         flags: list[Flag] = []
@@ -202,7 +214,8 @@ class Reviewer:
         flags.sort(
             key=lambda f: (self.catalogue[f.lens].severity, f.kind != "present", -f.score, f.lens)
         )
-        return ReviewResult(flags=flags, message="" if flags else NO_FLAGS, is_case_material=True)
+        message = "" if flags else NO_FLAGS
+        return ReviewResult(flags, message, is_case_material=True, left_out=left_out)
 
     def names_family(self, text: str) -> bool:
         """Whether the text names or describes anyone in a family: a person the case model

@@ -6,10 +6,27 @@ from assistant.citations import format_citation
 from assistant.types import ReviewResult
 
 
+def left_out_note(result: ReviewResult) -> str:
+    """One line naming the sentences left out of the review as words to an AI tool ("" when
+    none were): a reader should know that part of what they pasted was not read."""
+    if not result.left_out:
+        return ""
+    first = " ".join(result.left_out[0].text.split())
+    first = first if len(first) <= 80 else first[:77] + "..."
+    n = len(result.left_out)
+    what = "1 sentence" if n == 1 else f"{n} sentences"
+    verb = "speaks" if n == 1 else "speak"
+    return (
+        f'{what} that {verb} to an AI tool rather than about the family ("{first}") '
+        f"{'was' if n == 1 else 'were'} left out of the review."
+    )
+
+
 def render_review(result: ReviewResult, text: str = "") -> str:
     """Flags most serious first, with evidence, reasons, questions and guidance."""
+    note = left_out_note(result)
     if not result.flags:
-        return result.message or "No lens flags were raised."
+        return "\n".join(x for x in (result.message or "No lens flags were raised.", note) if x)
     lines = [f"{len(result.flags)} lens flag(s), most serious first. Questions, not verdicts.", ""]
     for n, f in enumerate(result.flags, start=1):
         kind = "in the text" if f.kind == "present" else "missing"
@@ -24,4 +41,6 @@ def render_review(result: ReviewResult, text: str = "") -> str:
         for c in f.citations:
             lines.append(f"   See: {format_citation(c)} [{c.source}]")
         lines.append("")
+    if note:
+        lines.append(note)
     return "\n".join(lines).rstrip()

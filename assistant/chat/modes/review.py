@@ -18,6 +18,7 @@ from assistant.chat.modes import Mode, register
 from assistant.chat.modes.ask import answer_question
 from assistant.chat.turn import model_answer, passages_block
 from assistant.prompts import data_block
+from assistant.review.render import left_out_note
 from assistant.types import Answer, Citation, Flag, ReviewResult
 
 if TYPE_CHECKING:
@@ -106,7 +107,14 @@ def walkthrough(
         curio, session, prompt, citations, offline, user_texts=[draft, message]
     ):
         answer.flags = result.flags
+        answer.notices = _with_left_out(answer.notices, result)
         yield answer
+
+
+def _with_left_out(notices: list[str], result: ReviewResult) -> list[str]:
+    """The notices, with the line naming what the review left out (once)."""
+    note = left_out_note(result)
+    return notices + [note] if note and note not in notices else notices
 
 
 def walkthrough_offline(curio: Curio, result: ReviewResult, citations: list[Citation]) -> Answer:
@@ -114,6 +122,7 @@ def walkthrough_offline(curio: Curio, result: ReviewResult, citations: list[Cita
         return Answer(
             text=(result.message or "No lens flags were raised.").capitalize() + ".",
             flags=[],
+            notices=_with_left_out([], result),
         )
     lines = [
         f"{len(result.flags)} thing(s) to look at, most serious first. These are questions "
@@ -141,7 +150,7 @@ def walkthrough_offline(curio: Curio, result: ReviewResult, citations: list[Cita
         text="\n".join(lines),
         citations=citations,
         flags=result.flags,
-        notices=caveat_notices(citations),
+        notices=_with_left_out(caveat_notices(citations), result),
     )
 
 
