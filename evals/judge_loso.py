@@ -81,6 +81,7 @@ GROUPS = {
     "forty-ninth": ("tune-seen-test-49.yaml",),
     "fiftieth": ("tune-seen-test-50.yaml",),
     "fifty-first": ("tune-seen-test-51.yaml",),
+    "fifty-second": ("tune-seen-test-52.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
