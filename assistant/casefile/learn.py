@@ -168,6 +168,36 @@ class RoleModel:
         return ranked[0], probs[ranked[0]], probs[ranked[0]] - second
 
 
+def feature_matrix(
+    rows: Iterable[dict[str, float]],
+    vocab: dict[str, int],
+    *,
+    grow: bool = False,
+    width: int | None = None,
+    dtype: Any = np.float64,
+) -> Any:
+    """Rows of named features as a sparse matrix over ``vocab``, the one place every learned
+    reader (roles, the person reader, the status readers) builds what it learns from and
+    reads. Learning (``grow``), a new name takes the next column of ``vocab``; reading, a
+    name the reader never saw is dropped. ``width`` columns wide (default: one a name)."""
+    from scipy.sparse import csr_matrix
+
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    for feats in rows:
+        for k, v in feats.items():
+            j = vocab.setdefault(k, len(vocab)) if grow else vocab.get(k)
+            if j is not None:
+                cols.append(j)
+                data.append(v)
+        ptr.append(len(cols))
+    shape = (len(ptr) - 1, len(vocab) if width is None else width)
+    matrix = csr_matrix((np.asarray(data, dtype=dtype), cols, ptr), shape=shape)
+    matrix.sort_indices()  # canonical: the same matrix however the rows' names were ordered
+    return matrix
+
+
 def fit(
     examples: Sequence[tuple[dict[str, float], str]], c: float = 1.0, balanced: bool = False
 ) -> RoleModel | None:
@@ -179,22 +209,10 @@ def fit(
     roles = sorted({r for _f, r in examples})
     if len(roles) < 2:
         return None
-    from scipy.sparse import csr_matrix
-
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for i, (feats, _r) in enumerate(examples):
-        for k, v in feats.items():
-            rows.append(i)
-            cols.append(vocab.setdefault(k, len(vocab)))
-            vals.append(v)
     # sparse: a person has a few dozen of the thousands of features, and a dense matrix made
     # the fit the slowest part of training (and of the held-out scorer)
-    xs = csr_matrix(
-        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(examples), len(vocab))
-    )
+    xs = feature_matrix([f for f, _r in examples], vocab, grow=True, dtype=np.float32)
     ys = np.array([roles.index(r) for _f, r in examples])
     with threadpool_limits(limits=1, user_api="blas"):
         clf = LogisticRegression(
@@ -233,7 +251,6 @@ def fit_binary(
     examples: Sequence[tuple[dict[str, float], bool]], c: float = 0.5
 ) -> RoleModel | None:
     """A yes/no logistic regression over named features; None when the labels are all one."""
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
@@ -241,13 +258,7 @@ def fit_binary(
     if len(set(ys.tolist())) < 2:
         return None
     vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for r, (feats, _y) in enumerate(examples):
-        for k, v in feats.items():
-            rows.append(r)
-            cols.append(vocab.setdefault(k, len(vocab)))
-            vals.append(v)
-    xs = csr_matrix((vals, (rows, cols)), shape=(len(examples), len(vocab)), dtype=np.float64)
+    xs = feature_matrix([f for f, _y in examples], vocab, grow=True)
     with threadpool_limits(limits=1, user_api="blas"):
         clf = LogisticRegression(max_iter=3000, C=c).fit(xs, ys)
     w = clf.coef_[0].astype(np.float32)

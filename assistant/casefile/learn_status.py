@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.casefile.learn import DATA_DIR, RoleModel, _files_key, fit_binary, labelled_texts
+from assistant.casefile.learn import (
+    DATA_DIR,
+    RoleModel,
+    _files_key,
+    feature_matrix,
+    fit_binary,
+    labelled_texts,
+)
 from assistant.casefile.model import CHECKS, FAMILY_ADULT_ROLES
 from assistant.casefile.people import _clauses, quoted_spans
 from assistant.casefile.status import _LAY_SEER, _PROFESSIONAL_SEER
@@ -104,7 +111,7 @@ class TreeReader:
     def yes(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         """The probability of yes for each row of features."""
         # one thread: a handful of rows costs less than waking a pool
-        x = _matrix(rows, self.vocab, self.width)
+        x = feature_matrix(rows, self.vocab, width=self.width)
         return np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float64)
 
 
@@ -498,27 +505,6 @@ def _status_people(state: ReadState) -> list[int]:
 _WEIGHTS: dict[int, tuple[RoleModel, list[float], float]] = {}
 
 
-def _matrix(
-    rows: Sequence[dict[str, float]], vocab: dict[str, int], width: int | None = None
-) -> Any:
-    """Rows of named features as a sparse matrix over ``vocab`` (unknown names dropped),
-    ``width`` columns wide (default: one for each name)."""
-    from scipy.sparse import csr_matrix
-
-    data: list[float] = []
-    cols: list[int] = []
-    ptr = [0]
-    for feats in rows:
-        for k, v in feats.items():
-            j = vocab.get(k)
-            if j is not None:
-                cols.append(j)
-                data.append(v)
-        ptr.append(len(cols))
-    shape = (len(rows), len(vocab) if width is None else width)
-    return csr_matrix((data, cols, ptr), shape=shape, dtype=np.float64)
-
-
 def _lightgbm() -> Any:
     """LightGBM, or one line saying how to install it (a checkout updated without ``make``)."""
     try:
@@ -539,10 +525,7 @@ def fit_trees(examples: Sequence[tuple[dict[str, float], bool]]) -> TreeReader |
     if len(set(ys.tolist())) < 2:
         return None
     vocab: dict[str, int] = {}
-    for feats, _y in examples:
-        for k in feats:
-            vocab.setdefault(k, len(vocab))
-    data = lightgbm.Dataset(_matrix([f for f, _y in examples], vocab), label=ys)
+    data = lightgbm.Dataset(feature_matrix([f for f, _y in examples], vocab, grow=True), label=ys)
     threads = max(1, min(4, os.cpu_count() or 1))
     booster = lightgbm.train(dict(TREE_PARAMS, num_threads=threads), data, TREE_ROUNDS)
     splits = booster.feature_importance("split")
