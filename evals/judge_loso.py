@@ -82,6 +82,7 @@ GROUPS = {
     "fiftieth": ("tune-seen-test-50.yaml",),
     "fifty-first": ("tune-seen-test-51.yaml",),
     "fifty-second": ("tune-seen-test-52.yaml",),
+    "fifty-third": ("tune-seen-test-53.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
