@@ -223,6 +223,8 @@ class Answer:
     flags: list[Flag] = field(default_factory=list)  # review mode: the lens flags shown
     notices: list[str] = field(default_factory=list)  # e.g. "2 citations matched nothing..."
     model: str = "none"
+    #: review mode: the sentences the review did not read, as words to an AI tool
+    left_out: list[Evidence] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {

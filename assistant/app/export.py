@@ -25,6 +25,11 @@ from assistant.citations import format_citation
 
 log = logging.getLogger("curio.app")
 
+LEFT_OUT = (
+    "These sentences of the latest draft speak to an AI tool rather than about the family, so "
+    "the review did not read them:"
+)
+
 
 def checklist_markdown(state: SessionState) -> str:
     """The session's curiosity checklist: flags, questions and the guidance cited."""
@@ -46,6 +51,9 @@ def checklist_markdown(state: SessionState) -> str:
         if f.citations:
             lines += ["", "Guidance:", ""] + [f"- {format_citation(c)}" for c in f.citations]
         lines.append("")
+    if state.left_out:  # the record should say what the review did not read
+        lines += ["## Left out of the review", "", LEFT_OUT, ""]
+        lines += [f"> {s}" for s in state.left_out] + [""]
     lines += supervision_markdown(state.case.case)
     if state.cited:
         lines += ["## Guidance cited in answers", ""]
@@ -80,6 +88,11 @@ def checklist_docx(state: SessionState, path: Path) -> Path:
             document.add_heading("Guidance", level=2)
             for c in f.citations:
                 document.add_paragraph(format_citation(c), style="List Bullet")
+    if state.left_out:
+        document.add_heading("Left out of the review", level=1)
+        document.add_paragraph(LEFT_OUT)
+        for s in state.left_out:
+            document.add_paragraph(s, style="Intense Quote")
     supervision_docx(document, state.case.case)
     if state.cited:
         document.add_heading("Guidance cited in answers", level=1)

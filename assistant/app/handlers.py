@@ -167,6 +167,7 @@ class CurioApp(SideHandlers):
         if reviewed is not None:
             state.draft = reviewed
             state.flags = list(answer.flags)
+            state.left_out = [" ".join(e.text.split()) for e in answer.left_out]
             for f in answer.flags:
                 state.checklist[f.lens] = f
             message = "" if state.flags else (answer.text or "")

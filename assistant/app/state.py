@@ -20,6 +20,8 @@ class SessionState:
     chat: Any = None  # the chat layer's Session, made on first use
     draft: str = ""  # the text last sent for review (evidence offsets point into it)
     flags: list[Flag] = field(default_factory=list)  # the latest review's flags
+    #: the latest review's sentences left out as words to an AI tool (named in the exports)
+    left_out: list[str] = field(default_factory=list)
     checklist: dict[str, Flag] = field(default_factory=dict)  # every lens raised this session
     citations: list[Citation] = field(default_factory=list)  # the latest answer's sources
     cited: dict[str, Citation] = field(default_factory=dict)  # every source cited this session

@@ -108,6 +108,7 @@ def walkthrough(
     ):
         answer.flags = result.flags
         answer.notices = _with_left_out(answer.notices, result)
+        answer.left_out = result.left_out
         yield answer
 
 
@@ -123,6 +124,7 @@ def walkthrough_offline(curio: Curio, result: ReviewResult, citations: list[Cita
             text=(result.message or "No lens flags were raised.").capitalize() + ".",
             flags=[],
             notices=_with_left_out([], result),
+            left_out=result.left_out,
         )
     lines = [
         f"{len(result.flags)} thing(s) to look at, most serious first. These are questions "
@@ -151,6 +153,7 @@ def walkthrough_offline(curio: Curio, result: ReviewResult, citations: list[Cita
         citations=citations,
         flags=result.flags,
         notices=_with_left_out(caveat_notices(citations), result),
+        left_out=result.left_out,
     )
 
 
