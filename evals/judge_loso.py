@@ -85,6 +85,7 @@ GROUPS = {
     "fifty-third": ("tune-seen-test-53.yaml",),
     "fifty-fourth": ("tune-seen-test-54.yaml",),
     "fifty-fifth": ("tune-seen-test-55.yaml",),
+    "fifty-sixth": ("tune-seen-test-56.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
