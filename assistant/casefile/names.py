@@ -58,7 +58,6 @@ class _NameSpans:
         self.deferred: list[tuple[int, int, str, str, str | None, float | None, str]] = []
         self._roles_at: list[tuple[int, int]] | None = None
         self._role_mask = bytearray()
-        self._openers: dict[tuple[str, str], bool] = {}
         self._role_starts: set[int] = set()
         self._last_owner: int | None = None
         #: (person, whose relative, role words' role, where): decided once parents are known
@@ -104,8 +103,6 @@ class _NameSpans:
                 for t in token.finditer(m.group(0))
             ]
             toks = self._caps_as_names(toks)
-            if len(toks) >= 2 and self._opening_word(toks[0], toks[1][0]):
-                toks = toks[1:]  # "Said Dean ...", "Thanks Jess!!": the name is Dean, Jess
 
             def usable(k: int, toks: list[tuple[str, int, int]] = toks) -> bool:
                 word, x, y = toks[k]
@@ -162,40 +159,6 @@ class _NameSpans:
                 out.append((a, end, title, kept))
         out += [span for span in maybe_people if " ".join(span[3]) in people_with_place_words]
         return out
-
-    def _opening_word(self, tok: tuple[str, int, int], following: str) -> bool:
-        """Whether a capitalised word before a name is the note's own word opening a sentence
-        or a line ("Said Dean shouts", "Sees Callum one weekend a month", "1. Chase Samuel's
-        GP", "Thanks Jess!!"), not a given name. Read from the draft, not a list: it opens a
-        sentence or a line; the same draft writes it in small letters elsewhere and never
-        capitalised inside a sentence (a writer capitalises a name every time: "Will" seen
-        mid-sentence keeps "Will Turner" whole); and the next word stands elsewhere without
-        it."""
-        word, a, _ = tok
-        key = (word, following)
-        hit = self._openers.get(key)
-        if hit is not None:
-            return hit and self._opens(a)
-        text = self.text
-        hit = (
-            bool(re.fullmatch(r"[A-Z][a-z]+", word))
-            and re.search(rf"(?<![\w'’-]){word.lower()}(?![\w'’-])", text) is not None
-            and all(self._opens(m.start()) for m in re.finditer(rf"(?<![\w'’-]){word}\b", text))
-            and re.search(rf"(?<!{word} )(?<![\w'’-]){re.escape(following)}\b", text) is not None
-        )
-        self._openers[key] = hit
-        return hit and self._opens(a)
-
-    def _opens(self, pos: int) -> bool:
-        """Whether a word at pos opens the text, a line (after any bullet or item number) or
-        a sentence."""
-        before = self.text[max(0, pos - 12) : pos]
-        if pos <= 12 and re.fullmatch(r"\s*(?:(?:[-*•]|\d{1,2}[.)])[ \t]*)?", before):
-            return True
-        return (
-            re.search(r"(?:[.!?;:][ \t]+|\n[ \t]*(?:(?:[-*•]|\d{1,2}[.)])[ \t]*)?)$", before)
-            is not None
-        )
 
     def _bracket_after(self, end: int) -> int | None:
         """Where the words inside a bracket right after ``end`` begin, if one opens there."""
