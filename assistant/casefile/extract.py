@@ -100,6 +100,8 @@ def apply_role_model(reader: _Reader, model: RoleModel) -> None:
         role, prob, lead = model.best(feats)
         if role in CHILD_ROLES and ("adult-ties" in feats or (p.age_years or 0) >= 18):
             continue  # someone with a partner, children of their own or an adult's age
+        if role == "grandparent" and names_her_child(reader, p):
+            continue
         if any(v >= 3 for v in p.roles.values()) or p.descriptor:
             if (
                 role != "professional"
@@ -148,6 +150,8 @@ def apply_context_model(reader: _Reader, model: RoleModel) -> None:
             continue
         if role == "professional":
             continue  # "Ms Reid told me ..." reads like a professional's report (see learn)
+        if role == "grandparent" and names_her_child(reader, p):
+            continue
         sure = prob >= t["context_min_probability"] and lead >= t["context_min_margin"]
         if sure and role != p.role:
             p.vote(role, max(p.roles.values(), default=0) + 1)
@@ -160,6 +164,31 @@ _OWN_CHILDREN = re.compile(
     r"son|daughter|baby)\b",
     re.IGNORECASE,
 )
+
+
+def names_her_child(reader: _Reader, p: _Draft) -> bool:
+    """Whether the draft names a child as this woman's own ("Ellie Carter and her son Jayden
+    (5)"): she is no grandparent, whatever the words around her suggest (a grandmother's own
+    son or daughter is the parent, an adult), so the classifiers may not make her one."""
+    if p.gender == "m":
+        return False
+    children = {
+        s0
+        for c in reader.people
+        if c is not p and (c.age_years < 18 if c.age_years is not None else c.role in CHILD_ROLES)
+        for s0, _e0 in c.mentions
+    }
+    for _s0, e0 in p.mentions:
+        m = _OWN_CHILDREN.match(reader.flat[e0 : e0 + 60])
+        if m is None:
+            continue
+        after = e0 + m.end()
+        after += len(reader.flat[after : after + 4]) - len(
+            reader.flat[after : after + 4].lstrip(" ,")
+        )
+        if after in children:
+            return True
+    return False
 
 
 def mothers_by_their_children(reader: _Reader) -> None:

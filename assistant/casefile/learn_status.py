@@ -9,7 +9,9 @@ they were seen, seen alone, or checked by each kind of agency: the cue words and
 after "with"), whether the writer is the one seeing, the agency words and answer words near
 them, the line's label and the heading a list sits under, the words beside the person and
 the clause's word pairs ("not seen", "phone only"), the cues of the last place the person is
-written about, and what the rules said. Three readers over those sparse features (seen,
+written about, what the draft's check lines that name no family adult say ("Police: two
+call-outs to the address": the trees learn by role whose check such a line is), and what the
+rules said. Three readers over those sparse features (seen,
 alone, and one for (person, kind of check) pairs, whose features are shared across kinds so
 "Police: Mr Kaya – 3 occurrences" teaches "Probation: Mr Kaya – ..."): boosted trees
 (LightGBM) since round twenty-seven, which read cues in combination where a logistic
@@ -53,7 +55,7 @@ from assistant.errors import CurioError
 if TYPE_CHECKING:
     from assistant.casefile.extract import ReadState
 
-FEATURE_VERSION = "s11"
+FEATURE_VERSION = "s12"
 #: The checks reader's regularisation (the others' is 0.5). Chosen on five folds of the tuning
 #: files: with the clause's words paired with the kind, C 0.2, 0.3 and 0.5 gave 80.3%, 80.3%
 #: and 80.4% of adults' checks exactly right (pairs of structural cues alone: 79.7% at 0.1).
@@ -342,6 +344,10 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
     if doc[2]:
         f["head-agency"] = 1.0  # a GP's letter, a police report: the whole text is the check
         f["head-agency&kind=" + kind] = 1.0
+    for k in _loose(state, kind, agency, done_pat):
+        f[k] = 1.0
+    if i in _main_adults(state):
+        f["main"] = 1.0
     places = _person_clauses(state, i)
     sentences = state.sentences
     ends = _mention_ends(state)
@@ -397,6 +403,51 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         for w1, w2 in pairwise(ws):
             _add(f, pre + tag + "cw2=" + w1 + "_" + w2, 0.5)
     return _with_pairs(f, kind)
+
+
+def _loose(
+    state: ReadState, kind: str, agency: re.Pattern[str], done_pat: re.Pattern[str] | None
+) -> frozenset[str]:
+    """What the draft's check sentences that name no family adult say ("Police: two call-outs
+    to the address", "PNC returned nil"): whose check such a line is turns on the writer's
+    habits (both parents, the man, the household), so each adult is given the line's cues and
+    the trees learn from the labels which adults take them, by role."""
+    key = ("loose", kind)
+    hit = state.memo.get(key)
+    if hit is None:
+        cues = state.reader.cues
+        adults = set(_status_people(state))
+        tags: set[str] = set()
+        for s, srefs in zip(state.sentences, state.refs, strict=True):
+            if not _found(state, agency, s.start, s.end):
+                continue
+            if any(r.person in adults for r in srefs):
+                continue
+            tags.add("loose")
+            if done_pat is not None and _found(state, done_pat, s.start, s.end):
+                tags.add("loose:answer")
+            for pat, name in (
+                (cues.check_done, ":done"),
+                (cues.check_pending, ":pending"),
+                (cues.check_nil, ":nil"),
+                (cues.negation, ":neg"),
+            ):
+                if _found(state, pat, s.start, s.end):
+                    tags.add("loose" + name)
+        hit = state.memo[key] = frozenset(tags)
+    return hit
+
+
+def _main_adults(state: ReadState) -> frozenset[int]:
+    """The two family adults the draft refers to most: the ones a line about "the household"
+    or "the parents" is most likely about."""
+    hit = state.memo.get("main")
+    if hit is None:
+        counts = sorted(
+            ((-len(_person_clauses(state, i)), i) for i in _status_people(state)), key=lambda x: x
+        )
+        hit = state.memo["main"] = frozenset(i for _, i in counts[:2])
+    return hit
 
 
 _HEADING_LINE = re.compile(r"^[ \t#*_-]*([A-Za-z][^.\n|]{1,58}?)[ \t:*_-]*$")
