@@ -86,6 +86,9 @@ GROUPS = {
     "fifty-fourth": ("tune-seen-test-54.yaml",),
     "fifty-fifth": ("tune-seen-test-55.yaml",),
     "fifty-sixth": ("tune-seen-test-56.yaml",),
+    "fifty-seventh": ("tune-seen-test-57.yaml",),
+    "fifty-eighth": ("tune-seen-test-58.yaml",),
+    "fifty-ninth": ("tune-seen-test-59.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
