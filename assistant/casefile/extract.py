@@ -166,6 +166,9 @@ _OWN_CHILDREN = re.compile(
 )
 
 
+_GAP = re.compile(r"[ ,]*")
+
+
 def names_her_child(reader: _Reader, p: _Draft) -> bool:
     """Whether the draft names a child as this woman's own ("Ellie Carter and her son Jayden
     (5)"): she is no grandparent, whatever the words around her suggest (a grandmother's own
@@ -183,9 +186,9 @@ def names_her_child(reader: _Reader, p: _Draft) -> bool:
         if m is None:
             continue
         after = e0 + m.end()
-        after += len(reader.flat[after : after + 4]) - len(
-            reader.flat[after : after + 4].lstrip(" ,")
-        )
+        gap = _GAP.match(reader.flat, after, after + 4)  # ", " between her and the child
+        if gap is not None:
+            after = gap.end()
         if after in children:
             return True
     return False

@@ -53,6 +53,7 @@ from assistant.casefile.status import _LAY_SEER, _PROFESSIONAL_SEER
 from assistant.errors import CurioError
 
 if TYPE_CHECKING:
+    from assistant.casefile.cues import Cues
     from assistant.casefile.extract import ReadState
 
 FEATURE_VERSION = "s12"
@@ -380,12 +381,7 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         span = flat[sa:sb]
         if done_pat is not None and _found(state, done_pat, sa, sb):
             _add(f, pre + tag + where + ":answer")
-        for pat, name in (
-            (cues.check_done, ":done"),
-            (cues.check_pending, ":pending"),
-            (cues.check_nil, ":nil"),
-            (cues.negation, ":neg"),
-        ):
+        for pat, name in _check_cues(cues):
             if _found(state, pat, sa, sb):
                 _add(f, pre + tag + where + name)
         if cues.check_target.search(flat[max(s.start, pos - 60) : pos]):
@@ -403,6 +399,17 @@ def check_features(state: ReadState, i: int, kind: str) -> dict[str, float]:
         for w1, w2 in pairwise(ws):
             _add(f, pre + tag + "cw2=" + w1 + "_" + w2, 0.5)
     return _with_pairs(f, kind)
+
+
+def _check_cues(cues: Cues) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The cue patterns a check sentence is read for, each with its feature suffix: one list
+    for the lines that name a person and the loose lines that name none."""
+    return (
+        (cues.check_done, ":done"),
+        (cues.check_pending, ":pending"),
+        (cues.check_nil, ":nil"),
+        (cues.negation, ":neg"),
+    )
 
 
 def _loose(
@@ -426,12 +433,7 @@ def _loose(
             tags.add("loose")
             if done_pat is not None and _found(state, done_pat, s.start, s.end):
                 tags.add("loose:answer")
-            for pat, name in (
-                (cues.check_done, ":done"),
-                (cues.check_pending, ":pending"),
-                (cues.check_nil, ":nil"),
-                (cues.negation, ":neg"),
-            ):
+            for pat, name in _check_cues(cues):
                 if _found(state, pat, s.start, s.end):
                     tags.add("loose" + name)
         hit = state.memo[key] = frozenset(tags)
@@ -443,9 +445,7 @@ def _main_adults(state: ReadState) -> frozenset[int]:
     or "the parents" is most likely about."""
     hit = state.memo.get("main")
     if hit is None:
-        counts = sorted(
-            ((-len(_person_clauses(state, i)), i) for i in _status_people(state)), key=lambda x: x
-        )
+        counts = sorted((-len(_person_clauses(state, i)), i) for i in _status_people(state))
         hit = state.memo["main"] = frozenset(i for _, i in counts[:2])
     return hit
 
