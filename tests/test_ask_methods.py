@@ -281,6 +281,14 @@ def test_a_question_type_is_read_from_the_clause_after_a_dash(rules) -> None:
     assert "date" in analyse("When was the Domestic Abuse Act passed?", rules).wants
 
 
+def test_a_when_clause_after_a_comma_asks_how_soon(rules) -> None:
+    """The asking clause need not open the question: "Police came at 11pm. Under Operation
+    Encompass, when should the school hear?" asks how soon, like the same words alone."""
+    q = "Police came at 11pm. Under Operation Encompass, when should the school hear?"
+    assert "duration" in analyse(q, rules).wants
+    assert "duration" not in analyse("The Act was passed, when was that?", rules).wants
+
+
 def test_a_sum_in_the_story_does_not_make_a_fee_question(rules) -> None:
     story = "He gives her £20 a week for food and checks the receipts. Is that economic abuse?"
     assert "money" not in analyse(story, rules).wants
