@@ -90,6 +90,7 @@ GROUPS = {
     "fifty-eighth": ("tune-seen-test-58.yaml",),
     "fifty-ninth": ("tune-seen-test-59.yaml",),
     "sixtieth": ("tune-seen-test-60.yaml",),
+    "sixty-first": ("tune-seen-test-61.yaml",),
 }
 #: the seed letter's concerns: each must reach recall 0.95 on its own
 HEADLINE = ("perpetrator-absence-plan", "protective-parent-burden", "past-behaviour")
