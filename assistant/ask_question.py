@@ -30,6 +30,10 @@ class Profile:
     pointer: bool = False  # "what does X say about this?": the other clauses say what "this" is
     jurisdictions: list[Jurisdiction] = field(default_factory=list)
     places: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    # English places named only in the story told before the question ("found in Birmingham.
+    # By when is the return interview?"): they set the scene, they do not make the question a
+    # local one (a place in Wales, Scotland or Northern Ireland does, wherever it is named)
+    story_places: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     statistics: bool = False
     glossed: set[str] = field(default_factory=set)  # practitioners' words the glossary explains
     instruments: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)  # named Acts...
@@ -100,6 +104,7 @@ def analyse(question: str, rules: AskRules) -> Profile:
     lowercase = q == q.lower()
     seen: set[str] = set()
     taken: list[tuple[int, int]] = []
+    abroad: set[str] = set()  # named places in another nation: always a question about there
     for place in rules.places:
         flags_ok = not place.strict or not lowercase
         for m in place.pattern.finditer(scan):
@@ -113,6 +118,8 @@ def analyse(question: str, rules: AskRules) -> Profile:
             if place.name.lower() not in seen:
                 seen.add(place.name.lower())
                 prof.places.append((place.name, place.pattern))
+                if place.nation != "England":
+                    abroad.add(place.name)
     for m in rules.body_names.finditer(scan):
         words = m.group(1).split()
 
@@ -136,9 +143,11 @@ def analyse(question: str, rules: AskRules) -> Profile:
             continue
         seen.add(name.lower())
         prof.places.append((name, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)))
+    named = prof.places
+    prof.places = [p for p in named if p[0] in abroad or _asked(p[1], asking)]
+    prof.story_places = [p for p in named if p not in prof.places]
     prof.statistics = bool(rules.statistics.search(q)) and (
-        bool(prof.places)
-        or bool(rules.statistics_now.search(q) and rules.statistics_counted.search(q))
+        bool(named) or bool(rules.statistics_now.search(q) and rules.statistics_counted.search(q))
     )
     prof.glossed = rules.glossed(q)
     prof.instruments = _instruments(q, rules)

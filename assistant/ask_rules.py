@@ -94,6 +94,7 @@ class Place:
     name: str
     pattern: re.Pattern[str]
     strict: bool  # only when capitalised and not a person
+    nation: str = "England"  # from the list's section headings ("# Wales", "# Scotland")
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,10 @@ def _number(value: Any, where: str, low: float, high: float) -> float:
     return float(value)
 
 
+#: A section heading of the place list that says which nation the names under it are in.
+_NATION_HEADING = re.compile(r"^#\s*(England|Wales|Scotland|Northern Ireland)\b")
+
+
 def _load_places(path: Path) -> tuple[Place, ...]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -226,8 +231,12 @@ def _load_places(path: Path) -> tuple[Place, ...]:
     except UnicodeDecodeError as exc:
         raise CurioError(f"The place list {path} is not UTF-8 text.") from exc
     out: dict[str, Place] = {}
+    nation = "England"
     for line in lines:
         name = line.strip()
+        heading = _NATION_HEADING.match(name)
+        if heading:
+            nation = heading.group(1)
         if not name or name.startswith("#"):
             continue
         strict = name.startswith("!")
@@ -235,7 +244,8 @@ def _load_places(path: Path) -> tuple[Place, ...]:
         words = [re.escape(w) for w in name.split()]
         body = r"[\s-]+".join(words).replace(r"\ and\ ", r"\s+(?:and|&)\s+")
         flags = 0 if strict else re.I
-        out[name.lower()] = Place(name, re.compile(rf"(?<![\w-]){body}(?![\w-])", flags), strict)
+        pattern = re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
+        out[name.lower()] = Place(name, pattern, strict, nation)
     if not out:
         raise CurioError(f"The place list {path} names no places.")
     # longest first, so "North Yorkshire" is found before "Yorkshire"

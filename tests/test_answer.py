@@ -143,6 +143,18 @@ def test_jurisdictions_and_places_named_in_a_question(rules) -> None:
     assert not analyse("How many questions are on the Dash?", rules).statistics
 
 
+def test_an_english_place_in_the_story_does_not_make_the_question_local(rules) -> None:
+    """Where a child was found sets the scene; the question after it is national. A place in
+    another nation still makes the question about there, wherever it is named."""
+    story = analyse("Found in Birmingham, we're in Stoke. By when is the return interview?", rules)
+    assert not story.places and {p for p, _ in story.story_places} == {"Birmingham", "Stoke"}
+    asked = analyse("Found last night. What is Birmingham's return interview timescale?", rules)
+    assert [p for p, _ in asked.places] == ["Birmingham"]
+    abroad = analyse("I've moved to a team in Glasgow. How soon is an IRD held?", rules)
+    assert [p for p, _ in abroad.places] == ["Glasgow"]
+    assert analyse("We're in Leeds. How many MARAC cases were there last year?", rules).statistics
+
+
 # ---------------------------------------------------------------------------- choosing sentences
 
 
